@@ -1,0 +1,49 @@
+"""Me and My Learning: a personal learning plan that Melton residents own and choose to share."""
+
+from __future__ import annotations
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. ``config`` overrides settings (tests); everything else comes from
+    ``TRACKER_*`` environment variables. Nothing happens at import time."""
+    from flask_wtf.csrf import CSRFProtect
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from . import admin, auth, cli, db, errors, htmx, i18n, provider, public, resident, security, templating, tutor
+    from .config import load_config
+
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("tracker"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    CSRFProtect(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    htmx.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    for blueprint in (public.bp, resident.bp, tutor.bp, provider.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.after_request(security.add_security_headers)
+    cli.init_app(app)
+    return app

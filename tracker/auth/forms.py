@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectChoice, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from ..forms import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput, NoControlCharacters, strip
+from ..passwords import MAX_LENGTH as PASSWORD_MAX
+
+
+class SignInForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
+    )
+    password = PasswordField(
+        _l("Password"),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Enter your password")), Length(max=PASSWORD_MAX, message=_l("Passwords are 200 characters or fewer"))],
+    )
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        description=_l("What you would like to be called. This can be your first name only."),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Enter your name")),
+            Length(max=80, message=_l("Your name must be 80 characters or fewer")),
+            NoControlCharacters(),
+        ],
+    )
+    username = StringField(
+        _l("Choose a username"),
+        description=_l("You will use this to sign in. Use 3 to 40 letters or numbers. You can also use . - and _"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(_l("Choose a username")), Length(max=40, message=_l("Your username must be 40 characters or fewer"))],
+    )
+    email = EmailField(
+        _l("Email address (optional)"),
+        description=_l("You do not need an email address to use this service."),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Your email address must be 254 characters or fewer")),
+            Email(message=_l("Enter an email address in the correct format, like name@example.com"), check_deliverability=False),
+        ],
+    )
+    password = PasswordField(
+        _l("Create a password"),
+        description=_l(
+            "Use at least 12 characters. Three random words together are easy to remember and hard to guess, "
+            "for example: apple river chair."
+        ),
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(_l("Create a password")),
+            Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer")),
+        ],
+    )
+    language = RadioField(
+        _l("Which language do you prefer?"),
+        description=_l("You can change this at any time."),
+        choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("pl", "Polski", render_kw={"lang": "pl"})],
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Choose a language"))],
+    )
+    submit = SubmitField(_l("Create my account"), widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Enter your current password")), Length(max=PASSWORD_MAX)],
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("Use at least 12 characters. Three random words together are easy to remember and hard to guess."),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Enter a new password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
+    )
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    """Sign-out is a POST with a CSRF token, so no other site can sign anyone out."""

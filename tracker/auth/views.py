@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, g, jsonify, render_template, request, session, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import accounts, htmx
+from ..access import home_url
+from ..db import get_session
+from ..models import Role
+from . import bp
+from .forms import ChangePasswordForm, RegisterForm, SignInForm, SignOutForm
+
+PASSWORD_MESSAGES = {
+    "password_too_short": _l("Your password must be at least 12 characters"),
+    "password_too_long": _l("Your password must be 200 characters or fewer"),
+    "password_too_common": _l("This password is too easy to guess. Try three random words together"),
+}
+USERNAME_MESSAGES = {
+    "username_invalid": _l("Use 3 to 40 letters or numbers for your username. You can also use . - and _"),
+    "username_missing": _l("Choose a username"),
+    "username_taken": _l("That username is already taken. Try another"),
+}
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (open redirects help phishing)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _begin_session(user) -> None:
+    """A brand-new cookie session for a successful sign-in (no fixation), language kept."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    g.sign_in_token = accounts.start_sign_in_session(get_session(), user)
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return htmx.redirect(home_url(current_user))
+    db = get_session()
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
+        result = accounts.authenticate(db, form.username.data, form.password.data, client=client, config=current_app.config)
+        if result.user is not None:
+            _begin_session(result.user)
+            db.commit()
+            return htmx.redirect(safe_next(request.args.get("next")) or home_url(result.user))
+        db.commit()  # keep the failed attempt, for throttling
+        if result.throttled:
+            status = 429
+            form.username.errors.append(
+                _l("You have tried to sign in too many times. Wait 15 minutes, then try again, or ask a tutor for help")
+            )
+        else:
+            form.username.errors.append(_l("The username or password is not right. Check them and try again"))
+    elif request.method == "POST":
+        status = 400
+    return (
+        render_template("auth/login.html", form=form, demo_data=accounts.demo_data_loaded(db)),
+        status,
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return htmx.redirect(home_url(current_user))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = str(get_locale() or "en")
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user = accounts.create_user(
+                db,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                role=Role.RESIDENT,
+                preferred_language=form.language.data,
+            )
+        except accounts.AccountError as error:
+            if error.code in PASSWORD_MESSAGES:
+                form.password.errors.append(PASSWORD_MESSAGES[error.code])
+            else:
+                form.username.errors.append(USERNAME_MESSAGES[error.code])
+            status = 400
+        else:
+            _begin_session(user)
+            db.commit()
+            return htmx.redirect(home_url(user))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    # CSRF is checked before any view runs; an invalid form never reaches here.
+    if current_user.is_authenticated:
+        db = get_session()
+        accounts.end_sign_in_session(db, g.sign_in_token)
+        db.commit()
+        logout_user()
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    return htmx.redirect(url_for("auth.signed_out"))
+
+
+@bp.get("/signed-out")
+def signed_out():
+    if current_user.is_authenticated:
+        # Another tab kept the session alive: nothing to say.
+        return htmx.redirect(home_url(current_user))
+    idle = request.args.get("reason") == "idle"
+    return render_template("auth/signed_out.html", idle=idle)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            accounts.change_password(db, current_user, form.current_password.data, form.new_password.data)
+        except accounts.AccountError as error:
+            if error.code == "current_password_wrong":
+                form.current_password.errors.append(_l("Your current password is not right"))
+            else:
+                form.new_password.errors.append(PASSWORD_MESSAGES[error.code])
+            status = 400
+        else:
+            user = current_user._get_current_object()
+            _begin_session(user)  # every other session has ended; this browser carries on
+            db.commit()
+            return render_template("auth/password_changed.html")
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.post("/session/keep-alive")
+@login_required
+def keep_alive():
+    """The time-out warning's "Stay signed in" button (JavaScript only)."""
+    db = get_session()
+    accounts.touch_sign_in_session(db, g.sign_in_session)
+    db.commit()
+    return jsonify(seconds_left=accounts.seconds_until_idle(g.sign_in_session, current_user, current_app.config))
+
+
+@bp.app_context_processor
+def _sign_out_form():
+    return {"sign_out_form": SignOutForm() if current_user and current_user.is_authenticated else None}

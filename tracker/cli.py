@@ -1,0 +1,112 @@
+"""Command-line tasks: ``flask --app tracker <command>``."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlmodel import Session, select
+
+from . import accounts, migrate
+from .models import Provider, Role
+
+
+def init_app(app) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+
+
+def _session() -> Session:
+    return Session(current_app.extensions["tracker_engine"], expire_on_commit=False)
+
+
+@click.group("db", cls=AppGroup)
+def db_group():
+    """Database migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Bring the database up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision):
+    """Step the database back to REVISION (for example -1, or base)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message):
+    """Write a new migration by comparing the models with the database (numbered 0001, 0002…)."""
+    next_id = f"{len(list(migrate.migrations_dir().joinpath('versions').glob('[0-9]*.py'))) + 1:04d}"
+    command.revision(
+        migrate.alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True, rev_id=next_id
+    )
+
+
+@db_group.command("current")
+def db_current():
+    command.current(migrate.alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--username", prompt=True)
+@click.option("--display-name", prompt="Display name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--provider", "provider_name", default=None, help="Name of the admin's own provider, if any.")
+def create_admin(username, display_name, password, provider_name):
+    """Make an administrator account (the first one, or another)."""
+    with _session() as db:
+        provider = None
+        if provider_name:
+            provider = db.exec(select(Provider).where(Provider.name == provider_name)).first()
+            if provider is None:
+                raise click.ClickException(f"No provider called {provider_name!r}.")
+        try:
+            user = accounts.create_user(
+                db, username=username, display_name=display_name, password=password, role=Role.ADMIN, provider=provider
+            )
+        except accounts.AccountError as error:
+            raise click.ClickException(ADMIN_ERRORS.get(error.code, error.code)) from None
+        db.commit()
+        click.echo(f"Created administrator {user.username}.")
+
+
+ADMIN_ERRORS = {
+    "username_taken": "That username is already taken.",
+    "username_invalid": "Use 3 to 40 letters, numbers, dots, hyphens or underscores.",
+    "password_too_short": "The password must be at least 12 characters.",
+    "password_too_long": "The password must be 200 characters or fewer.",
+    "password_too_common": "That password is too common. Try three random words.",
+}
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
+def demo(if_empty):
+    """Load the demonstration data into an empty database."""
+    from .demo import DatabaseNotEmpty, load_demo
+
+    with _session() as db:
+        try:
+            summary = load_demo(db)
+        except DatabaseNotEmpty:
+            if if_empty:
+                click.echo("The database already has data: demo data not loaded.")
+                return
+            raise click.ClickException("The database already has data in it; demo data goes into an empty one only.") from None
+        db.commit()
+    click.echo(summary)
+
+
+

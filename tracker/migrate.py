@@ -1,0 +1,34 @@
+"""Running the Alembic migrations from code (the CLI, the tests and `make run`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+def migrations_dir() -> Path:
+    """``migrations/`` beside the package (a checkout or editable install), else in the current
+    folder (a regular install, run from the checkout)."""
+    for candidate in (Path(__file__).resolve().parent.parent / "migrations", Path.cwd() / "migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise FileNotFoundError("migrations/ not found: run this from the project's folder")
+
+
+
+def alembic_config(database_url: str) -> Config:
+    migrations = migrations_dir()
+    config = Config(str(migrations.parent / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    command.downgrade(alembic_config(database_url), revision)

@@ -1,0 +1,12 @@
+from flask import render_template
+from flask_login import current_user
+
+from ..db import get_session
+from ..models import Provider
+from . import bp
+
+
+@bp.get("/")
+def home():
+    provider = get_session().get(Provider, current_user.provider_id) if current_user.provider_id else None
+    return render_template("provider/home.html", provider=provider)

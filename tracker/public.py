@@ -1,0 +1,45 @@
+"""Pages for everyone: the start page, the language switcher and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask_login import current_user
+from sqlalchemy import text
+
+from . import htmx
+from .access import home_url
+from .auth.views import safe_next
+from .db import get_session
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return htmx.redirect(home_url(current_user))
+    return render_template("public/start.html")
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """The header's language links. A signed-in person's choice is remembered as their preference."""
+    if code in current_app.config["LANGUAGES"]:
+        session["language"] = code
+        if current_user.is_authenticated and current_user.preferred_language != code:
+            db = get_session()
+            current_user.preferred_language = code
+            db.add(current_user._get_current_object())
+            db.commit()
+    return htmx.redirect(safe_next(request.args.get("next")) or "/")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        with current_app.extensions["tracker_engine"].connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not healthy"
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
