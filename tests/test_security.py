@@ -178,3 +178,37 @@ def test_health_check_says_when_the_database_is_unreachable(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unreachable"}
+
+
+def test_several_workers_writing_to_sqlite_at_once_lose_nothing(database_url):
+    """WAL and a busy timeout: four workers registering at the same time all succeed."""
+    import threading
+
+    from sqlmodel import Session, func, select
+
+    from tracker.models import User
+
+    workers = [make_app(database_url) for _ in range(4)]
+    failures = []
+
+    def register_many(worker, n):
+        client = worker.test_client()
+        for i in range(10):
+            response = client.post(
+                "/register",
+                data={"display_name": "Resident", "username": f"w{n}.r{i}", "password": "apple river chair", "language": "en"},
+            )
+            if response.status_code != 303:
+                failures.append(response.status_code)
+            client.post("/sign-out")
+
+    threads = [threading.Thread(target=register_many, args=(w, n)) for n, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with Session(workers[0].extensions["tracker_engine"]) as db:
+        assert db.exec(select(func.count()).select_from(User)).one() == 40
+    for worker in workers:
+        worker.extensions["tracker_engine"].dispose()
