@@ -27,11 +27,13 @@ install-dev: $(VENV)/.installed-dev translations-compile
 ## run: install, migrate, load demo data into a new database, serve http://127.0.0.1:5000
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) catalogue sync
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: install with the dev extra and run the whole suite
+## test: install with the dev extra, lint, and run the whole suite
 test: install-dev
+	$(BIN)/ruff check --quiet tracker tests bench migrations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## translations: extract new text and merge it into every language catalogue

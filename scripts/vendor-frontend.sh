@@ -16,14 +16,14 @@
 #                 No date or time: the same inputs give byte-identical outputs.
 #
 # sources-sha256 scheme (so a test can tell that app.css is stale without npm):
-#   take every file matching tracker/static/src/*.scss (partials included, no subfolders),
+#   take every file matching tracker/static/src/*.scss or *.mjs (partials included, no subfolders),
 #   sort them by file name in byte order (LC_ALL=C; e.g. _asset-urls.scss, _service.scss,
 #   app.scss), concatenate their raw bytes with nothing in between, and take the SHA-256
 #   of the result, as 64 lowercase hex digits. In Python:
-#     hashlib.sha256(b"".join(p.read_bytes() for p in
-#         sorted(Path("tracker/static/src").glob("*.scss"), key=lambda p: p.name.encode())
-#     )).hexdigest()
-#   VERSIONS.txt holds it on the line `sources-sha256: <hex>`. Editing any .scss without
+#     hashlib.sha256(b"".join(p.read_bytes() for p in sorted(
+#         [*Path("tracker/static/src").glob("*.scss"), *Path("tracker/static/src").glob("*.mjs")],
+#         key=lambda p: p.name.encode()))).hexdigest()
+#   VERSIONS.txt holds it on the line `sources-sha256: <hex>`. Editing any source without
 #   re-running this script makes the two disagree.
 set -euo pipefail
 
@@ -62,8 +62,11 @@ if grep -o 'url([^)]*)' "$vendor/app.css" | grep -v '^url("\{0,1\}/static/vendor
   exit 1
 fi
 
+echo "==> esbuild $src/govuk-components.mjs -> $vendor/govuk-frontend.min.js (only the components we use)"
+node_modules/.bin/esbuild "$src/govuk-components.mjs" --bundle --format=esm --minify --legal-comments=none \
+  --log-level=warning --outfile="$vendor/govuk-frontend.min.js"
+
 echo "==> copying scripts and licences"
-install -m 0644 node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$vendor/govuk-frontend.min.js"
 install -m 0644 node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
 install -m 0644 node_modules/axe-core/axe.min.js "$tests_vendor/axe.min.js"
 
@@ -103,7 +106,7 @@ echo "==> $vendor/VERSIONS.txt"
 sources=()
 while IFS= read -r -d '' f; do
   sources+=("$f")
-done < <(find "$src" -maxdepth 1 -type f -name '*.scss' -print0 | LC_ALL=C sort -z)
+done < <(find "$src" -maxdepth 1 -type f \( -name '*.scss' -o -name '*.mjs' \) -print0 | LC_ALL=C sort -z)
 if (( ${#sources[@]} == 0 )); then
   echo "error: no .scss files in $src" >&2
   exit 1
@@ -116,6 +119,7 @@ sources_sha256="$(cat -- "${sources[@]}" | sha256sum | cut -d' ' -f1)"
   echo "htmx.org $(pkg_version htmx.org)"
   echo "axe-core $(pkg_version axe-core)"
   echo "sass $(pkg_version sass)"
+  echo "esbuild $(pkg_version esbuild)"
   echo "sources-sha256: $sources_sha256"
 } > "$vendor/VERSIONS.txt"
 

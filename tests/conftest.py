@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from tracker import accounts, create_app, migrate, passwords
+from tracker.catalogue import sync_catalogue
+from tracker.db import make_engine
 from tracker.models import Provider, ProviderKind, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +42,16 @@ def sqlite_template(tmp_path_factory) -> Path:
     """One SQLite file migrated to head; each test gets a copy (much faster than migrating)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     migrate.upgrade(f"sqlite:///{path}")
+    _load_catalogue(f"sqlite:///{path}")
     return path
+
+
+def _load_catalogue(url: str) -> None:
+    engine = make_engine(url)
+    with Session(engine) as db:
+        sync_catalogue(db)
+        db.commit()
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +73,9 @@ def postgres_template(postgres_server_url) -> str:
     admin = _admin_engine(postgres_server_url)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    migrate.upgrade(make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False))
+    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    _load_catalogue(url)
     yield name
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

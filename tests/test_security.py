@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from tracker.models import Role
 
 from .conftest import make_app, sign_in
 

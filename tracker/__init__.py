@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from . import admin, auth, cli, db, errors, htmx, i18n, provider, public, resident, security, templating, tutor
+    from . import admin, auth, cli, db, errors, htmx, i18n, pagecache, provider, public, resident, security, templating, tutor
     from .config import load_config
 
     app = Flask(__name__, instance_relative_config=True)
@@ -45,5 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (public.bp, resident.bp, tutor.bp, provider.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.after_request(security.add_security_headers)
+    pagecache.plan_fragments.size = app.config["PLAN_CACHE_SIZE"]
     cli.init_app(app)
     return app

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -160,16 +160,24 @@ class LoadedSession:
     ended_reason: str | None = None  # why a presented token no longer works
 
 
+# One query for both, built once: this runs on every signed-in request.
+_SESSION_AND_USER = (
+    select(SignInSession, User)
+    .join(User, User.id == SignInSession.user_id, isouter=True)
+    .where(SignInSession.token_hash == bindparam("token_hash"))
+)
+
+
 def load_sign_in_session(db: Session, token: str, *, config) -> LoadedSession:
     """The user behind a cookie token, if the session is still open; ends it when it has idled out.
 
     Writes (seen-at, idle end) go through their own short transaction so that they stick even on
     pages that commit nothing."""
     token_hash = _hash_token(token)
-    row = db.get(SignInSession, token_hash)
+    found = db.exec(_SESSION_AND_USER, params={"token_hash": token_hash}).first()
+    row, user = found if found else (None, None)
     if row is None or row.ended_at is not None:
         return LoadedSession(user=None, ended_reason=row.end_reason if row else None)
-    user = db.get(User, row.user_id)
     now = utcnow()
     if user is None or not user.active:
         _end_sessions(db, [token_hash], "deactivated", now)

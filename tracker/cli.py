@@ -13,6 +13,7 @@ from .models import Provider, Role
 
 
 def init_app(app) -> None:
+    app.cli.add_command(catalogue_group)
     app.cli.add_command(db_group)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
@@ -55,6 +56,22 @@ def db_revision(message):
 @db_group.command("current")
 def db_current():
     command.current(migrate.alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@click.group("catalogue", cls=AppGroup)
+def catalogue_group():
+    """The goal catalogue (data files in tracker/catalogue/data)."""
+
+
+@catalogue_group.command("sync")
+def catalogue_sync():
+    """Load new and changed goals from the data files; retire what they retire."""
+    from .catalogue import sync_catalogue
+
+    with _session() as db:
+        report = sync_catalogue(db)
+        db.commit()
+    click.echo(str(report))
 
 
 @click.command("create-admin")

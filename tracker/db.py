@@ -7,7 +7,7 @@ and anything left uncommitted when the request ends is rolled back.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import current_app, g
 from sqlalchemy import event

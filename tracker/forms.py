@@ -6,16 +6,20 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput as _GovCheckboxesInput,
+    GovDateInput as _GovDateInput,
     GovPasswordInput,
     GovRadioInput as _GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import validators
+from wtforms import DateField, RadioField, validators
 
 __all__ = [
     "GovCharacterCount",
+    "GovDateField",
+    "GovDateInput",
+    "GovRadioField",
     "GovCheckboxesInput",
     "GovPasswordInput",
     "GovRadioInput",
@@ -47,6 +51,52 @@ class GovRadioInput(_FieldsetFromLabel, _GovRadioInput):
 
 class GovCheckboxesInput(_FieldsetFromLabel, _GovCheckboxesInput):
     pass
+
+
+class GovDateInput(_GovDateInput):
+    """The GOV.UK date input (day, month, year boxes) with its labels translated."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, label in zip(params["items"], (_l("Day"), _l("Month"), _l("Year")), strict=True):
+            item["label"] = str(label)
+        return params
+
+
+class GovDateField(DateField):
+    """A date from three boxes; a date that does not exist gets a GOV.UK-style message."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and not any(v.strip() for v in valuelist):
+            self.data = None
+            self.raw_data = valuelist
+            return
+        try:
+            super().process_formdata([" ".join(v.strip() for v in valuelist)])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a real date, for example 31 3 2027")) from None
+
+
+class GovRadioField(RadioField):
+    """Radios where a missing or forged answer gets the same plain message ("Choose …")."""
+
+    widget = GovRadioInput()
+
+    def __init__(self, label=None, *, message, **kwargs):
+        self.message = message
+        super().__init__(label, validators=[validators.InputRequired(message)], **kwargs)
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except validators.ValidationError:
+            raise validators.ValidationError(self.message) from None
 
 
 def strip(value):

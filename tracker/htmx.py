@@ -19,9 +19,9 @@ def init_app(app) -> None:
 
 
 def is_htmx_request() -> bool:
-    """True for a request htmx made (a fragment is wanted), False for a plain browser request.
-    Boosted requests want the whole page, so they count as plain."""
-    return bool(_htmx) and not _htmx.boosted
+    """True when htmx made the request and wants a fragment back; False for a plain browser
+    request. A boosted request wants a whole page, unless it names its own target element."""
+    return bool(_htmx) and (not _htmx.boosted or bool(_htmx.target))
 
 
 def redirect(location: str, code: int = 303) -> Response:

@@ -6,13 +6,14 @@ them. Times are timezone-aware UTC (``UTCDateTime``).
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask import g
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, Index, MetaData, String
+from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, String
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -31,6 +32,12 @@ metadata: MetaData = SQLModel.metadata
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_short_id() -> str:
+    """72 random bits in 12 URL-safe characters: for rows a page lists by the hundred (plan goals,
+    steps), where every byte of HTML counts. Ownership is still checked on every use."""
+    return secrets.token_urlsafe(9)
 
 
 def timestamp(nullable: bool = False, index: bool = False):
@@ -163,3 +170,168 @@ class SiteSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="", sa_column=Column(String(2000), nullable=False))
+
+
+# --- The plan ----------------------------------------------------------------------------------
+
+
+class Area(StrEnum):
+    """The three areas of every plan."""
+
+    DIGITAL = "digital"
+    FINANCIAL = "financial"
+    JOB_READINESS = "job_readiness"
+
+
+class GoalStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+# Our own five-stage scale (not Outcomes Star's, which is licensed): 1 = not started … 5 = confident.
+STAGES = (1, 2, 3, 4, 5)
+
+
+class CatalogueGoal(SQLModel, table=True):
+    """A goal residents can choose, loaded from ``tracker/catalogue/data``. Never deleted: a goal
+    that is no longer offered is retired, and plans that use it keep working."""
+
+    __tablename__ = "catalogue_goal"
+    __table_args__ = (CheckConstraint(_in("area", Area), name="area"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=80, sa_column_kwargs={"unique": True})
+    area: str = Field(max_length=20, index=True)
+    framework: str = Field(max_length=20)
+    framework_area: str = Field(max_length=40)
+    version: int = Field(default=1)
+    position: int = Field(default=0)
+    # Texts per language: {"en": "...", "pl": "..."}
+    title: dict = Field(sa_column=Column(JSON, nullable=False))
+    summary: dict = Field(sa_column=Column(JSON, nullable=False))
+    keywords: dict = Field(sa_column=Column(JSON, nullable=False))
+    retired_at: datetime | None = timestamp(nullable=True)
+    updated_at: datetime = timestamp()
+
+
+class CatalogueStep(SQLModel, table=True):
+    """A small "I can…" step of a catalogue goal."""
+
+    __tablename__ = "catalogue_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="catalogue_goal.id", index=True)
+    code: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    position: int = Field(default=0)
+    text: dict = Field(sa_column=Column(JSON, nullable=False))
+    retired_at: datetime | None = timestamp(nullable=True)
+
+
+class PlanGoal(SQLModel, table=True):
+    """A goal in a resident's plan: from the catalogue, or their own (``own_title``)."""
+
+    __tablename__ = "plan_goal"
+    __table_args__ = (
+        CheckConstraint(_in("area", Area), name="area"),
+        CheckConstraint(_in("status", GoalStatus), name="status"),
+        CheckConstraint("(catalogue_goal_id IS NULL) <> (own_title IS NULL)", name="catalogue_or_own"),
+        Index("ix_plan_goal_resident_area", "resident_id", "area"),
+    )
+
+    id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
+    area: str = Field(max_length=20)
+    catalogue_goal_id: int | None = Field(default=None, foreign_key="catalogue_goal.id")
+    own_title: str | None = Field(default=None, max_length=120)
+    status: str = Field(default=GoalStatus.NOT_STARTED, max_length=20)
+    target_date: date | None = Field(default=None)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    completed_at: datetime | None = timestamp(nullable=True)
+    removed_at: datetime | None = timestamp(nullable=True)
+
+
+class PlanStep(SQLModel, table=True):
+    """A step of a plan goal; ``done_at`` is set when the resident (or a tutor) ticks it."""
+
+    __tablename__ = "plan_step"
+    __table_args__ = (CheckConstraint("(catalogue_step_id IS NULL) <> (own_text IS NULL)", name="catalogue_or_own"),)
+
+    id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
+    goal_id: str = Field(foreign_key="plan_goal.id", max_length=32, index=True)
+    catalogue_step_id: int | None = Field(default=None, foreign_key="catalogue_step.id")
+    own_text: str | None = Field(default=None, max_length=200)
+    position: int = Field(default=0)
+    done_at: datetime | None = timestamp(nullable=True)
+
+
+class GoalNote(SQLModel, table=True):
+    """A note or piece of evidence on a goal. Always readable by the resident, whoever wrote it."""
+
+    __tablename__ = "goal_note"
+
+    id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
+    goal_id: str = Field(foreign_key="plan_goal.id", max_length=32, index=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    author_id: str = Field(foreign_key="user_account.id", max_length=32)
+    text: str = Field(sa_column=Column(String(2000), nullable=False))
+    link: str | None = Field(default=None, max_length=500)
+    created_at: datetime = timestamp()
+
+
+class CheckIn(SQLModel, table=True):
+    """"Where am I now" in one area: a stage from 1 (not started) to 5 (confident)."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        CheckConstraint(_in("area", Area), name="area"),
+        CheckConstraint("stage BETWEEN 1 AND 5", name="stage"),
+        Index("ix_check_in_resident_made_at", "resident_id", "made_at"),
+    )
+
+    id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
+    area: str = Field(max_length=20)
+    stage: int
+    note: str | None = Field(default=None, max_length=280)
+    made_at: datetime = timestamp()
+    recorded_by_id: str = Field(foreign_key="user_account.id", max_length=32)
+
+
+class PlanEventKind(StrEnum):
+    GOAL_ADDED = "goal_added"
+    GOAL_EDITED = "goal_edited"
+    GOAL_REMOVED = "goal_removed"
+    GOAL_STATUS_CHANGED = "goal_status_changed"
+    STEP_DONE = "step_done"
+    STEP_UNDONE = "step_undone"
+    NOTE_ADDED = "note_added"
+    CHECK_IN_MADE = "check_in_made"
+
+
+class PlanEvent(SQLModel, table=True):
+    """One change to a plan: who, when, what, before and after. Append-only: the database refuses
+    UPDATE and DELETE (triggers, see migration 0002). ``subject`` keeps the goal or step wording
+    of the moment, in every language, so history reads right even after the catalogue changes."""
+
+    __tablename__ = "plan_event"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PlanEventKind), name="kind"),
+        Index("ix_plan_event_resident_id", "resident_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
+    occurred_at: datetime = timestamp()
+    actor_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=32)
+    actor_role: str = Field(max_length=20)
+    actor_name: str = Field(max_length=80)  # first name at the time
+    actor_provider: str | None = Field(default=None, max_length=120)  # provider name at the time
+    kind: str = Field(max_length=30)
+    area: str | None = Field(default=None, max_length=20)
+    goal_id: str | None = Field(default=None, max_length=32)
+    step_id: str | None = Field(default=None, max_length=32)
+    subject: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))

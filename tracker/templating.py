@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 
 from . import accounts
 from .access import HOME_ENDPOINTS
+from .catalogue import localise
+from .clock import utcnow
+from .wording import (
+    AREA_NAMES,
+    AREA_SHORT_NAMES,
+    STAGE_NAMES,
+    STATUS_NAMES,
+    area_sentence,
+    event_sentence,
+    event_who,
+    then_and_now_sentence,
+)
 from .models import Role
 
 SERVICE_NAME = _l("Me and My Learning")
@@ -21,7 +33,12 @@ def error_summary_params(form) -> dict:
 
 # The header links for each audience: (endpoint, label). Later pages add theirs here.
 NAVIGATION = {
-    Role.RESIDENT: [(HOME_ENDPOINTS[Role.RESIDENT], _l("Home"))],
+    Role.RESIDENT: [
+        (HOME_ENDPOINTS[Role.RESIDENT], _l("Home")),
+        ("resident.plan_page", _l("My plan")),
+        ("resident.progress", _l("My progress")),
+        ("resident.timeline", _l("History")),
+    ],
     Role.TUTOR: [(HOME_ENDPOINTS[Role.TUTOR], _l("Home"))],
     Role.PROVIDER_STAFF: [(HOME_ENDPOINTS[Role.PROVIDER_STAFF], _l("Home"))],
     Role.ADMIN: [(HOME_ENDPOINTS[Role.ADMIN], _l("Home"))],
@@ -54,9 +71,76 @@ def password_params(**extra) -> dict:
     return params
 
 
+def character_count_params(**extra) -> dict:
+    """Parameters for the GOV.UK character count, its messages translated. GOV.UK Frontend's
+    JavaScript fills in ``%{count}`` and picks the plural form by CLDR category (Polish has
+    "few" and "many" besides "one"); we fill each category with the matching gettext form."""
+    count = "%{count}"
+    samples = {"one": 1, "few": 2, "many": 5, "other": 5}
+
+    params = {
+        "textareaDescriptionText": _("You can enter up to %(count)s characters", count=count),
+        "charactersUnderLimitText": {
+            key: ngettext("You have %(count)s character remaining", "You have %(count)s characters remaining", n, count=count)
+            for key, n in samples.items()
+        },
+        "charactersAtLimitText": _("You have 0 characters remaining"),
+        "charactersOverLimitText": {
+            key: ngettext("You have %(count)s character too many", "You have %(count)s characters too many", n, count=count)
+            for key, n in samples.items()
+        },
+    }
+    params.update(extra)
+    return params
+
+
+def _localise(texts) -> str:
+    return localise(texts, str(get_locale() or "en"))
+
+
+def _long_date(value) -> str:
+    return format_date(value, "d MMMM yyyy") if value else ""
+
+
+def goal_words() -> dict:
+    """The words every goal on the plan page uses, translated once per page rather than per goal."""
+    return {
+        "steps": _("Steps"),
+        "steps_done": _("%(done)d of %(total)d steps done"),
+        "no_steps": _("No steps yet"),
+        "target": _("Target: %(date)s"),
+        "done": _("Done"),
+        "in_progress": _("In progress"),
+        "not_started": _("Not started"),
+        "save": _("Save"),
+        "finished": _("I have finished this goal"),
+        "saved": _("Saved. %(done)d of %(total)d steps done. Goal: %(status)s."),
+        "saved_area": _("Saved."),
+    }
+
+
 def init_app(app) -> None:
+    # Templates loop over whole plans: drop the whitespace that block tags leave behind.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.add_template_global(goal_words)
     app.add_template_global(error_summary_params)
     app.add_template_global(password_params)
+    app.add_template_global(character_count_params)
+    app.add_template_filter(_localise, "localise")
+    app.add_template_filter(_long_date, "long_date")
+    app.add_template_filter(lambda stage: STAGE_NAMES.get(stage, ""), "stage_name")
+    app.add_template_filter(lambda status: STATUS_NAMES.get(status, ""), "status_name")
+    app.add_template_filter(lambda area: AREA_NAMES.get(area, ""), "area_name")
+    app.add_template_filter(lambda area: AREA_SHORT_NAMES.get(area, ""), "area_short_name")
+    app.add_template_global(lambda event: event_who(event, current_user.id), "event_who")
+    app.add_template_global(lambda event: event_sentence(event, str(get_locale() or "en")), "event_sentence")
+    app.add_template_global(utcnow, "now")
+    app.add_template_global(area_sentence)
+    app.add_template_global(then_and_now_sentence)
+    app.add_template_filter(lambda value: format_date(value, "d MMM yy") if value else "", "short_date")
+    app.add_template_global(AREA_NAMES, "AREA_NAMES")
+    app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.add_template_global(navigation_items)
 
     @app.context_processor

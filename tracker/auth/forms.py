@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, PasswordField, RadioField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectChoice, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from ..forms import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput, NoControlCharacters, strip
+from ..forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
 from ..passwords import MAX_LENGTH as PASSWORD_MAX
 
 
@@ -66,12 +66,11 @@ class RegisterForm(FlaskForm):
             Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer")),
         ],
     )
-    language = RadioField(
+    language = GovRadioField(
         _l("Which language do you prefer?"),
         description=_l("You can change this at any time."),
         choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("pl", "Polski", render_kw={"lang": "pl"})],
-        widget=GovRadioInput(),
-        validators=[InputRequired(_l("Choose a language"))],
+        message=_l("Choose a language"),
     )
     submit = SubmitField(_l("Create my account"), widget=GovSubmitInput())
 
@@ -89,7 +88,3 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired(_l("Enter a new password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
     )
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
-
-
-class SignOutForm(FlaskForm):
-    """Sign-out is a POST with a CSRF token, so no other site can sign anyone out."""

@@ -11,7 +11,7 @@ from ..access import home_url
 from ..db import get_session
 from ..models import Role
 from . import bp
-from .forms import ChangePasswordForm, RegisterForm, SignInForm, SignOutForm
+from .forms import ChangePasswordForm, RegisterForm, SignInForm
 
 PASSWORD_MESSAGES = {
     "password_too_short": _l("Your password must be at least 12 characters"),
@@ -167,8 +167,3 @@ def keep_alive():
     accounts.touch_sign_in_session(db, g.sign_in_session)
     db.commit()
     return jsonify(seconds_left=accounts.seconds_until_idle(g.sign_in_session, current_user, current_app.config))
-
-
-@bp.app_context_processor
-def _sign_out_form():
-    return {"sign_out_form": SignOutForm() if current_user and current_user.is_authenticated else None}

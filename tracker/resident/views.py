@@ -1,8 +1,257 @@
-from flask import render_template
+"""The resident's pages: home, plan, goals, check-ins, progress and timeline.
 
+Views stay thin: they read forms and call ``tracker.plan``. Every change commits once, with its
+event. htmx requests get the changed fragment back; plain form posts get a redirect (303)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request, url_for
+from flask_babel import gettext as _, get_locale
+from flask_login import current_user
+
+from .. import htmx, plan
+from ..catalogue import matches
+from ..db import get_session
+from ..models import Area
+from ..pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from . import bp
+from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
+
+
+def _actor() -> plan.Actor:
+    return plan.Actor.of(current_user)
+
+
+def _goal_or_404(goal_id: str):
+    try:
+        return plan.get_goal(get_session(), current_user.id, goal_id)
+    except plan.NotFound:
+        abort(404)
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.app_context_processor
+def _plan_url():
+    # Goal URLs are built from this on the plan page: one url_for, not six per goal.
+    return {"plan_url": url_for("resident.plan_page")}
 
 
 @bp.get("/")
 def home():
-    return render_template("resident/home.html")
+    return render_template("resident/home.html", summary=plan.plan_summary(get_session(), current_user.id))
+
+
+@bp.get("/plan")
+def plan_page():
+    """The busiest page. Its goals are rendered once per version of the plan and kept (see
+    tracker/pagecache.py); any change to the plan or the catalogue makes a new version."""
+    db = get_session()
+    locale = _locale()
+    resident_id = current_user.id
+    key = ("plan", resident_id, locale, *plan.plan_version(db, resident_id))
+
+    def render() -> str:
+        view = plan.read_plan(db, resident_id, locale)
+        return render_template("resident/_plan_areas.html", plan_view=view, csrf_token=lambda: CSRF_PLACEHOLDER)
+
+    areas = with_csrf(plan_fragments.get_or_render(key, render))
+    return render_template("resident/plan.html", areas=areas)
+
+
+@bp.get("/plan/print")
+def print_plan():
+    view = plan.read_plan(get_session(), current_user.id, _locale())
+    return render_template("resident/print.html", plan_view=view)
+
+
+# --- Check-ins ---------------------------------------------------------------------------------
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+def check_in():
+    db = get_session()
+    form = CheckInForm()
+    if form.validate_on_submit():
+        first_time = not plan.check_ins(db, current_user.id)
+        plan.record_check_in(db, current_user.id, form.answers(), _actor())
+        db.commit()
+        flash(_("Your check-in is saved."), "success")
+        return htmx.redirect(url_for("resident.choose_goals") if first_time else url_for("resident.progress"))
+    latest = plan.stages_then_and_now(db, current_user.id)[1]
+    if request.method == "GET":
+        for area, check in latest.items():
+            getattr(form, area).data = str(check.stage)
+    status = 400 if request.method == "POST" else 200
+    return render_template("resident/check_in.html", form=form, first_time=not latest), status
+
+
+# --- Choosing goals ----------------------------------------------------------------------------
+
+
+@bp.route("/plan/choose", methods=["GET", "POST"])
+def choose_goals():
+    db = get_session()
+    if request.method == "POST":
+        ids = [int(v) for v in request.form.getlist("goal") if v.isdigit() and len(v) < 10]
+        added = plan.add_catalogue_goals(db, current_user.id, ids, _actor())
+        if not added:
+            area = request.form.get("area") if request.form.get("area") in set(Area) else None
+            return _choose_page(db, area, request.form.get("q", "")[:100], error=_("Choose at least one goal to add"), status=400)
+        db.commit()
+        flash(_("Added %(num)d goals to your plan.", num=len(added)) if len(added) > 1 else _("Added 1 goal to your plan."), "success")
+        return htmx.redirect(url_for("resident.plan_page"))
+    area = request.args.get("area")
+    if area not in set(Area):
+        area = None
+    return _choose_page(db, area, request.args.get("q", "")[:100])
+
+
+def _choose_page(db, area, query, error=None, status=200):
+    locale = _locale()
+    offered = plan.offered_goals(db)
+    in_plan = plan.catalogue_ids_in_plan(db, current_user.id)
+    latest = plan.stages_then_and_now(db, current_user.id)[1]
+    suggested = plan.suggested_goal_ids({a: c.stage for a, c in latest.items()}, offered, in_plan)
+    shown = [(g, steps) for g, steps in offered if (area is None or g.area == area) and matches(g, steps, query, locale)]
+    return render_template(
+        "resident/choose.html",
+        shown=shown, in_plan=in_plan, suggested=suggested, area=area, query=query, error=error,
+    ), status
+
+
+@bp.route("/plan/goals/new", methods=["GET", "POST"])
+def new_goal():
+    form = OwnGoalForm()
+    if request.method == "GET" and request.args.get("area") in set(Area):
+        form.area.data = request.args["area"]
+    if form.validate_on_submit():
+        db = get_session()
+        goal = plan.add_own_goal(db, current_user.id, form.area.data, form.title.data, form.step_lines(), _actor(),
+                                 target_date=form.target_date.data)
+        db.commit()
+        flash(_("Your goal is in your plan."), "success")
+        return htmx.redirect(url_for("resident.goal", goal_id=goal.id))
+    return render_template("resident/new_goal.html", form=form), 400 if request.method == "POST" else 200
+
+
+# --- One goal ----------------------------------------------------------------------------------
+
+
+@bp.get("/plan/goals/<goal_id>")
+def goal(goal_id):
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    return _goal_page(db, goal)
+
+
+def _goal_page(db, goal, note_form=None, status=200):
+    view = plan.read_plan(db, current_user.id, _locale(), goal_id=goal.id)
+    return render_template(
+        "resident/goal.html", goal=view.areas[goal.area][0], notes=plan.notes_for_goal(db, goal),
+        form=note_form or NoteForm(),
+    ), status
+
+
+def _ticks(goal_id: str) -> tuple[set[int], bool]:
+    """A goal's ticked steps (by place) and its "finished" box, read from the posted form."""
+    places = {int(v) for v in request.form.getlist(goal_id) if v.isdigit() and len(v) < 4}
+    return places, goal_id in request.form.getlist("finished")
+
+
+@bp.post("/plan/areas/<area>")
+def save_area(area):
+    """The plan page's form for one area: the ticks of all its goals. Boxes of goals that are not
+    this resident's (or not in this area) are ignored."""
+    if area not in set(Area):
+        abort(404)
+    db = get_session()
+    actor = _actor()
+    for goal in plan.goals_in_area(db, current_user.id, area):
+        plan.save_goal_form(db, goal, *_ticks(goal.id), actor)
+    db.commit()
+    if htmx.is_htmx_request():
+        view = plan.read_plan(db, current_user.id, _locale(), area=area)
+        return render_template("resident/_area.html", area=area, goals=view.areas[area], plan_view=view, announce=True)
+    flash(_("Saved."), "success")
+    return htmx.redirect(url_for("resident.plan_page") + f"#area-{area}")
+
+
+@bp.post("/plan/goals/<goal_id>")
+def save_goal(goal_id):
+    """The goal page's form: its ticked steps and whether it is finished."""
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    plan.save_goal_form(db, goal, *_ticks(goal.id), _actor())
+    db.commit()
+    if htmx.is_htmx_request():
+        view = plan.read_plan(db, current_user.id, _locale(), goal_id=goal.id)
+        return render_template("resident/_goal.html", goal=view.areas[goal.area][0], own_form=True, announce=True)
+    flash(_("Saved."), "success")
+    return htmx.redirect(url_for("resident.goal", goal_id=goal.id))
+
+
+@bp.post("/plan/goals/<goal_id>/notes")
+def add_note(goal_id):
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _goal_page(db, goal, note_form=form, status=400)
+    plan.add_note(db, goal, _actor(), form.text.data, form.link.data)
+    db.commit()
+    flash(_("Your note is saved."), "success")
+    return htmx.redirect(url_for("resident.goal", goal_id=goal.id) + "#notes")
+
+
+@bp.route("/plan/goals/<goal_id>/edit", methods=["GET", "POST"])
+def edit_goal(goal_id):
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    form = EditGoalForm(obj=None)
+    if request.method == "GET":
+        form.title.data = goal.own_title
+        form.target_date.data = goal.target_date
+    if form.validate_on_submit():
+        plan.edit_goal(db, goal, _actor(), target_date=form.target_date.data, own_title=form.title.data,
+                       new_step=form.new_step.data)
+        db.commit()
+        flash(_("Your changes are saved."), "success")
+        return htmx.redirect(url_for("resident.goal", goal_id=goal.id))
+    title = plan.goal_title(db, goal)
+    return render_template("resident/edit_goal.html", form=form, goal=goal, title=title), 400 if request.method == "POST" else 200
+
+
+@bp.route("/plan/goals/<goal_id>/remove", methods=["GET", "POST"])
+def remove_goal(goal_id):
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        plan.remove_goal(db, goal, _actor())
+        db.commit()
+        flash(_("The goal is no longer in your plan. It is still in your history."), "success")
+        return htmx.redirect(url_for("resident.plan_page"))
+    return render_template("resident/remove_goal.html", form=form, goal=goal, title=plan.goal_title(db, goal))
+
+
+# --- Progress and history ----------------------------------------------------------------------
+
+
+@bp.get("/progress")
+def progress():
+    from ..charts import progress_charts
+
+    db = get_session()
+    charts = progress_charts(plan.check_ins(db, current_user.id))
+    return render_template("resident/progress.html", charts=charts)
+
+
+@bp.get("/timeline")
+def timeline():
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    events, older = plan.timeline(get_session(), current_user.id, page=page)
+    return render_template("resident/timeline.html", events=events, page=page, older=older)

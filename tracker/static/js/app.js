@@ -1,8 +1,15 @@
 // Me and My Learning: progressive enhancement only. Every page works without this file.
-import { initAll } from "../vendor/govuk-frontend.min.js";
+import * as govuk from "../vendor/govuk-frontend.min.js";
 
+// GOV.UK Frontend's template marks support with an inline script, which our CSP forbids. This
+// file is a module, so the browser supports what GOV.UK Frontend needs.
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
-initAll();
+if (govuk.isSupported()) {
+  for (const Component of [govuk.Button, govuk.CharacterCount, govuk.Checkboxes, govuk.ErrorSummary,
+    govuk.NotificationBanner, govuk.PasswordInput, govuk.Radios, govuk.ServiceNavigation, govuk.SkipLink]) {
+    govuk.createAll(Component);
+  }
+}
 
 // --- Idle time-out -------------------------------------------------------------------------------
 // Shared library PCs: the server ends a resident's session after some minutes of doing nothing.
@@ -85,4 +92,16 @@ if (dialog && Number.isFinite(remaining) && Number.isFinite(limit) && limit > 0)
   });
 
   schedule();
+}
+
+// Goals save as soon as a box is ticked: the form is boosted by htmx, which sends it and swaps in
+// the goal's new state. (Without JavaScript the form's Save button does the same.)
+document.addEventListener("change", (event) => {
+  const form = event.target.closest(".app-steps")?.closest("form");
+  if (form && window.htmx) form.requestSubmit();
+});
+
+// "Print this page" buttons (shown only where JavaScript runs).
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.addEventListener("click", () => window.print());
 }

@@ -1,0 +1,315 @@
+"""The resident's plan pages: each action as a plain form and through htmx, bad input, other
+people's ids, and the number of SQL statements per page staying flat as a plan grows."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import DatabaseError
+from sqlmodel import Session, select
+
+from tracker import plan
+from tracker.clock import utcnow
+from tracker.models import CatalogueGoal, GoalNote, PlanEvent, PlanGoal, PlanStep
+from tracker.pagecache import plan_fragments
+
+from .conftest import make_app, sign_in
+
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/me/plan"}
+
+
+@pytest.fixture
+def amira(people):
+    return people.user("amira", display_name="Amira Hassan")
+
+
+@pytest.fixture
+def signed_in(client, amira):
+    sign_in(client, "amira")
+    return client
+
+
+def _catalogue_id(db, code):
+    return db.exec(select(CatalogueGoal).where(CatalogueGoal.code == code)).one().id
+
+
+def _goal_with_steps(db, resident):
+    goal = plan.add_catalogue_goals(db, resident.id, [_catalogue_id(db, "digital.get-online")], plan.Actor.of(resident))[0]
+    db.commit()
+    steps = db.exec(select(PlanStep).where(PlanStep.goal_id == goal.id).order_by(PlanStep.position)).all()
+    return goal, steps
+
+
+# --- Check-in and choosing goals ---------------------------------------------------------------
+
+
+def test_first_check_in_then_suggested_goals(signed_in, db, amira):
+    assert "Start my check-in" in signed_in.get("/me/").text
+    response = signed_in.post("/me/check-in", data={"digital": "1", "financial": "3", "job_readiness": "2", "digital_note": "Nervous"})
+    assert response.headers["Location"] == "/me/plan/choose"
+    page = signed_in.get("/me/plan/choose").text
+    assert "Your check-in is saved" in page
+    assert page.count("Suggested for you") >= 3
+
+
+def test_a_check_in_without_answers_explains_what_to_do(signed_in):
+    response = signed_in.post("/me/check-in", data={"digital": "9", "financial": ""})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text
+    assert "Choose where you are now with managing money" in response.text
+
+
+def test_choosing_goals_adds_them_and_ignores_odd_ids(signed_in, db, amira, people):
+    ids = [_catalogue_id(db, "digital.get-online"), _catalogue_id(db, "financial.make-a-budget")]
+    response = signed_in.post("/me/plan/choose", data={"goal": [str(i) for i in ids] + ["99999", "abc", "-1"], "resident_id": "someone"})
+    assert response.headers["Location"] == "/me/plan"
+    assert "Added 2 goals to your plan" in signed_in.get("/me/plan").text
+    assert {g.catalogue_goal_id for g in db.exec(select(PlanGoal)).all()} == set(ids)
+
+
+def test_choosing_nothing_says_so(signed_in):
+    response = signed_in.post("/me/plan/choose", data={})
+    assert response.status_code == 400 and "Choose at least one goal to add" in response.text
+
+
+def test_search_and_browse_by_area(signed_in):
+    page = signed_in.get("/me/plan/choose?area=financial&q=budget").text
+    assert "Make a simple budget" in page and "Get online and use websites" not in page
+    assert "No goals match your search" in signed_in.get("/me/plan/choose?q=zzzzzz").text
+    assert signed_in.get("/me/plan/choose?area=<script>").status_code == 200
+
+
+def test_writing_your_own_goal(signed_in, db):
+    response = signed_in.post("/me/plan/goals/new", data={
+        "area": "digital", "title": "Video call my sister", "steps": "I can open the app\n\nI can call her\n",
+        "target_date": ["31", "3", "2027"],
+    })
+    goal = db.exec(select(PlanGoal)).one()
+    assert response.headers["Location"] == f"/me/plan/goals/{goal.id}"
+    page = signed_in.get(response.headers["Location"]).text
+    assert "Video call my sister" in page and "I can call her" in page and "31 March 2027" in page
+
+
+def test_own_goal_errors_are_shown_the_gov_uk_way(signed_in, db):
+    response = signed_in.post("/me/plan/goals/new", data={
+        "area": "space", "title": "x" * 121, "steps": "\n".join(["a step"] * 11), "target_date": ["31", "2", "2027"],
+    })
+    assert response.status_code == 400
+    for message in ["Choose which part of your plan this goal is for", "Your goal must be 120 characters or fewer",
+                    "Write 10 steps or fewer", "Enter a real date"]:
+        assert message in response.text
+    assert db.exec(select(PlanGoal)).first() is None
+
+
+# --- Ticking steps, with and without htmx ------------------------------------------------------
+
+
+def test_ticking_steps_without_javascript_saves_the_area_and_comes_back(signed_in, db, amira):
+    goal, steps = _goal_with_steps(db, amira)
+    response = signed_in.post("/me/plan/areas/digital", data={goal.id: ["1", "3"]})
+    assert response.status_code == 303 and response.headers["Location"] == "/me/plan#area-digital"
+    page = signed_in.get("/me/plan").text
+    assert re.search(rf'id="s{re.escape(steps[0].id)}"[^>]*checked', page)
+    assert not re.search(rf'id="s{re.escape(steps[1].id)}"[^>]*checked', page)
+    assert "2 of" in page and "In progress" in page and "Saved." in page
+
+
+def test_ticking_steps_with_htmx_returns_the_area_fragment(signed_in, db, amira):
+    goal, steps = _goal_with_steps(db, amira)
+    headers = {**HTMX, "HX-Boosted": "true", "HX-Target": "area-digital"}
+    response = signed_in.post("/me/plan/areas/digital", data={goal.id: ["1", "2"]}, headers=headers)
+    assert response.status_code == 200
+    fragment = response.text
+    assert fragment.lstrip().startswith('<section class="app-area" id="area-digital"')
+    assert "<html" not in fragment
+    assert "2 of" in fragment and 'hx-swap-oob="innerHTML"' in fragment
+
+
+def test_finishing_a_goal_and_reopening_it_on_its_page(signed_in, db, amira):
+    goal, _ = _goal_with_steps(db, amira)
+    headers = {**HTMX, "HX-Boosted": "true", "HX-Target": f"g{goal.id}"}
+    fragment = signed_in.post(f"/me/plan/goals/{goal.id}", data={goal.id: ["1"], "finished": goal.id}, headers=headers).text
+    assert fragment.lstrip().startswith(f'<li class="govuk-task-list__item app-goal" id="g{goal.id}"')
+    assert re.search(rf'id="f{re.escape(goal.id)}"[^>]*checked', fragment)
+    db.refresh(goal)
+    assert goal.status == "done"
+    response = signed_in.post(f"/me/plan/goals/{goal.id}", data={goal.id: ["1"]})
+    assert response.headers["Location"] == f"/me/plan/goals/{goal.id}"
+    db.refresh(goal)
+    assert goal.status == "in_progress"
+    changes = [(e.before, e.after) for e in db.exec(select(PlanEvent).where(PlanEvent.kind == "goal_status_changed")).all()]
+    assert changes == [({"status": "not_started"}, {"status": "in_progress"}), ({"status": "in_progress"}, {"status": "done"}),
+                       ({"status": "done"}, {"status": "in_progress"})]
+
+
+def test_boxes_for_someone_elses_goal_or_another_area_change_nothing(signed_in, db, amira, people):
+    ben = people.user("ben")
+    bens_goal, _ = _goal_with_steps(db, ben)
+    my_goal, _ = _goal_with_steps(db, amira)
+    response = signed_in.post("/me/plan/areas/financial", data={bens_goal.id: ["1"], my_goal.id: ["1"], "finished": [bens_goal.id, my_goal.id], "status": "deleted"})
+    assert response.status_code == 303
+    for goal in (bens_goal, my_goal):
+        db.refresh(goal)
+        assert goal.status == "not_started"
+    assert signed_in.post("/me/plan/areas/space", data={}).status_code == 404
+    assert {e.kind for e in db.exec(select(PlanEvent)).all()} == {"goal_added"}
+
+
+# --- Notes, editing, removing ------------------------------------------------------------------
+
+
+def test_notes_show_html_as_text_and_links_safely(signed_in, db, amira):
+    goal, _ = _goal_with_steps(db, amira)
+    response = signed_in.post(f"/me/plan/goals/{goal.id}/notes", data={"text": "<script>alert('x')</script> I did it", "link": "https://example.org/a?b=<c>"})
+    assert response.status_code == 303
+    page = signed_in.get(f"/me/plan/goals/{goal.id}").text
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; I did it" in page
+    assert 'rel="noopener noreferrer nofollow"' in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [({"text": "x" * 2001}, "Your note must be 2,000 characters or fewer"),
+     ({"text": ""}, "Write your note"),
+     ({"text": "ok", "link": "javascript:alert(1)"}, "Enter a link that starts with https://")],
+)
+def test_bad_notes_get_a_clear_message_and_nothing_is_saved(signed_in, db, amira, fields, message):
+    goal, _ = _goal_with_steps(db, amira)
+    response = signed_in.post(f"/me/plan/goals/{goal.id}/notes", data=fields)
+    assert response.status_code == 400 and message in response.text
+    assert db.exec(select(GoalNote)).first() is None
+
+
+def test_editing_and_removing_a_goal(signed_in, db, amira):
+    goal = plan.add_own_goal(db, amira.id, "digital", "Learn email", ["I can open email"], plan.Actor.of(amira))
+    db.commit()
+    signed_in.post(f"/me/plan/goals/{goal.id}/edit", data={"title": "Learn email well", "new_step": "I can send one", "target_date": ["1", "5", "2027"]})
+    page = signed_in.get(f"/me/plan/goals/{goal.id}").text
+    assert "Learn email well" in page and "I can send one" in page and "1 May 2027" in page
+    assert "Remove this goal from your plan?" in signed_in.get(f"/me/plan/goals/{goal.id}/remove").text
+    assert signed_in.post(f"/me/plan/goals/{goal.id}/remove").headers["Location"] == "/me/plan"
+    assert signed_in.get(f"/me/plan/goals/{goal.id}").status_code == 404
+    timeline = signed_in.get("/me/timeline").text
+    assert "Removed the goal “Learn email well”" in timeline and "Added the goal “Learn email”" in timeline
+
+
+# --- Someone else's ids ------------------------------------------------------------------------
+
+
+def test_someone_elses_goal_looks_exactly_like_no_goal_at_all(app, db, people, amira):
+    ben = people.user("ben")
+    bens_goal, _ = _goal_with_steps(db, ben)
+    client = app.test_client()
+    sign_in(client, "amira")
+    for suffix, method, data in [("", "get", None), ("/edit", "get", None), ("/remove", "get", None),
+                                 ("", "post", {"finished": bens_goal.id}),
+                                 ("/notes", "post", {"text": "hi"}), ("/remove", "post", None)]:
+        theirs = getattr(client, method)(f"/me/plan/goals/{bens_goal.id}{suffix}", data=data)
+        missing = getattr(client, method)(f"/me/plan/goals/{'0' * 32}{suffix}", data=data)
+        assert theirs.status_code == missing.status_code == 404, suffix
+        assert _main(theirs.text) == _main(missing.text)
+    db.refresh(bens_goal)
+    assert bens_goal.status == "not_started" and bens_goal.removed_at is None
+    assert db.exec(select(GoalNote)).first() is None
+
+
+def _main(html: str) -> str:
+    return re.sub(r'value="[^"]+"', "", html.split('<main', 1)[1].split("</main>")[0])
+
+
+# --- History is append-only -------------------------------------------------------------------
+
+
+def test_the_database_refuses_to_change_or_delete_history(any_database_url, people):
+    app = make_app(any_database_url)
+    engine = app.extensions["tracker_engine"]
+    with Session(engine) as db:
+        resident = people.__class__(db).user("amira")
+        plan.add_own_goal(db, resident.id, "digital", "Learn email", [], plan.Actor.of(resident))
+        db.commit()
+    for statement in ["UPDATE plan_event SET kind = 'goal_removed'", "DELETE FROM plan_event"]:
+        with engine.connect() as connection, pytest.raises(DatabaseError, match="append-only"):
+            connection.execute(text(statement))
+            connection.commit()
+    with Session(engine) as db:
+        assert [e.kind for e in db.exec(select(PlanEvent)).all()] == ["goal_added"]
+    engine.dispose()
+
+
+# --- Statements per page stay flat ------------------------------------------------------------
+
+
+def _fill_plan(db, resident, goals: int, events: int):
+    """A plan with ``goals`` goals and at least ``events`` events (extra history written directly)."""
+    actor = plan.Actor.of(resident)
+    catalogue = db.exec(select(CatalogueGoal).order_by(CatalogueGoal.id)).all()
+    added = plan.add_catalogue_goals(db, resident.id, [g.id for g in catalogue[:goals]], actor)
+    for n in range(goals - len(added)):
+        added.append(plan.add_own_goal(db, resident.id, "digital", f"My goal {n}", ["I can do a", "I can do b"], actor))
+    plan.record_check_in(db, resident.id, {"digital": (2, None), "financial": (3, None), "job_readiness": (1, None)}, actor)
+    for goal in added[:5]:
+        plan.add_note(db, goal, actor, "A note")
+    written = db.exec(select(PlanEvent).where(PlanEvent.resident_id == resident.id)).all()
+    for n in range(events - len(written)):
+        db.add(PlanEvent(resident_id=resident.id, actor_id=resident.id, actor_role="resident", actor_name="Amira",
+                         kind="step_done", area="digital", goal_id=added[0].id, subject={"en": f"Step {n}"},
+                         occurred_at=utcnow() - timedelta(minutes=n)))
+    db.commit()
+
+
+@pytest.mark.parametrize("path", ["/me/", "/me/plan", "/me/timeline", "/me/progress", "/me/plan/print", "/me/plan/choose"])
+def test_statements_per_page_do_not_grow_with_the_plan(app, db, people, path):
+    small, big = people.user("small.plan"), people.user("big.plan")
+    _fill_plan(db, small, goals=1, events=1)
+    _fill_plan(db, big, goals=30, events=1000)
+    counts = {}
+    for resident in (small, big):
+        client = app.test_client()
+        sign_in(client, resident.username)
+        client.get(path)  # warm up (the first request may update seen-at)
+        plan_fragments.clear()  # count the cold path: the plan's HTML is not cached yet
+        statements: list[str] = []
+
+        def listener(*args, statements=statements):
+            statements.append(args[2])
+
+        event.listen(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+        counts[resident.username] = len(statements)
+    assert counts["big.plan"] == counts["small.plan"], counts
+    assert counts["big.plan"] <= 8, counts
+
+
+def test_the_cached_plan_follows_every_change_and_is_never_shared(app, db, people):
+    amira, ben = people.user("amira"), people.user("ben")
+    goal, steps = _goal_with_steps(db, amira)
+    _goal_with_steps(db, ben)
+    client = app.test_client()
+    sign_in(client, "amira")
+    first = client.get("/me/plan").text
+    assert client.get("/me/plan").text.count("checked") == first.count("checked")  # served from the cache
+    plan.set_steps_done(db, goal, {steps[0].id}, plan.Actor.of(amira))
+    db.commit()
+    assert client.get("/me/plan").text.count("checked") == first.count("checked") + 1
+
+    # New catalogue wording shows at once.
+    catalogue_goal = db.get(CatalogueGoal, goal.catalogue_goal_id)
+    catalogue_goal.title = {**catalogue_goal.title, "en": "Get online, reworded"}
+    catalogue_goal.updated_at = utcnow()
+    db.add(catalogue_goal)
+    db.commit()
+    assert "Get online, reworded" in client.get("/me/plan").text
+
+    # Another resident never gets Amira's page, and each session gets its own CSRF token.
+    other = app.test_client()
+    sign_in(other, "ben")
+    assert steps[0].id not in other.get("/me/plan").text
+    tokens = {re.search(r'name="csrf_token" value="([^"]+)"', c.get("/me/plan").text).group(1) for c in (client, other)}
+    assert len(tokens) == 2

@@ -1,0 +1,472 @@
+"""A resident's plan: the logic, as plain functions over a database session.
+
+Every change writes a ``PlanEvent`` in the same transaction (the caller commits once), so the
+timeline, the charts and provider dashboards read history while the pages read the current state.
+Reading functions use a fixed number of queries whatever the size of the plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, func
+from sqlmodel import Session, col, select
+
+from .catalogue import localise
+from .clock import utcnow
+from .models import (
+    STAGES,
+    Area,
+    CatalogueGoal,
+    CatalogueStep,
+    CheckIn,
+    GoalNote,
+    GoalStatus,
+    PlanEvent,
+    PlanEventKind,
+    PlanGoal,
+    PlanStep,
+    Provider,
+    User,
+)
+
+AREAS = tuple(Area)
+MAX_OWN_STEPS = 10
+
+
+class NotFound(LookupError):
+    """No such goal or step for this resident (or it belongs to someone else: same answer)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, as the resident's timeline will show it."""
+
+    user_id: str
+    role: str
+    name: str
+    provider_name: str | None = None
+
+    @classmethod
+    def of(cls, user: User, provider: Provider | None = None) -> Actor:
+        return cls(user.id, user.role, user.first_name, provider.name if provider else None)
+
+
+def own_words(text: str) -> dict:
+    """A resident's own wording: one text, whatever the page's language ("und": undetermined)."""
+    return {"und": text}
+
+
+def _event(db: Session, resident_id: str, actor: Actor, kind: PlanEventKind, **fields) -> None:
+    db.add(
+        PlanEvent(
+            resident_id=resident_id,
+            occurred_at=fields.pop("at", None) or utcnow(),
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            actor_name=actor.name,
+            actor_provider=actor.provider_name,
+            kind=str(kind),
+            **fields,
+        )
+    )
+
+
+# --- Choosing goals ----------------------------------------------------------------------------
+
+
+def offered_goals(db: Session, area: str | None = None) -> list[tuple[CatalogueGoal, list[CatalogueStep]]]:
+    """Catalogue goals on offer (not retired), with their offered steps, in catalogue order."""
+    query = select(CatalogueGoal).where(CatalogueGoal.retired_at.is_(None))
+    if area:
+        query = query.where(CatalogueGoal.area == area)
+    goals = db.exec(query.order_by(CatalogueGoal.area, CatalogueGoal.position)).all()
+    steps = _catalogue_steps(db, [g.id for g in goals], offered_only=True)
+    return [(goal, steps.get(goal.id, [])) for goal in goals]
+
+
+def _catalogue_steps(db: Session, goal_ids: list[int], offered_only: bool) -> dict[int, list[CatalogueStep]]:
+    if not goal_ids:
+        return {}
+    query = select(CatalogueStep).where(col(CatalogueStep.goal_id).in_(goal_ids))
+    if offered_only:
+        query = query.where(CatalogueStep.retired_at.is_(None))
+    grouped: dict[int, list[CatalogueStep]] = defaultdict(list)
+    for step in db.exec(query.order_by(CatalogueStep.goal_id, CatalogueStep.position)).all():
+        grouped[step.goal_id].append(step)
+    return grouped
+
+
+def catalogue_ids_in_plan(db: Session, resident_id: str) -> set[int]:
+    return set(
+        db.exec(
+            select(PlanGoal.catalogue_goal_id).where(
+                PlanGoal.resident_id == resident_id,
+                PlanGoal.removed_at.is_(None),
+                PlanGoal.catalogue_goal_id.is_not(None),
+            )
+        ).all()
+    )
+
+
+def add_catalogue_goals(db: Session, resident_id: str, goal_ids: list[int], actor: Actor) -> list[PlanGoal]:
+    """Add catalogue goals (with their offered steps). Ids not on offer, or already in the plan, are
+    ignored: a forged or repeated form cannot add anything odd."""
+    wanted = set(goal_ids) - catalogue_ids_in_plan(db, resident_id)
+    if not wanted:
+        return []
+    goals = db.exec(
+        select(CatalogueGoal).where(col(CatalogueGoal.id).in_(wanted), CatalogueGoal.retired_at.is_(None))
+    ).all()
+    steps = _catalogue_steps(db, [g.id for g in goals], offered_only=True)
+    added = []
+    for catalogue_goal in sorted(goals, key=lambda g: (g.area, g.position)):
+        goal = PlanGoal(resident_id=resident_id, area=catalogue_goal.area, catalogue_goal_id=catalogue_goal.id)
+        db.add(goal)
+        db.flush()  # the goal row first: without ORM relationships nothing orders the inserts for us
+        for position, catalogue_step in enumerate(steps.get(catalogue_goal.id, []), start=1):
+            db.add(PlanStep(goal_id=goal.id, catalogue_step_id=catalogue_step.id, position=position))
+        _event(db, resident_id, actor, PlanEventKind.GOAL_ADDED, area=goal.area, goal_id=goal.id,
+               subject=catalogue_goal.title, after={"status": goal.status, "catalogue_code": catalogue_goal.code})
+        added.append(goal)
+    return added
+
+
+def add_own_goal(
+    db: Session, resident_id: str, area: str, title: str, steps: list[str], actor: Actor, target_date: date | None = None
+) -> PlanGoal:
+    """A goal in the resident's own words, with their own steps."""
+    if area not in AREAS:
+        raise ValueError("unknown area")
+    goal = PlanGoal(resident_id=resident_id, area=area, own_title=title.strip(), target_date=target_date)
+    db.add(goal)
+    db.flush()  # the goal row first (see add_catalogue_goals)
+    step_texts = [s.strip() for s in steps if s.strip()][:MAX_OWN_STEPS]
+    for position, text in enumerate(step_texts, start=1):
+        db.add(PlanStep(goal_id=goal.id, own_text=text, position=position))
+    _event(db, resident_id, actor, PlanEventKind.GOAL_ADDED, area=area, goal_id=goal.id, subject=own_words(goal.own_title),
+           after={"status": goal.status, "steps": step_texts, "target_date": _iso(target_date)})
+    return goal
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- Changing a goal ---------------------------------------------------------------------------
+
+
+def get_goal(db: Session, resident_id: str, goal_id: str) -> PlanGoal:
+    """The resident's own goal, still in the plan; anything else is NotFound."""
+    goal = db.get(PlanGoal, goal_id) if isinstance(goal_id, str) and len(goal_id) <= 32 else None
+    if goal is None or goal.resident_id != resident_id or goal.removed_at is not None:
+        raise NotFound(goal_id)
+    return goal
+
+
+def goal_title(db: Session, goal: PlanGoal) -> dict:
+    if goal.own_title is not None:
+        return own_words(goal.own_title)
+    return db.get(CatalogueGoal, goal.catalogue_goal_id).title
+
+
+def set_steps_done(db: Session, goal: PlanGoal, done_ids: set[str], actor: Actor) -> int:
+    """Make exactly ``done_ids`` the done steps of ``goal``. Ids of other goals' steps are ignored.
+    Returns how many steps changed. The first ticked step starts a not-started goal."""
+    steps = db.exec(select(PlanStep).where(PlanStep.goal_id == goal.id)).all()
+    texts = _step_texts(db, steps)
+    now = utcnow()
+    changed = 0
+    for step in steps:
+        should_be_done = step.id in done_ids
+        if should_be_done == (step.done_at is not None):
+            continue
+        step.done_at = now if should_be_done else None
+        db.add(step)
+        changed += 1
+        _event(db, goal.resident_id, actor, PlanEventKind.STEP_DONE if should_be_done else PlanEventKind.STEP_UNDONE,
+               area=goal.area, goal_id=goal.id, step_id=step.id, subject=texts[step.id],
+               before={"done": not should_be_done}, after={"done": should_be_done})
+    if changed:
+        if goal.status == GoalStatus.NOT_STARTED and done_ids & {s.id for s in steps}:
+            _change_status(db, goal, GoalStatus.IN_PROGRESS, actor)
+        goal.updated_at = now
+        db.add(goal)
+    return changed
+
+
+def save_goal_form(db: Session, goal: PlanGoal, done_positions: set[int], finished: bool, actor: Actor) -> None:
+    """What the goal's form says: which steps (by their place, 1 = first) are ticked, and whether
+    the goal is finished. Places that do not exist are ignored. Unticking "finished" reopens it."""
+    steps = db.exec(select(PlanStep.id).where(PlanStep.goal_id == goal.id).order_by(PlanStep.position, PlanStep.id)).all()
+    set_steps_done(db, goal, {steps[p - 1] for p in done_positions if 1 <= p <= len(steps)}, actor)
+    if finished and goal.status != GoalStatus.DONE:
+        _change_status(db, goal, GoalStatus.DONE, actor)
+    elif not finished and goal.status == GoalStatus.DONE:
+        _change_status(db, goal, GoalStatus.IN_PROGRESS, actor)
+
+
+def goals_in_area(db: Session, resident_id: str, area: str) -> list[PlanGoal]:
+    return db.exec(
+        select(PlanGoal).where(PlanGoal.resident_id == resident_id, PlanGoal.area == area, PlanGoal.removed_at.is_(None))
+    ).all()
+
+
+def _step_texts(db: Session, steps: list[PlanStep]) -> dict[str, dict]:
+    catalogue_ids = [s.catalogue_step_id for s in steps if s.catalogue_step_id is not None]
+    catalogue = {}
+    if catalogue_ids:
+        catalogue = {s.id: s.text for s in db.exec(select(CatalogueStep).where(col(CatalogueStep.id).in_(catalogue_ids))).all()}
+    return {s.id: catalogue[s.catalogue_step_id] if s.catalogue_step_id is not None else own_words(s.own_text) for s in steps}
+
+
+def set_status(db: Session, goal: PlanGoal, status: str, actor: Actor) -> bool:
+    """Mark a goal not started, in progress or done. Returns False when nothing changed."""
+    status = GoalStatus(status)
+    if goal.status == status:
+        return False
+    _change_status(db, goal, status, actor)
+    return True
+
+
+def _change_status(db: Session, goal: PlanGoal, status: GoalStatus, actor: Actor) -> None:
+    before = goal.status
+    goal.status = status
+    goal.completed_at = utcnow() if status == GoalStatus.DONE else None
+    goal.updated_at = utcnow()
+    db.add(goal)
+    _event(db, goal.resident_id, actor, PlanEventKind.GOAL_STATUS_CHANGED, area=goal.area, goal_id=goal.id,
+           subject=goal_title(db, goal), before={"status": str(before)}, after={"status": str(status)})
+
+
+def edit_goal(db: Session, goal: PlanGoal, actor: Actor, *, target_date: date | None, own_title: str | None = None,
+              new_step: str | None = None) -> bool:
+    """Change the target date; for the resident's own goals also the title, or add a step."""
+    before: dict = {}
+    after: dict = {}
+    if goal.target_date != target_date:
+        before["target_date"], after["target_date"] = _iso(goal.target_date), _iso(target_date)
+        goal.target_date = target_date
+    if goal.own_title is not None and own_title and own_title.strip() != goal.own_title:
+        before["title"], after["title"] = goal.own_title, own_title.strip()
+        goal.own_title = own_title.strip()
+    if goal.own_title is not None and new_step and new_step.strip():
+        count = db.exec(select(func.count()).select_from(PlanStep).where(PlanStep.goal_id == goal.id)).one()
+        if count < MAX_OWN_STEPS:
+            db.add(PlanStep(goal_id=goal.id, own_text=new_step.strip(), position=count + 1))
+            after["step_added"] = new_step.strip()
+    if not after:
+        return False
+    goal.updated_at = utcnow()
+    db.add(goal)
+    _event(db, goal.resident_id, actor, PlanEventKind.GOAL_EDITED, area=goal.area, goal_id=goal.id,
+           subject=goal_title(db, goal), before=before, after=after)
+    return True
+
+
+def remove_goal(db: Session, goal: PlanGoal, actor: Actor) -> None:
+    """Take a goal out of the plan. It stays in the history (and the export), marked removed."""
+    goal.removed_at = utcnow()
+    db.add(goal)
+    _event(db, goal.resident_id, actor, PlanEventKind.GOAL_REMOVED, area=goal.area, goal_id=goal.id,
+           subject=goal_title(db, goal), before={"status": goal.status}, after={"removed": True})
+
+
+def add_note(db: Session, goal: PlanGoal, actor: Actor, text: str, link: str | None = None) -> GoalNote:
+    note = GoalNote(goal_id=goal.id, resident_id=goal.resident_id, author_id=actor.user_id, text=text.strip(), link=link or None)
+    db.add(note)
+    _event(db, goal.resident_id, actor, PlanEventKind.NOTE_ADDED, area=goal.area, goal_id=goal.id,
+           subject=goal_title(db, goal), after={"text": note.text, "link": note.link})
+    return note
+
+
+# --- Check-ins ---------------------------------------------------------------------------------
+
+
+def record_check_in(db: Session, resident_id: str, answers: dict[str, tuple[int, str | None]], actor: Actor) -> list[CheckIn]:
+    """Record "where am I now" for one or more areas: {area: (stage, optional sentence)}."""
+    now = utcnow()
+    made = []
+    for area in AREAS:
+        if area not in answers:
+            continue
+        stage, note = answers[area]
+        if stage not in STAGES:
+            raise ValueError("stage must be 1 to 5")
+        check_in = CheckIn(resident_id=resident_id, area=area, stage=stage, note=(note or "").strip() or None,
+                           made_at=now, recorded_by_id=actor.user_id)
+        db.add(check_in)
+        _event(db, resident_id, actor, PlanEventKind.CHECK_IN_MADE, area=area, at=now,
+               after={"stage": stage, "note": check_in.note})
+        made.append(check_in)
+    return made
+
+
+def suggested_goal_ids(latest_stages: dict[str, int], offered: list[tuple[CatalogueGoal, list]], in_plan: set[int],
+                       per_area: int = 3) -> set[int]:
+    """A few goals to suggest after a check-in. The catalogue runs from first steps to harder ones,
+    so someone just starting is shown the first goals and someone further on, later ones."""
+    suggested = set()
+    for area in AREAS:
+        area_goals = [g for g, _ in offered if g.area == area and g.id not in in_plan]
+        stage = latest_stages.get(area)
+        if stage is None or stage >= 5 or not area_goals:
+            continue
+        start = min(len(area_goals) - 1, max(0, (stage - 1) * len(area_goals) // 5))
+        suggested.update(g.id for g in area_goals[start : start + per_area])
+    return suggested
+
+
+# --- Reading the plan (constant number of queries) -------------------------------------------
+#
+# The plan page is the service's busiest page, so it reads plain columns (no ORM objects) and
+# hands the templates ready-made strings in the reader's language.
+
+
+class StepView:
+    __slots__ = ("id", "text", "done")
+
+    def __init__(self, id: str, text: str, done: bool):
+        self.id, self.text, self.done = id, text, done
+
+
+class GoalView:
+    __slots__ = ("id", "area", "status", "title", "own", "target_date", "steps", "notes")
+
+    def __init__(self, id, area, status, title, own, target_date):
+        self.id, self.area, self.status, self.title, self.own = id, area, status, title, own
+        self.target_date = target_date
+        self.steps: list[StepView] = []
+        self.notes = 0
+
+    @property
+    def steps_done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def all_steps_done(self) -> bool:
+        return bool(self.steps) and self.steps_done == len(self.steps)
+
+
+@dataclass
+class PlanView:
+    areas: dict[str, list[GoalView]]
+    first_stage: dict[str, CheckIn]
+    latest_stage: dict[str, CheckIn]
+
+    @property
+    def goal_count(self) -> int:
+        return sum(len(goals) for goals in self.areas.values())
+
+    @property
+    def goals_done(self) -> int:
+        return sum(goal.status == GoalStatus.DONE for goals in self.areas.values() for goal in goals)
+
+    @property
+    def has_checked_in(self) -> bool:
+        return bool(self.latest_stage)
+
+
+def read_plan(db: Session, resident_id: str, locale: str, goal_id: str | None = None, area: str | None = None) -> PlanView:
+    """Everything the plan page shows, in four queries whatever the size of the plan (or the same
+    for one goal, with ``goal_id``, or one area, with ``area``)."""
+    query = (
+        select(PlanGoal.id, PlanGoal.area, PlanGoal.status, PlanGoal.own_title, PlanGoal.target_date, CatalogueGoal.title)
+        .join(CatalogueGoal, CatalogueGoal.id == PlanGoal.catalogue_goal_id, isouter=True)
+        .where(PlanGoal.resident_id == resident_id, PlanGoal.removed_at.is_(None))
+    )
+    if goal_id is not None:
+        query = query.where(PlanGoal.id == goal_id)
+    if area is not None:
+        query = query.where(PlanGoal.area == area)
+    views: dict[str, GoalView] = {}
+    for id_, area, status, own_title, target_date, titles in db.exec(query.order_by(PlanGoal.created_at, PlanGoal.id)).all():
+        own = own_title is not None
+        views[id_] = GoalView(id_, area, status, own_title if own else localise(titles, locale), own, target_date)
+
+    if views:
+        ids = list(views)
+        step_rows = db.exec(
+            select(PlanStep.id, PlanStep.goal_id, PlanStep.own_text, PlanStep.done_at, CatalogueStep.text)
+            .join(CatalogueStep, CatalogueStep.id == PlanStep.catalogue_step_id, isouter=True)
+            .where(col(PlanStep.goal_id).in_(ids))
+            .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
+        ).all()
+        for id_, goal, own_text, done_at, texts in step_rows:
+            views[goal].steps.append(StepView(id_, own_text if own_text is not None else localise(texts, locale), done_at is not None))
+        for goal, count in db.exec(
+            select(GoalNote.goal_id, func.count()).where(col(GoalNote.goal_id).in_(ids)).group_by(GoalNote.goal_id)
+        ).all():
+            views[goal].notes = count
+
+    areas: dict[str, list[GoalView]] = {area: [] for area in AREAS}
+    for view in views.values():
+        areas[view.area].append(view)
+    first, latest = stages_then_and_now(db, resident_id)
+    return PlanView(areas, first, latest)
+
+
+_PLAN_VERSION = select(
+    select(func.max(PlanEvent.id)).where(PlanEvent.resident_id == bindparam("resident_id")).scalar_subquery(),
+    select(func.max(CatalogueGoal.updated_at)).scalar_subquery(),
+)  # built once: this runs on every view of the plan page
+
+
+def plan_version(db: Session, resident_id: str) -> tuple:
+    """What the plan page's content depends on, in one query: the resident's latest plan event
+    (every change to goals, steps, notes or check-ins writes one) and the catalogue's last change
+    (new wording). Used as a cache key."""
+    return tuple(db.exec(_PLAN_VERSION, params={"resident_id": resident_id}).one())
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    goal_count: int
+    goals_done: int
+    has_checked_in: bool
+
+
+def plan_summary(db: Session, resident_id: str) -> PlanSummary:
+    """The counts on the resident's home page, in one query."""
+    goals = select(func.count(), func.count().filter(PlanGoal.status == GoalStatus.DONE)).where(
+        PlanGoal.resident_id == resident_id, PlanGoal.removed_at.is_(None)
+    )
+    count, done = db.exec(goals).one()
+    checked_in = db.exec(select(CheckIn.id).where(CheckIn.resident_id == resident_id).limit(1)).first() is not None
+    return PlanSummary(count, done, checked_in)
+
+
+def stages_then_and_now(db: Session, resident_id: str) -> tuple[dict[str, CheckIn], dict[str, CheckIn]]:
+    """The first and the latest check-in of each area (one query)."""
+    first: dict[str, CheckIn] = {}
+    latest: dict[str, CheckIn] = {}
+    for check_in in check_ins(db, resident_id):
+        first.setdefault(check_in.area, check_in)
+        latest[check_in.area] = check_in
+    return first, latest
+
+
+def check_ins(db: Session, resident_id: str) -> list[CheckIn]:
+    return db.exec(
+        select(CheckIn).where(CheckIn.resident_id == resident_id).order_by(CheckIn.made_at, CheckIn.id)
+    ).all()
+
+
+def notes_for_goal(db: Session, goal: PlanGoal) -> list[tuple[GoalNote, User]]:
+    return db.exec(
+        select(GoalNote, User).join(User, User.id == GoalNote.author_id)
+        .where(GoalNote.goal_id == goal.id).order_by(col(GoalNote.created_at).desc())
+    ).all()
+
+
+def timeline(db: Session, resident_id: str, page: int = 1, per_page: int = 50) -> tuple[list[PlanEvent], bool]:
+    """The plan's history, newest first, a page at a time; and whether there is an older page."""
+    page = max(1, page)
+    events = db.exec(
+        select(PlanEvent).where(PlanEvent.resident_id == resident_id)
+        .order_by(col(PlanEvent.id).desc()).offset((page - 1) * per_page).limit(per_page + 1)
+    ).all()
+    return events[:per_page], len(events) > per_page
+
