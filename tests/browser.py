@@ -36,3 +36,12 @@ class Auditor:
         ]
         assert not violations, f"axe found WCAG problems on {name} ({self.page.url}):\n" + json.dumps(violations, indent=2)
         self.pages.append(name)
+
+
+def sign_in(page, base_url: str, username: str, password: str, landing: str) -> None:
+    """Sign in through the real form and wait for the home page (``landing``, a URL glob)."""
+    page.goto(base_url + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(landing)

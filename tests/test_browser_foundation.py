@@ -7,7 +7,7 @@ import pytest
 
 from tracker.models import Role
 
-from .browser import Auditor
+from .browser import Auditor, sign_in
 from .conftest import PASSWORD, LiveServer, make_app
 
 pytestmark = pytest.mark.browser
@@ -101,11 +101,7 @@ def test_the_idle_warning_appears_and_keeps_the_resident_signed_in(browser, sqli
     page = context.new_page()
     audit = Auditor(page, artefacts / "foundation-idle-warning")
     with LiveServer(app) as server:
-        page.goto(server.url + "/login")
-        page.get_by_label("Username").fill("amira")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/me/")
+        sign_in(page, server.url, "amira", PASSWORD, "**/me/")
         dialog = page.get_by_role("dialog", name="You will be signed out soon")
         dialog.wait_for(state="visible", timeout=10_000)
         assert page.evaluate("document.activeElement.textContent.trim()") == "Stay signed in"

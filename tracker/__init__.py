@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     for blueprint in (public.bp, resident.bp, tutor.bp, provider.bp, admin.bp):
         app.register_blueprint(blueprint)
+    app.before_request(security.assign_request_id)
     app.after_request(security.add_security_headers)
     pagecache.plan_fragments.size = app.config["PLAN_CACHE_SIZE"]
     cli.init_app(app)

@@ -13,6 +13,8 @@ from .models import Provider, Role
 
 
 def init_app(app) -> None:
+    app.cli.add_command(verify_chains)
+    app.cli.add_command(expire_consents)
     app.cli.add_command(catalogue_group)
     app.cli.add_command(db_group)
     app.cli.add_command(create_admin)
@@ -74,6 +76,35 @@ def catalogue_sync():
     click.echo(str(report))
 
 
+@click.command("verify-chains")
+@with_appcontext
+def verify_chains():
+    """Check every resident's consent and access-log hash chains; exit 1 if history was changed."""
+    from .consent import verify_chains as verify
+
+    with _session() as db:
+        problems = verify(db)
+    if not problems:
+        click.echo("All hash chains are intact.")
+        return
+    for resident_id, found in problems.items():
+        for problem in found:
+            click.echo(f"resident {resident_id}: {problem}", err=True)
+    raise SystemExit(1)
+
+
+@click.command("expire-consents")
+@with_appcontext
+def expire_consents():
+    """Record the end of consents whose time is up (access already stops on the day itself)."""
+    from .consent import expire_lapsed
+
+    with _session() as db:
+        count = expire_lapsed(db, current_app.config["SECRET_KEY"])
+        db.commit()
+    click.echo(f"Recorded the end of {count} consents.")
+
+
 @click.command("create-admin")
 @with_appcontext
 @click.option("--username", prompt=True)
@@ -116,7 +147,7 @@ def demo(if_empty):
 
     with _session() as db:
         try:
-            summary = load_demo(db)
+            summary = load_demo(db, current_app.config["SECRET_KEY"])
         except DatabaseNotEmpty:
             if if_empty:
                 click.echo("The database already has data: demo data not loaded.")

@@ -39,7 +39,7 @@ class DatabaseNotEmpty(RuntimeError):
     pass
 
 
-def load_demo(db: Session) -> str:
+def load_demo(db: Session, secret_key: str) -> str:
     """Add the demo data (not committed). Refuses a database that already has people or providers."""
     if db.exec(select(func.count()).select_from(User)).one() or db.exec(select(func.count()).select_from(Provider)).one():
         raise DatabaseNotEmpty()
@@ -63,6 +63,7 @@ def load_demo(db: Session) -> str:
     users = {u.username: u for u in db.exec(select(User)).all()}
     for username, story in PLANS.items():
         _build_plan(db, users[username], story)
+    load_demo_sharing(db, secret_key)
     db.add(SiteSetting(key=accounts.DEMO_DATA_KEY, value="1"))
     return (
         f"Loaded demo data: {len(PROVIDERS)} providers, {len(PEOPLE)} accounts (password {DEMO_PASSWORD}), "
@@ -144,3 +145,90 @@ def _build_plan(db: Session, resident: User, story: dict) -> None:
     for days, stages, note in story["check_ins"][1:]:
         with pretend_now(now - timedelta(days=days)):
             plan.record_check_in(db, resident.id, {a: (s, note if a == "financial" else None) for a, s in zip(areas, stages, strict=True)}, actor)
+
+
+# --- Sharing ---------------------------------------------------------------------------------
+
+PURPOSES = {
+    "plan_support": {"en": "to help you with your plan at our sessions", "pl": "aby pomagać Ci w realizacji planu podczas naszych spotkań"},
+    "progress_review": {"en": "to see how you are getting on before an appointment", "pl": "aby sprawdzić przed spotkaniem, jak Ci idzie"},
+    "referral_followup": {"en": "to follow up when someone suggested us to you", "pl": "aby odezwać się, gdy ktoś nas Tobie polecił"},
+}
+RETENTION = {
+    "en": "We do not keep copies. If we write something down in our own records, we keep it for up to 2 years, as our privacy notice says.",
+    "pl": "Nie przechowujemy kopii. Jeśli coś zapiszemy we własnych dokumentach, przechowujemy to do 2 lat, zgodnie z naszą informacją o prywatności.",
+}
+# provider, area, modes, fields, summary
+NOTICES = [
+    ("Melton Adult Learning", "digital", ["view", "record_progress"], ["goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity"],
+     {"en": "Your tutor sees your digital goals and ticked steps, so sessions start where you left off.",
+      "pl": "Twój nauczyciel widzi Twoje cele cyfrowe i zaznaczone kroki, więc zajęcia zaczynają się tam, gdzie ostatnio skończyliście."}),
+    ("Melton Adult Learning", "financial", ["view", "record_progress"], ["goal_titles", "goal_status", "step_status", "check_in_stages"],
+     {"en": "Your tutor sees your money goals and ticked steps, to plan budgeting sessions with you.",
+      "pl": "Twój nauczyciel widzi Twoje cele finansowe i zaznaczone kroki, aby razem z Tobą zaplanować zajęcia o budżecie."}),
+    ("Melton Adult Learning", "job_readiness", ["view", "record_progress"], ["goal_titles", "goal_status", "step_status"],
+     {"en": "Your tutor sees your job-readiness goals, to link them with courses.",
+      "pl": "Twój nauczyciel widzi Twoje cele związane z pracą, aby dobrać do nich kursy."}),
+    ("Melton Jobs Support", "job_readiness", ["view", "record_progress"], ["goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity", "notes"],
+     {"en": "Your adviser sees your job-readiness goals, steps, check-ins and notes, so you do not have to tell your story again.",
+      "pl": "Twój doradca widzi Twoje cele związane z pracą, kroki, sprawdzenia postępów i notatki, więc nie musisz opowiadać wszystkiego od nowa."}),
+    ("Melton Jobs Support", "digital", ["view"], ["goal_titles", "goal_status"],
+     {"en": "Your adviser sees which digital goals you are working on, to help with online job search.",
+      "pl": "Twój doradca widzi, nad którymi celami cyfrowymi pracujesz, aby pomóc Ci szukać pracy przez internet."}),
+    ("Melton Money Advice", "financial", ["view", "record_progress"], ["goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity"],
+     {"en": "Your money adviser sees your money goals, steps and check-ins, to prepare for your appointments.",
+      "pl": "Twój doradca finansowy widzi Twoje cele finansowe, kroki i sprawdzenia postępów, aby przygotować się do spotkań."}),
+    ("Melton Money Advice", "digital", ["view"], ["goal_titles", "goal_status"],
+     {"en": "Your money adviser sees whether you are learning to use online banking and benefits accounts.",
+      "pl": "Twój doradca finansowy widzi, czy uczysz się korzystać z bankowości internetowej i kont dotyczących świadczeń."}),
+]
+
+
+def load_demo_sharing(db: Session, secret_key: str) -> None:
+    """Sharing notices, each demo resident's consents, and a few looks at their plans."""
+    from . import consent
+    from .models import AccessAction
+
+    providers = {p.name: p for p in db.exec(select(Provider)).all()}
+    users = {u.username: u for u in db.exec(select(User)).all()}
+    now = utcnow()
+    with pretend_now(now - timedelta(days=400)):
+        for provider_name, area, modes, fields, summary in NOTICES:
+            consent.publish_notice(
+                db, providers[provider_name], area, access_modes=modes, fields_shown=fields,
+                purposes=[{"code": code, "text": text} for code, text in PURPOSES.items()],
+                summary=summary, retention=RETENTION, lawful_basis="Consent (UK GDPR Article 6(1)(a)) for sharing through Me and My Learning",
+                dsa_reference="Melton learning partnership data sharing agreement, 2026", secret_key=secret_key,
+            )
+    notices = {(n.provider_id, n.area): n for n in consent.current_notices(db)}
+
+    def give(username, provider_name, area, modes, days_ago, months=12):
+        resident = users[username]
+        with pretend_now(now - timedelta(days=days_ago)), \
+                consent.Change(db, resident.id, consent.ConsentActor.resident(resident, "web_nojs"), secret_key) as change:
+            return change.give(notices[(providers[provider_name].id, area)], modes, months)
+
+    def look(username, staff_username, area, action, purpose, days_ago):
+        staff = users[staff_username]
+        decision = consent.require(db, staff, users[username].id, area)
+        with pretend_now(now - timedelta(days=days_ago)):
+            consent.record_access(db, staff, db.get(Provider, staff.provider_id), [decision], action, purpose, "demo")
+
+    give("amira", "Melton Adult Learning", "digital", ["view"], 30)
+    give("amira", "Melton Jobs Support", "job_readiness", ["view", "record_progress"], 20)
+    for area in ("digital", "financial", "job_readiness"):
+        give("chloe", "Melton Adult Learning", area, ["view", "record_progress"], 40)
+    give("chloe", "Melton Money Advice", "financial", ["view"], 25, months=6)
+    withdrawn = give("dawid", "Melton Jobs Support", "job_readiness", ["view"], 30)
+    with pretend_now(now - timedelta(days=10)), \
+            consent.Change(db, users["dawid"].id, consent.ConsentActor.resident(users["dawid"], "web_js"), secret_key) as change:
+        change.withdraw(withdrawn)
+    ella = give("ella", "Melton Money Advice", "financial", ["view"], 30 * 13 + 20)
+    with pretend_now(ella.valid_until + timedelta(minutes=1)):
+        consent.expire_lapsed(db, secret_key, users["ella"].id)
+
+    look("amira", "tutor.learning", "digital", AccessAction.OPENED, "plan_support", 12)
+    look("amira", "staff.jobs", "job_readiness", AccessAction.OPENED, "progress_review", 5)
+    look("amira", "tutor.jobs", "job_readiness", AccessAction.OPENED, "plan_support", 2)
+    look("chloe", "tutor.learning", "financial", AccessAction.OPENED, "plan_support", 8)
+    look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)

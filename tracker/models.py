@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from flask import g
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, String
+from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, String, text
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -335,3 +335,236 @@ class PlanEvent(SQLModel, table=True):
     subject: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+# --- Sharing: notices, consents, receipts, and the record of every look ----------------------
+
+
+class AccessMode(StrEnum):
+    VIEW = "view"  # see progress
+    RECORD = "record_progress"  # also record progress (tutors)
+
+
+class GrantState(StrEnum):
+    """Consent states (W3C DPV / ISO/IEC TS 27560). Only GIVEN and RENEWED allow anything."""
+
+    PENDING = "pending"  # recorded by a tutor for their own provider; waits for the resident
+    GIVEN = "given"
+    RENEWED = "renewed"
+    PAUSED = "paused"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    INVALIDATED = "invalidated"  # on hold: the provider changed what it wants to see
+    REFUSED = "refused"  # a pending consent the resident said no to
+
+
+LIVE_GRANT_STATES = (GrantState.PENDING, GrantState.GIVEN, GrantState.RENEWED, GrantState.PAUSED, GrantState.INVALIDATED)
+VALID_GRANT_STATES = (GrantState.GIVEN, GrantState.RENEWED)
+
+
+class SharingNotice(SQLModel, table=True):
+    """What a provider asks to see in one area, and why: the text a resident agrees to. Immutable
+    once published (the database refuses changes other than marking it superseded); a change is a
+    new version. Texts are stored in every language we ship, so "what they were told" is exact."""
+
+    __tablename__ = "sharing_notice"
+    __table_args__ = (
+        CheckConstraint(_in("area", Area), name="area"),
+        Index("uq_sharing_notice_provider_area_version", "provider_id", "area", "version", unique=True),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    provider_id: str = Field(foreign_key="provider.id", max_length=32)
+    area: str = Field(max_length=20)
+    version: int
+    access_modes: list = Field(sa_column=Column(JSON, nullable=False))
+    fields_shown: list = Field(sa_column=Column(JSON, nullable=False))
+    purposes: list = Field(sa_column=Column(JSON, nullable=False))  # [{"code", "text": {lang: …}}]
+    summary: dict = Field(sa_column=Column(JSON, nullable=False))  # what they will see, in a sentence
+    retention: dict = Field(sa_column=Column(JSON, nullable=False))  # how long they keep copies
+    change_summary: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # what changed
+    change_is_material: bool = Field(default=False)
+    lawful_basis: str = Field(default="", max_length=300)
+    dsa_reference: str = Field(default="", max_length=300)
+    content_hash: str = Field(max_length=64)
+    published_at: datetime = timestamp()
+    superseded_at: datetime | None = timestamp(nullable=True)
+
+
+class ConsentGrant(SQLModel, table=True):
+    """The current state of one resident's choice for one provider and area (rebuilt from the
+    consent events, which are the record). A withdrawn or expired grant is never revived:
+    saying yes again starts a new one."""
+
+    __tablename__ = "consent_grant"
+    __table_args__ = (
+        CheckConstraint(_in("area", Area), name="area"),
+        CheckConstraint(_in("state", GrantState), name="state"),
+        # One live grant per resident, provider and area.
+        Index(
+            "uq_consent_grant_live", "resident_id", "provider_id", "area", unique=True,
+            sqlite_where=text("state IN ('pending', 'given', 'renewed', 'paused', 'invalidated')"),
+            postgresql_where=text("state IN ('pending', 'given', 'renewed', 'paused', 'invalidated')"),
+        ),
+        Index("ix_consent_grant_provider_state", "provider_id", "state", "area"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    provider_id: str = Field(foreign_key="provider.id", max_length=32)
+    area: str = Field(max_length=20)
+    notice_id: str = Field(foreign_key="sharing_notice.id", max_length=32)
+    access_modes: list = Field(sa_column=Column(JSON, nullable=False))
+    state: str = Field(max_length=20)
+    given_at: datetime = timestamp()
+    valid_until: datetime = timestamp()
+    duration_months: int = Field(default=12)
+    last_confirmed_at: datetime | None = timestamp(nullable=True)
+    last_accessed_at: datetime | None = timestamp(nullable=True)
+    ended_at: datetime | None = timestamp(nullable=True)
+    recorded_by_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=32)
+
+
+class ConsentEventType(StrEnum):
+    GIVEN = "given"
+    RENEWED = "renewed"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    INVALIDATED = "invalidated"
+    CONFIRMED = "confirmed"  # the resident confirmed a consent a tutor recorded
+    REFUSED = "refused"
+    REQUESTED = "requested"  # a tutor recorded a consent that waits for the resident
+    MODES_CHANGED = "modes_changed"
+
+
+class ConsentEvent(SQLModel, table=True):
+    """Every change to a consent: append-only and hash-chained per resident, so a change to history
+    behind the service's back is detectable (``flask --app tracker verify-chains``)."""
+
+    __tablename__ = "consent_event"
+    __table_args__ = (
+        CheckConstraint(_in("event_type", ConsentEventType), name="event_type"),
+        Index("uq_consent_event_resident_seq", "resident_id", "seq", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
+    seq: int
+    grant_id: str = Field(max_length=32, index=True)
+    provider_id: str = Field(max_length=32)
+    provider_name: str = Field(max_length=120)
+    area: str = Field(max_length=20)
+    event_type: str = Field(max_length=20)
+    notice_id: str = Field(max_length=32)
+    notice_version: int
+    notice_hash: str = Field(max_length=64)
+    access_modes: list = Field(sa_column=Column(JSON, nullable=False))
+    valid_from: datetime | None = timestamp(nullable=True)
+    valid_until: datetime | None = timestamp(nullable=True)
+    actor_user_id: str | None = Field(default=None, max_length=32)
+    actor_role: str = Field(max_length=20)
+    actor_name: str = Field(max_length=80)
+    actor_provider: str | None = Field(default=None, max_length=120)
+    on_behalf: bool = Field(default=False)
+    method: str = Field(max_length=30)  # self_online | assisted_in_person | system
+    witness_user_id: str | None = Field(default=None, max_length=32)
+    witness_name: str | None = Field(default=None, max_length=80)
+    resident_confirmed: bool = Field(default=False)
+    channel: str | None = Field(default=None, max_length=10)  # web_js | web_nojs
+    receipt_code: str | None = Field(default=None, max_length=20)
+    occurred_at: datetime = timestamp()
+    prev_hash: str = Field(max_length=64)
+    event_hash: str = Field(max_length=64)
+
+
+class ConsentReceipt(SQLModel, table=True):
+    """A receipt for one change (Kantara Consent Receipt): printable, and checkable by anyone who
+    holds the code at /receipt/<code>. The code carries a keyed check, so a mistyped or made-up
+    code is refused before any lookup; ``mac`` seals the content."""
+
+    __tablename__ = "consent_receipt"
+
+    code: str = Field(primary_key=True, max_length=20)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    issued_at: datetime = timestamp()
+    content: dict = Field(sa_column=Column(JSON, nullable=False))
+    mac: str = Field(max_length=64)
+
+
+class AccessAction(StrEnum):
+    LISTED = "listed_in_dashboard"
+    OPENED = "opened_plan_area"
+    RECORDED = "recorded_progress"
+    SEARCHED = "appeared_in_search"
+    EXPORTED = "exported_summary"
+
+
+class AccessLogEntry(SQLModel, table=True):
+    """One staff view or update of a resident's data, written in the same transaction as the view.
+    Append-only and hash-chained per resident; the resident reads all of it."""
+
+    __tablename__ = "access_log_entry"
+    __table_args__ = (
+        CheckConstraint(_in("action", AccessAction), name="action"),
+        Index("uq_access_log_entry_resident_seq", "resident_id", "seq", unique=True),
+        Index("ix_access_log_entry_provider_at", "provider_id", "occurred_at"),
+        Index("ix_access_log_entry_actor_at", "actor_user_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
+    seq: int
+    occurred_at: datetime = timestamp()
+    actor_user_id: str = Field(max_length=32)
+    actor_name: str = Field(max_length=80)  # first name
+    actor_role: str = Field(max_length=20)
+    provider_id: str = Field(max_length=32)
+    provider_name: str = Field(max_length=120)
+    action: str = Field(max_length=30)
+    area: str | None = Field(default=None, max_length=20)
+    fields_disclosed: list = Field(sa_column=Column(JSON, nullable=False))
+    purpose_code: str = Field(max_length=40)
+    grant_id: str = Field(max_length=32)
+    consent_event_id: int | None = Field(default=None)
+    request_id: str = Field(max_length=40)
+    prev_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64)
+
+
+class AccessFlag(SQLModel, table=True):
+    """"This doesn't look right": a resident questioning one look at their plan. Admins see these."""
+
+    __tablename__ = "access_flag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="access_log_entry.id", index=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    provider_id: str = Field(max_length=32, index=True)
+    flagged_at: datetime = timestamp()
+    text: str | None = Field(default=None, max_length=500)
+
+
+class ErasurePermit(SQLModel, table=True):
+    """Written, used and removed inside the one transaction that erases a resident: the only time
+    the append-only triggers let history rows go."""
+
+    __tablename__ = "erasure_permit"
+
+    resident_id: str = Field(primary_key=True, max_length=32)
+
+
+class ErasureTombstone(SQLModel, table=True):
+    """All that is left of an erased account: unlinkable to anyone (a random id, no name, no
+    account id), proving that a record with these chain heads existed and was erased that day."""
+
+    __tablename__ = "erasure_tombstone"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    erased_at: datetime = timestamp()
+    initiated_by: str = Field(max_length=30)
+    consent_chain_head: str | None = Field(default=None, max_length=64)
+    access_chain_head: str | None = Field(default=None, max_length=64)
+    counts: dict = Field(sa_column=Column(JSON, nullable=False))
+

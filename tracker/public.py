@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
+from sqlmodel import col, select
 
-from . import htmx
+from . import consent, htmx
 from .access import home_url
 from .auth.views import safe_next
 from .db import get_session
+from .models import ConsentGrant
 
 bp = Blueprint("public", __name__)
 
@@ -32,6 +34,25 @@ def choose_language(code: str):
             db.add(current_user._get_current_object())
             db.commit()
     return htmx.redirect(safe_next(request.args.get("next")) or "/")
+
+
+@bp.get("/receipt/<code>")
+def check_receipt(code: str):
+    """Anyone holding a receipt can check it is genuine: what it records and where things stand
+    now, without the resident's name or plan. A made-up or mistyped code is "not found"."""
+    db = get_session()
+    receipt = consent.find_receipt(db, code, current_app.config["SECRET_KEY"])
+    if receipt is None:
+        abort(404)
+    grant_ids = {change["grant_id"] for change in receipt.content["changes"]}
+    grants = {g.id: g for g in db.exec(select(ConsentGrant).where(col(ConsentGrant.id).in_(grant_ids))).all()}
+    states = {grant_id: consent.status(grants.get(grant_id)) for grant_id in grant_ids}
+    return render_template("public/receipt_check.html", receipt=receipt, states=states)
+
+
+@bp.get("/account-deleted")
+def account_deleted():
+    return render_template("public/account_deleted.html")
 
 
 @bp.get("/healthz")

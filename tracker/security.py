@@ -3,7 +3,9 @@ framing, no sniffing, a careful referrer, and no caching of anything personal.""
 
 from __future__ import annotations
 
-from flask import request
+import uuid
+
+from flask import g, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -19,6 +21,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def assign_request_id() -> None:
+    """An id for this request, written into access-log entries to match them with server logs."""
+    g.request_id = uuid.uuid4().hex
 
 
 def add_security_headers(response):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, g, request, url_for
-from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 
@@ -12,7 +14,16 @@ from .access import HOME_ENDPOINTS
 from .catalogue import localise
 from .clock import utcnow
 from .wording import (
+    AREA_GOALS,
     AREA_NAMES,
+    CONSENT_STATUS_NAMES,
+    FIELD_NAMES,
+    MODE_NAMES,
+    CONSENT_CHANGE_NAMES,
+    ROLE_NAMES,
+    access_sentence,
+    consent_event_sentence,
+    look_summary_sentence,
     AREA_SHORT_NAMES,
     STAGE_NAMES,
     STATUS_NAMES,
@@ -37,7 +48,8 @@ NAVIGATION = {
         (HOME_ENDPOINTS[Role.RESIDENT], _l("Home")),
         ("resident.plan_page", _l("My plan")),
         ("resident.progress", _l("My progress")),
-        ("resident.timeline", _l("History")),
+        ("resident.sharing", _l("Sharing")),
+        ("resident.my_data", _l("My data")),
     ],
     Role.TUTOR: [(HOME_ENDPOINTS[Role.TUTOR], _l("Home"))],
     Role.PROVIDER_STAFF: [(HOME_ENDPOINTS[Role.PROVIDER_STAFF], _l("Home"))],
@@ -50,7 +62,9 @@ def navigation_items() -> list[dict]:
     """GOV.UK service navigation items for the signed-in person, the current page marked."""
     if not (current_user and current_user.is_authenticated):
         return []
-    links = [*NAVIGATION[Role(current_user.role)], ACCOUNT_LINK]
+    links = NAVIGATION[Role(current_user.role)]
+    if current_user.role != Role.RESIDENT:  # residents find it on "My data"
+        links = [*links, ACCOUNT_LINK]
     return [
         {"href": url_for(endpoint), "text": str(label), "current": request.endpoint == endpoint}
         for endpoint, label in links
@@ -140,6 +154,17 @@ def init_app(app) -> None:
     app.add_template_global(then_and_now_sentence)
     app.add_template_filter(lambda value: format_date(value, "d MMM yy") if value else "", "short_date")
     app.add_template_global(AREA_NAMES, "AREA_NAMES")
+    app.add_template_global(AREA_GOALS, "AREA_GOALS")
+    app.add_template_global(FIELD_NAMES, "FIELD_NAMES")
+    app.add_template_global(MODE_NAMES, "MODE_NAMES")
+    app.add_template_global(CONSENT_STATUS_NAMES, "CONSENT_STATUS_NAMES")
+    app.add_template_global(lambda event: consent_event_sentence(event, _long_date), "consent_event_sentence")
+    app.add_template_global(access_sentence)
+    app.add_template_global(look_summary_sentence)
+    app.add_template_global(lambda kind: CONSENT_CHANGE_NAMES.get(kind, kind), "consent_change_name")
+    app.add_template_filter(lambda value: _long_date(datetime.fromisoformat(value)) if value else "", "iso_long_date")
+    app.add_template_global(lambda role: ROLE_NAMES.get(role, role), "role_name")
+    app.add_template_filter(lambda value: format_time(value, "HH:mm") if value else "", "time_of_day")
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.add_template_global(navigation_items)
 

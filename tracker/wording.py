@@ -112,3 +112,124 @@ def then_and_now_sentence(progress) -> str:
     if down:
         parts.append(str(_l("you moved down in %(areas)s", areas=names(down))))
     return str(_l("Since your first check-in, %(changes)s.", changes="; ".join(parts)))
+
+
+# --- Sharing -----------------------------------------------------------------------------------
+
+FIELD_NAMES = {
+    "goal_titles": _l("the names of your goals"),
+    "goal_status": _l("whether each goal is not started, in progress or done"),
+    "step_status": _l("how many steps of each goal you have ticked"),
+    "check_in_stages": _l("where you said you are at each check-in, and when"),
+    "last_activity": _l("when you last changed this part of your plan"),
+    "notes": _l("your notes and links on these goals"),
+}
+
+# Areas as the object of a sentence: "see your digital goals".
+AREA_GOALS = {
+    Area.DIGITAL: _l("your digital goals"),
+    Area.FINANCIAL: _l("your money goals"),
+    Area.JOB_READINESS: _l("your job-readiness goals"),
+}
+
+MODE_NAMES = {
+    "view": _l("see your progress"),
+    "record_progress": _l("see your progress and record progress with you"),
+}
+
+CONSENT_STATUS_NAMES = {
+    "active": _l("Sharing"),
+    "pending": _l("Waiting for you to confirm"),
+    "paused": _l("Paused"),
+    "on_hold": _l("On hold"),
+    "withdrawn": _l("Not sharing"),
+    "expired": _l("Ended"),
+    "refused": _l("Not sharing"),
+    "none": _l("Not sharing"),
+}
+
+ACCESS_ACTION_NAMES = {
+    "listed_in_dashboard": _l("saw your name and progress in their list of people they help"),
+    "opened_plan_area": _l("opened %(goals)s"),
+    "recorded_progress": _l("recorded progress on %(goals)s"),
+    "appeared_in_search": _l("found you in a search"),
+    "exported_summary": _l("included %(goals)s in a download"),
+}
+
+
+def consent_event_sentence(event, long_date) -> str:
+    """One plain sentence for a change to a consent, as the resident reads it."""
+    values = {"provider": event.provider_name, "goals": str(AREA_GOALS.get(event.area, "")),
+              "date": long_date(event.valid_until) if event.valid_until else ""}
+    record = "record_progress" in (event.access_modes or [])
+    kind = event.event_type
+    if kind in ("given", "confirmed"):
+        sentence = (_l("You allowed %(provider)s to see and record progress on %(goals)s until %(date)s.") if record
+                    else _l("You allowed %(provider)s to see %(goals)s until %(date)s."))
+    elif kind == "requested":
+        sentence = (_l("You asked for %(provider)s to see and record progress on %(goals)s. It starts when you confirm it.") if record
+                    else _l("You asked for %(provider)s to see %(goals)s. It starts when you confirm it."))
+    elif kind == "modes_changed":
+        sentence = (_l("You allowed %(provider)s to record progress on %(goals)s as well as see them.") if record
+                    else _l("You changed it so %(provider)s can only see %(goals)s."))
+    else:
+        sentence = {
+            "refused": _l("You said no to %(provider)s seeing %(goals)s."),
+            "withdrawn": _l("You stopped sharing %(goals)s with %(provider)s."),
+            "paused": _l("You paused sharing %(goals)s with %(provider)s."),
+            "resumed": _l("You started sharing %(goals)s with %(provider)s again."),
+            "renewed": _l("You kept sharing %(goals)s with %(provider)s until %(date)s."),
+            "expired": _l("Sharing %(goals)s with %(provider)s ended."),
+            "invalidated": _l("%(provider)s changed what they ask to see, so sharing %(goals)s is on hold until you look at the change."),
+        }.get(kind)
+    text = str(sentence) % values if sentence is not None else kind
+    if event.method == "assisted_in_person":
+        text += " " + str(_l("Recorded by %(name)s, %(provider)s, with you present.", name=event.actor_name,
+                             provider=event.actor_provider or ""))
+    elif event.method == "system":
+        text += " " + str(_l("Recorded by Me and My Learning."))
+    return text
+
+
+def access_sentence(entry) -> str:
+    """What one look at the plan was, as the resident reads it (without who: shown beside it)."""
+    action = ACCESS_ACTION_NAMES.get(entry.action)
+    if action is None:
+        return entry.action
+    return str(action) % {"goals": str(AREA_GOALS.get(entry.area, ""))} if "%(goals)s" in str(action) else str(action)
+
+
+ROLE_NAMES = {
+    "resident": _l("resident"),
+    "tutor": _l("tutor"),
+    "provider_staff": _l("staff"),
+    "admin": _l("administrator"),
+    "system": _l("Me and My Learning"),
+}
+
+
+def look_summary_sentence(summary) -> str:
+    """"3 people from 2 organisations looked at your plan in the last 30 days.\""""
+    from flask_babel import ngettext
+
+    if not summary.people:
+        return str(_l("Nobody looked at your plan in the last 30 days."))
+    people = ngettext("%(num)d person", "%(num)d people", summary.people)
+    organisations = ngettext("%(num)d organisation", "%(num)d organisations", summary.organisations)
+    return str(_l("%(people)s from %(organisations)s looked at your plan in the last 30 days.", people=people,
+                  organisations=organisations))
+
+
+CONSENT_CHANGE_NAMES = {
+    "given": _l("Said yes"),
+    "requested": _l("Recorded, waiting for the person to confirm"),
+    "confirmed": _l("Confirmed"),
+    "refused": _l("Said no"),
+    "withdrawn": _l("Stopped sharing"),
+    "paused": _l("Paused"),
+    "resumed": _l("Started again"),
+    "renewed": _l("Kept sharing"),
+    "expired": _l("Ended"),
+    "invalidated": _l("Put on hold (the organisation changed what it asks for)"),
+    "modes_changed": _l("Changed what they may do"),
+}

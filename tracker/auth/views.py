@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, render_template, request, session, ur
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, htmx
+from .. import accounts, consent, htmx
 from ..access import home_url
 from ..db import get_session
 from ..models import Role
@@ -58,7 +58,10 @@ def login():
         if result.user is not None:
             _begin_session(result.user)
             db.commit()
-            return htmx.redirect(safe_next(request.args.get("next")) or home_url(result.user))
+            target = safe_next(request.args.get("next")) or home_url(result.user)
+            if result.user.role == Role.RESIDENT and consent.grants_needing_attention(db, result.user.id)["pending"]:
+                target = url_for("resident.pending_sharing")  # a tutor recorded a choice: confirm it first
+            return htmx.redirect(target)
         db.commit()  # keep the failed attempt, for throttling
         if result.throttled:
             status = 429

@@ -9,3 +9,5 @@ bp = Blueprint("resident", __name__, url_prefix="/me")
 restrict_blueprint(bp, Role.RESIDENT)
 
 from . import views  # noqa: E402,F401
+from . import sharing  # noqa: E402,F401
+from . import mydata  # noqa: E402,F401

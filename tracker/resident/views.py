@@ -8,11 +8,12 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _, get_locale
 from flask_login import current_user
+from sqlmodel import select
 
-from .. import htmx, plan
+from .. import consent, htmx, plan
 from ..catalogue import matches
 from ..db import get_session
-from ..models import Area
+from ..models import Area, Provider
 from ..pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from . import bp
 from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
@@ -41,7 +42,13 @@ def _plan_url():
 
 @bp.get("/")
 def home():
-    return render_template("resident/home.html", summary=plan.plan_summary(get_session(), current_user.id))
+    db = get_session()
+    return render_template(
+        "resident/home.html", summary=plan.plan_summary(db, current_user.id),
+        attention=consent.grants_needing_attention(db, current_user.id),
+        looks=consent.looks_in_last_30_days(db, current_user.id),
+        providers={p.id: p for p in db.exec(select(Provider)).all()}, button=ConfirmForm(),
+    )
 
 
 @bp.get("/plan")

@@ -1,0 +1,238 @@
+"""The access matrix: every route × every role × every resident situation, with the expected answer.
+
+A route that is not in the matrix fails the suite, so nothing new can slip past. Staff pages that
+show a resident's data answer 404 — the same page as for a resident who does not exist — unless
+the resident has an active consent for that staff member's provider and area.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from tracker import consent, plan
+from tracker.models import CatalogueGoal, ConsentEvent, Role
+
+from .conftest import PASSWORD, make_app
+from .sharing_helpers import SECRET, Sharing
+
+ROLES = ("anonymous", "resident", "tutor_a", "staff_a", "tutor_b", "admin")
+STAFF = ("tutor_a", "staff_a", "tutor_b", "admin")
+
+# Each resident situation, the area it concerns, and who may open that area (everyone else: 404).
+SITUATIONS = {
+    "consented": ("digital", {"tutor_a", "staff_a"}),
+    "record": ("digital", {"tutor_a", "staff_a"}),
+    "other_area": ("digital", set()),
+    "other_provider": ("digital", {"tutor_b"}),
+    "none": ("digital", set()),
+    "pending": ("digital", set()),
+    "paused": ("digital", set()),
+    "withdrawn": ("digital", set()),
+    "expired": ("digital", set()),
+    "on_hold": ("job_readiness", set()),
+}
+
+
+class World:
+    """One database with the subject resident (signed in as "resident"), staff, and one resident per
+    situation; plus ids for every URL parameter."""
+
+    def __init__(self, app, db, people):
+        self.app = app
+        self.sharing = Sharing(db, people)
+        self.subject = people.user("subject", display_name="Sam Subject")
+        actor = plan.Actor.of(self.subject)
+        goal_id = db.exec(select(CatalogueGoal.id).where(CatalogueGoal.code == "digital.get-online")).one()
+        self.goal = plan.add_catalogue_goals(db, self.subject.id, [goal_id], actor)[0]
+        db.commit()
+        grant, receipt = self.sharing.give(self.subject, self.sharing.a, "digital")
+        self.grant, self.receipt = grant, receipt
+        decision = consent.require(db, self.sharing.tutor_a, self.subject.id, "digital")
+        from tracker.models import AccessAction
+
+        consent.record_access(db, self.sharing.tutor_a, self.sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+        db.commit()
+        self.entry_id = db.exec(select(__import__("tracker.models", fromlist=["AccessLogEntry"]).AccessLogEntry.id)).first()
+        self.residents = {name: self.sharing.resident_in(name, f"res.{name.replace('_', '')}", area)
+                          for name, (area, _) in SITUATIONS.items()}
+        # An assisted consent recorded by tutor_a (for provider B, so it counts at once).
+        with consent.Change(db, self.residents["none"].id, consent.ConsentActor.assisting(self.sharing.tutor_a, self.sharing.a), SECRET) as change:
+            change.give(self.sharing.notice(self.sharing.b, "financial"), ["view"], 12)
+        db.commit()
+        self.assisted_code = change.receipt.code
+        self.users = {"resident": "subject", "tutor_a": "tutor.a", "staff_a": "staff.a", "tutor_b": "tutor.b", "admin": "the.admin"}
+
+    def client(self, role):
+        client = self.app.test_client()
+        if role != "anonymous":
+            response = client.post("/login", data={"username": self.users[role], "password": PASSWORD})
+            assert response.status_code == 303, role
+        return client
+
+
+def _resident_page(expected_for_resident):
+    """A page of the resident's own: theirs to use; staff 403; anonymous sent to sign in."""
+    return {"anonymous": 303, "resident": expected_for_resident, **{r: 403 for r in STAFF}}
+
+
+def _staff_page(roles, expected=200):
+    allowed = set(roles)
+    return {"anonymous": 303, **{r: (expected if r in allowed else 403) for r in ("resident", *STAFF)}}
+
+
+def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
+    """(endpoint, method) → (url, {role: expected status}). Data for POSTs comes from POST_DATA."""
+    goal, code, provider = w.goal.id, w.receipt.code, w.sharing.a.id
+    signed_in_redirect = {"anonymous": 200, **{r: 303 for r in ("resident", *STAFF)}}
+    everyone = {r: 200 for r in ROLES}
+    return {
+        ("public.index", "GET"): ("/", signed_in_redirect),
+        ("public.account_deleted", "GET"): ("/account-deleted", everyone),
+        ("public.healthz", "GET"): ("/healthz", everyone),
+        ("public.choose_language", "GET"): ("/language/pl?next=/", {r: 303 for r in ROLES}),
+        ("public.check_receipt", "GET"): (f"/receipt/{code}", everyone),
+        ("auth.login", "GET"): ("/login", signed_in_redirect),
+        ("auth.login", "POST"): ("/login", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
+        ("auth.register", "GET"): ("/register", signed_in_redirect),
+        ("auth.register", "POST"): ("/register", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
+        ("auth.signed_out", "GET"): ("/signed-out", signed_in_redirect),
+        ("auth.change_password", "GET"): ("/account/password", {"anonymous": 303, **{r: 200 for r in ("resident", *STAFF)}}),
+        ("auth.change_password", "POST"): ("/account/password", {"anonymous": 303, **{r: 400 for r in ("resident", *STAFF)}}),
+        ("auth.keep_alive", "POST"): ("/session/keep-alive", {"anonymous": 303, **{r: 200 for r in ("resident", *STAFF)}}),
+        ("auth.sign_out", "POST"): ("/sign-out", {r: 303 for r in ROLES}),
+        ("admin.home", "GET"): ("/admin/", _staff_page(["admin"])),
+        ("tutor.home", "GET"): ("/tutor/", _staff_page(["tutor_a", "tutor_b"])),
+        ("provider.home", "GET"): ("/provider/", _staff_page(["staff_a"])),
+        ("tutor.assisted_consent", "GET"): ("/tutor/assisted-consent", _staff_page(["tutor_a", "tutor_b"])),
+        ("tutor.assisted_consent", "POST"): ("/tutor/assisted-consent", _staff_page(["tutor_a", "tutor_b"], 400)),
+        ("tutor.assisted_consent_done", "GET"): (f"/tutor/assisted-consent/{w.assisted_code}",
+                                                 {**_staff_page(["tutor_a"]), "tutor_b": 404}),
+        ("resident.home", "GET"): ("/me/", _resident_page(200)),
+        ("resident.check_in", "GET"): ("/me/check-in", _resident_page(200)),
+        ("resident.check_in", "POST"): ("/me/check-in", _resident_page(400)),
+        ("resident.my_data", "GET"): ("/me/data", _resident_page(200)),
+        ("resident.details", "GET"): ("/me/details", _resident_page(200)),
+        ("resident.details", "POST"): ("/me/details", _resident_page(400)),
+        ("resident.delete_account", "GET"): ("/me/delete", _resident_page(200)),
+        ("resident.delete_account", "POST"): ("/me/delete", _resident_page(400)),
+        ("resident.export_page", "GET"): ("/me/export", _resident_page(200)),
+        ("resident.export_json", "GET"): ("/me/export.json", _resident_page(200)),
+        ("resident.looked", "GET"): ("/me/looked", _resident_page(200)),
+        ("resident.flag_look", "POST"): (f"/me/looked/{w.entry_id}/flag", _resident_page(303)),
+        ("resident.plan_page", "GET"): ("/me/plan", _resident_page(200)),
+        ("resident.print_plan", "GET"): ("/me/plan/print", _resident_page(200)),
+        ("resident.save_area", "POST"): ("/me/plan/areas/digital", _resident_page(303)),
+        ("resident.choose_goals", "GET"): ("/me/plan/choose", _resident_page(200)),
+        ("resident.choose_goals", "POST"): ("/me/plan/choose", _resident_page(400)),
+        ("resident.new_goal", "GET"): ("/me/plan/goals/new", _resident_page(200)),
+        ("resident.new_goal", "POST"): ("/me/plan/goals/new", _resident_page(400)),
+        ("resident.goal", "GET"): (f"/me/plan/goals/{goal}", _resident_page(200)),
+        ("resident.save_goal", "POST"): (f"/me/plan/goals/{goal}", _resident_page(303)),
+        ("resident.edit_goal", "GET"): (f"/me/plan/goals/{goal}/edit", _resident_page(200)),
+        ("resident.edit_goal", "POST"): (f"/me/plan/goals/{goal}/edit", _resident_page(303)),
+        ("resident.add_note", "POST"): (f"/me/plan/goals/{goal}/notes", _resident_page(400)),
+        ("resident.remove_goal", "GET"): (f"/me/plan/goals/{goal}/remove", _resident_page(200)),
+        ("resident.remove_goal", "POST"): (f"/me/plan/goals/{'0' * 12}/remove", _resident_page(404)),
+        ("resident.progress", "GET"): ("/me/progress", _resident_page(200)),
+        ("resident.timeline", "GET"): ("/me/timeline", _resident_page(200)),
+        ("resident.receipt", "GET"): (f"/me/receipts/{code}", _resident_page(200)),
+        ("resident.receipt_json", "GET"): (f"/me/receipts/{code}.json", _resident_page(200)),
+        ("resident.sharing", "GET"): ("/me/sharing", _resident_page(200)),
+        ("resident.sharing_history", "GET"): ("/me/sharing/history", _resident_page(200)),
+        ("resident.pending_sharing", "GET"): ("/me/sharing/pending", _resident_page(200)),
+        ("resident.save_sharing", "POST"): (f"/me/sharing/providers/{provider}", _resident_page(303)),
+        ("resident.share", "GET"): (f"/me/sharing/providers/{provider}/financial", _resident_page(200)),
+        ("resident.share", "POST"): (f"/me/sharing/providers/{provider}/financial", _resident_page(400)),
+        ("resident.preview", "GET"): (f"/me/sharing/providers/{provider}/digital/preview", _resident_page(200)),
+        ("resident.stop_all", "POST"): ("/me/sharing/stop", _resident_page(303)),
+        ("resident.resume_all", "POST"): ("/me/sharing/resume", _resident_page(303)),
+        ("resident.renew", "POST"): (f"/me/sharing/grants/{'0' * 32}/renew", _resident_page(404)),
+        ("resident.answer_pending", "POST"): (f"/me/sharing/grants/{w.grant.id}/confirm", _resident_page(404)),
+    }
+
+
+# Staff routes that show a resident's data: tested against every situation below.
+RESIDENT_DATA_ROUTES = {
+    ("tutor.resident_area", "GET"): "/tutor/residents/{resident}/{area}?purpose=plan_support",
+    ("provider.resident_area", "GET"): "/provider/residents/{resident}/{area}?purpose=plan_support",
+}
+NOT_APPLICABLE = {("static", "GET")}
+
+
+@pytest.fixture
+def world(sqlite_url, people, db):
+    app = make_app(sqlite_url)
+    yield World(app, db, people)
+    app.extensions["tracker_engine"].dispose()
+
+
+def test_every_route_is_in_the_matrix(world):
+    routes = {(rule.endpoint, method) for rule in world.app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = set(matrix(world)) | set(RESIDENT_DATA_ROUTES) | NOT_APPLICABLE
+    assert routes - covered == set(), "add these routes to tests/test_access_matrix.py"
+    assert covered - routes == set(), "the matrix names routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_matrix_says(world, role):
+    failures = []
+    for (endpoint, method), (url, expected) in matrix(world).items():
+        client = world.client(role)
+        response = client.open(url, method=method, data={} if method == "POST" else None)
+        if response.status_code != expected[role]:
+            failures.append(f"{method} {url} ({endpoint}) as {role}: {response.status_code}, expected {expected[role]}")
+    assert not failures, "\n".join(failures)
+
+
+def _main(html: str) -> str:
+    body = html.split("<main", 1)[1].split("</main>")[0]
+    return re.sub(r'value="[^"]+"', "", body)
+
+
+@pytest.mark.parametrize("situation", [*SITUATIONS, "own", "non_existent"])
+def test_staff_see_a_residents_area_only_with_an_active_consent(world, situation):
+    if situation == "own":
+        resident_id, area, allowed = world.subject.id, "digital", {"tutor_a", "staff_a"}
+    elif situation == "non_existent":
+        resident_id, area, allowed = "0" * 32, "digital", set()
+    else:
+        area, allowed = SITUATIONS[situation]
+        resident_id = world.residents[situation].id
+    missing_page = {}
+    for pattern in RESIDENT_DATA_ROUTES.values():
+        prefix = pattern.split("/residents")[0]
+        for role in ROLES:
+            client = world.client(role)
+            url = pattern.format(resident=resident_id, area=area)
+            response = client.get(url)
+            role_allowed = (prefix == "/tutor" and role in ("tutor_a", "tutor_b")) or (prefix == "/provider" and role == "staff_a")
+            if role == "anonymous":
+                expected = 303
+            elif not role_allowed:
+                expected = 403
+            else:
+                expected = 200 if role in allowed else 404
+            assert response.status_code == expected, f"{situation}: {url} as {role} gave {response.status_code}, expected {expected}"
+            if expected == 404:
+                nobody = client.get(pattern.format(resident="0" * 32, area=area))
+                missing_page.setdefault(role, _main(nobody.text))
+                assert _main(response.text) == missing_page[role], f"{situation}: the 404 differs from 'no such resident'"
+
+
+def test_the_page_of_a_consented_resident_shows_only_what_the_notice_lists(world, db):
+    from .sharing_helpers import publish
+
+    publish(db, world.sharing.b, "financial", fields=["goal_status"])  # (a later version; the grant keeps its own)
+    client = world.client("tutor_a")
+    page = client.get(f"/tutor/residents/{world.subject.id}/digital?purpose=plan_support").text
+    assert "Sam Subject" in page and "Get online and use websites" in page
+    assert client.get(f"/tutor/residents/{world.subject.id}/digital?purpose=marketing").status_code == 400
+    assert "Why are you opening this record?" in client.get(f"/tutor/residents/{world.subject.id}/digital").text
+
+
+def test_assisted_consent_receipts_are_only_for_the_tutor_who_recorded_them(world, db):
+    assert db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == world.assisted_code)).first().actor_role == Role.TUTOR

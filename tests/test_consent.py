@@ -1,0 +1,266 @@
+"""The consent model, without a request: giving, stopping, pausing, expiry, assisted consents,
+notice changes, receipts, the access log, append-only history and its hash chains."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+from sqlmodel import Session, select
+
+from tracker import consent
+from tracker.models import AccessAction, AccessLogEntry, ConsentEvent, ConsentGrant, SharingNotice
+
+from .conftest import People, make_app
+from .sharing_helpers import SECRET, Sharing, publish
+
+
+@pytest.fixture
+def sharing(db, people):
+    return Sharing(db, people)
+
+
+def _events(db, resident):
+    return [e.event_type for e in db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id).order_by(ConsentEvent.seq))]
+
+
+def test_nothing_is_shared_by_default(db, sharing, people):
+    amira = people.user("amira")
+    assert consent.shared_areas(db, sharing.tutor_a, amira.id) == {}
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+
+
+def test_giving_shares_one_area_with_one_provider_and_issues_a_receipt(db, sharing, people):
+    amira = people.user("amira")
+    grant, receipt = sharing.give(amira, sharing.a, "digital")
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    assert decision.grant.id == grant.id and decision.modes == ("view",)
+    for staff, area in [(sharing.tutor_a, "financial"), (sharing.tutor_b, "digital")]:
+        with pytest.raises(consent.NotShared):
+            consent.require(db, staff, amira.id, area)
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital", mode="record_progress")
+    assert consent.receipt_code_is_genuine(receipt.code, SECRET)
+    assert consent.find_receipt(db, receipt.code, SECRET).content["changes"][0]["event"] == "given"
+    assert 360 <= (grant.valid_until - grant.given_at).days <= 370
+
+
+def test_residents_choose_three_six_or_twelve_months_and_nothing_else(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    assert 88 <= (grant.valid_until - grant.given_at).days <= 95
+    with pytest.raises(consent.ConsentError):
+        sharing.give(amira, sharing.a, "financial", months=24)
+
+
+def test_withdrawal_stops_access_on_the_very_next_check(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    consent.require(db, sharing.tutor_a, amira.id, "digital")
+    sharing.act(amira, "withdraw", grant)
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+    # Saying yes again starts a new grant: a withdrawn one is never revived.
+    again, _ = sharing.give(amira, sharing.a, "digital")
+    assert again.id != grant.id
+    assert _events(db, amira) == ["given", "withdrawn", "given"]
+
+
+def test_pause_and_resume(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+    sharing.act(amira, "resume", grant)
+    consent.require(db, sharing.tutor_a, amira.id, "digital")
+
+
+def test_expiry_ends_access_on_the_day(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    with time_machine.travel(grant.valid_until - timedelta(hours=1)):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+        assert consent.status(grant) == "active"
+    with time_machine.travel(grant.valid_until + timedelta(minutes=1)):
+        with pytest.raises(consent.NotShared):
+            consent.require(db, sharing.tutor_a, amira.id, "digital")
+        assert consent.status(grant) == "expired"
+        assert consent.expire_lapsed(db, SECRET) == 1
+        db.commit()
+    assert _events(db, amira) == ["given", "expired"]
+
+
+def test_renewal_is_offered_thirty_days_before_and_extends_from_today(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    assert consent.grants_needing_attention(db, amira.id)["renew"] == []
+    with time_machine.travel(grant.valid_until - timedelta(days=20)):
+        assert [g.id for g in consent.grants_needing_attention(db, amira.id)["renew"]] == [grant.id]
+        old_end = grant.valid_until
+        sharing.act(amira, "renew", grant)
+        assert grant.valid_until > old_end + timedelta(days=60)
+
+
+def test_a_tutor_recording_for_their_own_provider_waits_for_the_resident(db, sharing, people):
+    amira = people.user("amira")
+    grant, receipt = sharing.give(amira, sharing.a, "digital", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    assert grant.state == "pending"
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+    event = db.exec(select(ConsentEvent).where(ConsentEvent.grant_id == grant.id)).one()
+    assert (event.event_type, event.method, event.witness_name, event.on_behalf, event.resident_confirmed) == (
+        "requested", "assisted_in_person", "Jo", True, False)
+    sharing.act(amira, "confirm", grant)
+    consent.require(db, sharing.tutor_a, amira.id, "digital")
+    assert _events(db, amira) == ["requested", "confirmed"]
+
+
+def test_a_tutor_recording_for_another_provider_counts_at_once(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.b, "job_readiness", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    assert grant.state == "given"
+    consent.require(db, sharing.tutor_b, amira.id, "job_readiness")
+
+
+def test_a_material_notice_change_puts_grants_on_hold_until_the_resident_says_yes_again(db, sharing, people):
+    amira, ben = people.user("amira"), people.user("ben")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    other, _ = sharing.give(ben, sharing.a, "financial")
+    publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change={"en": "Notes too", "pl": "Też notatki"})
+    db.refresh(grant)
+    assert consent.status(grant) == "on_hold"
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+    consent.require(db, sharing.tutor_a, ben.id, "financial")  # other areas are not touched
+    again, _ = sharing.give(amira, sharing.a, "digital")
+    assert again.id == grant.id and db.get(SharingNotice, again.notice_id).version == 2
+    assert consent.require(db, sharing.tutor_a, amira.id, "digital").fields == ("goal_titles", "notes")
+    assert _events(db, amira) == ["given", "invalidated", "given"]
+
+
+def test_a_minor_notice_change_leaves_grants_as_they_were(db, sharing, people):
+    amira = people.user("amira")
+    sharing.give(amira, sharing.a, "digital")
+    publish(db, sharing.a, "digital", material=False)
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    assert decision.notice.version == 1
+
+
+def test_inactive_staff_admins_without_a_provider_and_residents_see_nothing(db, sharing, people):
+    amira = people.user("amira")
+    sharing.give(amira, sharing.a, "digital")
+    ben = people.user("ben")
+    for who in (sharing.admin, ben):
+        assert consent.shared_areas(db, who, amira.id) == {}
+    sharing.tutor_a.active = False
+    assert consent.shared_areas(db, sharing.tutor_a, amira.id) == {}
+
+
+def test_the_access_log_writes_one_entry_per_resident_in_one_statement(db, sharing, people):
+    residents = [people.user(f"resident{n}") for n in range(5)]
+    for resident in residents:
+        sharing.give(resident, sharing.a, "digital")
+    decisions = [consent.require(db, sharing.staff_a, r.id, "digital") for r in residents]
+    with pytest.raises(consent.ConsentError):
+        consent.record_access(db, sharing.staff_a, sharing.a, decisions, AccessAction.LISTED, "marketing", "req")
+    inserts = []
+    from sqlalchemy import event
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO ACCESS_LOG_ENTRY"):
+            inserts.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", count)
+    try:
+        assert consent.record_access(db, sharing.staff_a, sharing.a, decisions, AccessAction.LISTED, "plan_support", "req") == 5
+        db.commit()
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", count)
+    assert len(inserts) == 1
+    entries = db.exec(select(AccessLogEntry)).all()
+    assert sorted(e.resident_id for e in entries) == sorted(r.id for r in residents)
+    assert {(e.actor_name, e.actor_role, e.provider_name, e.purpose_code) for e in entries} == {("Sam", "provider_staff", sharing.a.name, "plan_support")}
+    assert all(db.get(ConsentGrant, d.grant.id).last_accessed_at is not None for d in decisions)
+    assert consent.verify_chains(db) == {}
+
+
+def test_receipt_codes_are_checked_before_any_lookup(db, sharing, people):
+    amira = people.user("amira")
+    _, receipt = sharing.give(amira, sharing.a, "digital")
+    assert consent.find_receipt(db, receipt.code.lower(), SECRET) is not None
+    tampered = receipt.code[:-1] + ("0" if receipt.code[-1] != "0" else "1")
+    for code in [tampered, "MML-0000-0000-0000", "nonsense", "x" * 500, consent.new_receipt_code("another key")]:
+        assert consent.find_receipt(db, code, SECRET) is None
+
+
+# --- History is append-only and chained -----------------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["consent_event", "access_log_entry", "consent_receipt"])
+def test_the_database_refuses_to_change_consent_history(any_database_url, table):
+    app = make_app(any_database_url)
+    engine = app.extensions["tracker_engine"]
+    with Session(engine) as db:
+        people = People(db)
+        sharing = Sharing(db, people)
+        amira = people.user("amira")
+        sharing.give(amira, sharing.a, "digital")
+        decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+        consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+        db.commit()
+    column = {"consent_event": "area", "access_log_entry": "area", "consent_receipt": "code"}[table]
+    for statement in [f"UPDATE {table} SET {column} = 'financial'", f"DELETE FROM {table}"]:
+        with engine.connect() as connection, pytest.raises(DatabaseError, match="append-only"):
+            connection.execute(text(statement))
+            connection.commit()
+    engine.dispose()
+
+
+def test_published_notices_cannot_be_changed_or_deleted(any_database_url):
+    app = make_app(any_database_url)
+    engine = app.extensions["tracker_engine"]
+    with Session(engine) as db:
+        people = People(db)
+        publish(db, people.provider(), "digital")
+    with engine.connect() as connection, pytest.raises(DatabaseError, match="immutable"):
+        connection.execute(text("UPDATE sharing_notice SET fields_shown = '[\"notes\"]'"))
+        connection.commit()
+    with engine.connect() as connection, pytest.raises(DatabaseError, match="immutable"):
+        connection.execute(text("DELETE FROM sharing_notice"))
+        connection.commit()
+    with engine.connect() as connection:  # marking it superseded is allowed
+        connection.execute(text("UPDATE sharing_notice SET superseded_at = published_at"))
+        connection.commit()
+    engine.dispose()
+
+
+def test_a_row_changed_behind_the_services_back_is_detected(database_url, app, db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    sharing.act(amira, "resume", grant)
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+    db.commit()
+    assert consent.verify_chains(db) == {}
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["verify-chains"]).exit_code == 0
+
+    # Someone with database access rewrites history: the triggers must be dropped first…
+    with db.get_bind().connect() as connection:
+        connection.execute(text("DROP TRIGGER consent_event_no_update"))
+        connection.execute(text("UPDATE consent_event SET event_type = 'withdrawn' WHERE seq = 2"))
+        connection.execute(text("DROP TRIGGER access_log_entry_no_update"))
+        connection.execute(text("UPDATE access_log_entry SET purpose_code = 'progress_review'"))
+        connection.commit()
+    db.expire_all()
+    problems = consent.verify_chains(db)[amira.id]
+    assert any("consent: seq 2: content does not match" in p for p in problems)
+    assert any("access log: seq 1: content does not match" in p for p in problems)
+    result = runner.invoke(args=["verify-chains"])
+    assert result.exit_code == 1 and "seq 2" in result.output

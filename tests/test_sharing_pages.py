@@ -1,0 +1,271 @@
+"""The resident's sharing pages, their data, and erasure."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import inspect, text
+from sqlmodel import select
+
+from tracker import consent, plan
+from tracker.clock import utcnow
+from tracker.models import AccessAction, AccessFlag, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone
+
+from .conftest import PASSWORD, sign_in
+from .sharing_helpers import Sharing
+
+HTMX = {"HX-Request": "true", "HX-Boosted": "true"}
+
+
+@pytest.fixture
+def sharing(db, people):
+    return Sharing(db, people)
+
+
+@pytest.fixture
+def amira(people, db):
+    amira = people.user("amira", display_name="Amira Hassan")
+    goal_id = db.exec(select(CatalogueGoal.id).where(CatalogueGoal.code == "digital.get-online")).one()
+    plan.add_catalogue_goals(db, amira.id, [goal_id], plan.Actor.of(amira))
+    plan.record_check_in(db, amira.id, {"digital": (2, None)}, plan.Actor.of(amira))
+    db.commit()
+    return amira
+
+
+@pytest.fixture
+def client(app, amira):
+    client = app.test_client()
+    sign_in(client, "amira")
+    return client
+
+
+def test_nothing_is_ticked_until_the_resident_says_yes(client, sharing):
+    page = client.get("/me/sharing").text
+    assert "Melton Adult Learning" in page and "Melton Jobs Support" in page
+    assert " checked" not in page
+    assert "will not affect your benefits, your tenancy or any help you get" in page
+
+
+def test_ticking_a_box_first_shows_what_they_would_see_then_gives_with_a_receipt(client, sharing, db, amira):
+    response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={"area": ["digital"]})
+    assert response.headers["Location"] == f"/me/sharing/providers/{sharing.a.id}/digital"
+    assert db.exec(select(ConsentGrant)).first() is None  # nothing shared yet
+    page = client.get(response.headers["Location"]).text
+    assert "Exactly what Melton Adult Learning would see" in page
+    assert "Get online and use websites" in page  # the preview is made from her own plan
+    assert "the names of your goals" in page and "to help you with your plan" in page and "We keep no copies." in page
+    response = client.post(f"/me/sharing/providers/{sharing.a.id}/digital", data={"months": "6", "record": "y"})
+    code = re.match(r"/me/receipts/(MML-[A-Z0-9-]+)", response.headers["Location"]).group(1)
+    receipt_page = client.get(response.headers["Location"]).text
+    assert code in receipt_page and "You allowed Melton Adult Learning to see and record progress on your digital goals until" in receipt_page
+    grant = db.exec(select(ConsentGrant)).one()
+    assert grant.access_modes == ["view", "record_progress"] and grant.duration_months == 6
+    data = client.get(f"/me/receipts/{code}.json").json
+    assert data["code"] == code and data["changes"][0]["provider"] == "Melton Adult Learning" and data["mac"]
+
+
+def test_anyone_can_check_a_receipt_without_seeing_who_it_is_for(app, client, sharing, amira):
+    _, receipt = sharing.give(amira, sharing.a, "digital")
+    public = app.test_client()
+    page = public.get(f"/receipt/{receipt.code}").text
+    assert "This receipt is genuine" in page and "Melton Adult Learning" in page and "Sharing" in page
+    assert "Amira" not in page and "amira" not in page and "Get online" not in page
+    assert public.get(f"/receipt/{receipt.code[:-1]}X").status_code == 404
+    assert public.get("/receipt/MML-AAAA-BBBB-CCCC").status_code == 404
+    sharing.act(amira, "withdraw", consent.live_grant(sharing.db, amira.id, sharing.a.id, "digital"))
+    assert "Not sharing" in public.get(f"/receipt/{receipt.code}").text
+
+
+def test_unticking_stops_sharing_at_once_in_one_step_and_says_what_they_saw(client, sharing, db, amira):
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+    db.commit()
+    response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={})
+    assert response.headers["Location"].startswith("/me/receipts/")
+    with pytest.raises(consent.NotShared):
+        consent.require(db, sharing.tutor_a, amira.id, "digital")
+    page = client.get(response.headers["Location"]).text
+    assert "From now, Melton Adult Learning cannot see your digital goals." in page
+    assert "Before that, they looked 1 time" in page
+
+
+def test_with_htmx_a_change_comes_back_as_the_providers_section(client, sharing, amira):
+    sharing.give(amira, sharing.a, "digital")
+    response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={}, headers={**HTMX, "HX-Target": f"p{sharing.a.id}"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<section class="app-provider" id="p{sharing.a.id}"')
+    assert "See your receipt MML-" in response.text
+    ticked = client.post(f"/me/sharing/providers/{sharing.a.id}", data={"area": "financial"}, headers={**HTMX, "HX-Target": f"p{sharing.a.id}"})
+    assert ticked.headers["HX-Redirect"] == f"/me/sharing/providers/{sharing.a.id}/financial"
+
+
+def test_stop_all_sharing_pauses_everything_and_it_can_resume(client, sharing, db, amira):
+    sharing.give(amira, sharing.a, "digital")
+    sharing.give(amira, sharing.b, "job_readiness")
+    assert client.post("/me/sharing/stop").headers["Location"].startswith("/me/receipts/")
+    assert consent.shared_areas(db, sharing.tutor_a, amira.id) == {}
+    assert consent.shared_areas(db, sharing.tutor_b, amira.id) == {}
+    client.post("/me/sharing/resume")
+    assert set(consent.shared_areas(db, sharing.tutor_a, amira.id)) == {"digital"}
+    assert set(consent.shared_areas(db, sharing.tutor_b, amira.id)) == {"job_readiness"}
+
+
+def test_home_asks_keep_sharing_thirty_days_before_and_one_click_renews(app, sharing, db, amira):
+    grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    with time_machine.travel(grant.valid_until - timedelta(days=10)):
+        client = app.test_client()
+        sign_in(client, "amira")
+        page = client.get("/me/").text
+        assert "Keep sharing?" in page
+        client.post(f"/me/sharing/grants/{grant.id}/renew")
+        db.refresh(grant)
+        assert grant.valid_until > utcnow() + timedelta(days=80)
+        assert "Keep sharing?" not in client.get("/me/").text
+
+
+def test_a_consent_a_tutor_recorded_is_confirmed_at_the_next_sign_in(app, sharing, db, amira):
+    grant, _ = sharing.give(amira, sharing.a, "digital", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    client = app.test_client()
+    response = sign_in(client, "amira")
+    assert response.headers["Location"] == "/me/sharing/pending"
+    page = client.get("/me/sharing/pending").text
+    assert "Jo recorded this with you" in page
+    client.post(f"/me/sharing/grants/{grant.id}/confirm")
+    consent.require(db, sharing.tutor_a, amira.id, "digital")
+    history = client.get("/me/sharing/history").text
+    assert "Recorded by Jo, Melton Adult Learning, with you present." in history
+
+
+def test_a_notice_change_shows_what_changed_before_saying_yes_again(client, sharing, db, amira):
+    from .sharing_helpers import publish
+
+    sharing.give(amira, sharing.a, "digital")
+    publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True,
+            change={"en": "We would like to read your notes too.", "pl": "Chcemy też czytać notatki."})
+    home = client.get("/me/").text
+    assert "Melton Adult Learning has changed what they want to see" in home
+    page = client.get(f"/me/sharing/providers/{sharing.a.id}/digital").text
+    assert "We would like to read your notes too." in page
+    assert "They now also ask to see:" in page and "your notes and links on these goals" in page
+
+
+def test_who_has_looked_and_this_does_not_look_right(client, sharing, db, amira):
+    sharing.give(amira, sharing.a, "digital")
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+    db.commit()
+    assert "1 person from 1 organisation looked at your plan in the last 30 days." in client.get("/me/").text
+    page = client.get("/me/looked").text
+    assert "Jo" in page and "tutor, Melton Adult Learning" in page and "opened your digital goals" in page
+    assert "Why: to help you with your plan." in page
+    entry_id = re.search(r'action="/me/looked/(\d+)/flag"', page).group(1)
+    client.post(f"/me/looked/{entry_id}/flag")
+    client.post(f"/me/looked/{entry_id}/flag")
+    flags = db.exec(select(AccessFlag)).all()
+    assert len(flags) == 1 and flags[0].provider_id == sharing.a.id
+    assert "You told us this does not look right" in client.get("/me/looked").text
+
+
+def test_someone_elses_receipt_grant_or_log_entry_is_not_found(app, sharing, db, amira, people):
+    ben = people.user("ben")
+    grant, receipt = sharing.give(ben, sharing.a, "digital")
+    decision = consent.require(db, sharing.tutor_a, ben.id, "digital")
+    consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+    db.commit()
+    client = app.test_client()
+    sign_in(client, "amira")
+    entry = db.exec(select(ConsentEvent)).first()
+    assert client.get(f"/me/receipts/{receipt.code}").status_code == 404
+    assert client.post(f"/me/sharing/grants/{grant.id}/renew").status_code == 404
+    assert client.post("/me/looked/1/flag").status_code == 404
+    assert entry.resident_id == ben.id
+
+
+# --- My data -------------------------------------------------------------------------------
+
+
+def test_the_export_holds_everything_in_the_documented_shape(client, sharing, db, amira):
+    sharing.give(amira, sharing.a, "digital", modes=("view", "record_progress"))
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+    db.commit()
+    response = client.get("/me/export.json")
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.json
+    assert data["schema"] == "me-and-my-learning/export/1"
+    assert data["resident"] == {**data["resident"], "username": "amira", "display_name": "Amira Hassan", "email": None, "language": "en"}
+    [goal] = data["plan"]["goals"]
+    assert goal["area"] == "digital" and goal["title"] == "Get online and use websites" and goal["custom"] is False
+    assert {"text", "done"} <= set(goal["steps"][0])
+    assert data["plan"]["check_ins"][0]["stage"] == 2 and data["plan"]["events"]
+    [shared] = data["consents"]
+    assert (shared["provider"], shared["area"], shared["modes"], shared["state"], shared["notice_version"]) == (
+        "Melton Adult Learning", "digital", ["view", "record_progress"], "active", 1)
+    assert data["consent_events"][0]["event_type"] == "given" and data["receipts"][0]["code"].startswith("MML-")
+    assert data["access_log"][0]["who"] == "Jo" and data["access_log"][0]["purpose"] == "plan_support"
+    assert data["hash_chains"]["consent_events"]["head"] == data["consent_events"][-1]["event_hash"]
+    assert "Amira Hassan" in client.get("/me/export").text
+
+
+def test_correcting_details(client, db, amira):
+    response = client.post("/me/details", data={"display_name": "Amira H", "email": "amira@example.org", "language": "pl"})
+    assert response.status_code == 303
+    db.refresh(amira)
+    assert (amira.display_name, amira.email, amira.preferred_language) == ("Amira H", "amira@example.org", "pl")
+    assert client.post("/me/details", data={"display_name": "", "email": "nope", "language": "xx"}).status_code == 400
+
+
+def test_deleting_the_account_leaves_only_an_unlinkable_tombstone(app, client, sharing, db, amira):
+    sharing.give(amira, sharing.a, "digital")
+    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+    db.commit()
+    heads = client.get("/me/export.json").json["hash_chains"]
+    page = client.get("/me/delete").text
+    assert "Download everything as a file" in page  # offered before anything is deleted
+    assert client.post("/me/delete", data={}).status_code == 400  # the box must be ticked
+    response = client.post("/me/delete", data={"understood": "y"})
+    assert response.headers["Location"] == "/account-deleted"
+    assert client.get("/me/").status_code == 303
+
+    engine = db.get_bind()
+    leftovers = []
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            rows = connection.execute(text(f"SELECT * FROM {table}")).fetchall()
+            for row in rows:
+                if any(isinstance(v, str) and (amira.id in v or "amira" in v.lower() or "Amira" in v) for v in row):
+                    leftovers.append((table, row))
+    assert leftovers == []
+    [tombstone] = db.exec(select(ErasureTombstone)).all()
+    assert tombstone.consent_chain_head == heads["consent_events"]["head"]
+    assert tombstone.access_chain_head == heads["access_log"]["head"]
+    assert tombstone.counts["consent_events"] == 1 and tombstone.counts["access_log_entries"] == 1
+    assert sign_in(app.test_client(), "amira", PASSWORD).status_code == 200  # no such account any more
+
+
+def test_a_staff_session_loses_access_the_moment_consent_ends(app, sharing, db, amira):
+    grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    staff = app.test_client()
+    sign_in(staff, "staff.a")
+    url = f"/provider/residents/{amira.id}/digital?purpose=plan_support"
+    assert staff.get(url).status_code == 200
+    entries = db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).all()
+    assert len(entries) == 1 and entries[0].action == "opened_plan_area" and entries[0].purpose_code == "plan_support"
+    assert entries[0].fields_disclosed == ["goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity"]
+
+    resident = app.test_client()
+    sign_in(resident, "amira")
+    resident.post(f"/me/sharing/providers/{sharing.a.id}", data={})  # withdraws between two staff requests
+    assert staff.get(url).status_code == 404
+
+    again, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    assert staff.get(url).status_code == 200
+    with time_machine.travel(again.valid_until + timedelta(minutes=1)):
+        sign_in(staff, "staff.a")  # months later: a new working day, a new sign-in
+        assert staff.get(url).status_code == 404
+    assert len(db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).all()) == 2

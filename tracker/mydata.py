@@ -1,0 +1,156 @@
+"""A resident's rights over their data: everything held about them, as one JSON document, and
+erasure that leaves only an unlinkable tombstone.
+
+Erasure deletes rows the database otherwise refuses to delete (append-only history): it writes an
+``ErasurePermit`` for the resident, deletes, and removes the permit, all in the caller's one
+transaction, so either everything goes or nothing does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from . import consent, plan
+from .catalogue import localise
+from .clock import utcnow
+from .models import (
+    AccessFlag,
+    AccessLogEntry,
+    CatalogueGoal,
+    CatalogueStep,
+    CheckIn,
+    ConsentEvent,
+    ConsentGrant,
+    ConsentReceipt,
+    ErasurePermit,
+    ErasureTombstone,
+    GoalNote,
+    PlanEvent,
+    PlanGoal,
+    PlanStep,
+    Provider,
+    SharingNotice,
+    SignInAttempt,
+    SignInSession,
+    User,
+)
+
+EXPORT_SCHEMA = "me-and-my-learning/export/1"
+# Resident-facing consent states in the export (a refused request is, for them, "withdrawn").
+EXPORT_STATES = {"refused": "withdrawn", "none": "withdrawn"}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export(db: Session, resident: User) -> dict:
+    """Everything held about the resident (the shape is documented in the README)."""
+    language = resident.preferred_language or "en"
+    goals = db.exec(select(PlanGoal, CatalogueGoal).join(CatalogueGoal, CatalogueGoal.id == PlanGoal.catalogue_goal_id, isouter=True)
+                    .where(PlanGoal.resident_id == resident.id).order_by(PlanGoal.created_at)).all()
+    goal_ids = [g.id for g, _ in goals]
+    steps = db.exec(select(PlanStep, CatalogueStep).join(CatalogueStep, CatalogueStep.id == PlanStep.catalogue_step_id, isouter=True)
+                    .where(col(PlanStep.goal_id).in_(goal_ids)).order_by(PlanStep.goal_id, PlanStep.position)).all() if goal_ids else []
+    notes = db.exec(select(GoalNote, User.display_name).join(User, User.id == GoalNote.author_id)
+                    .where(GoalNote.resident_id == resident.id).order_by(GoalNote.created_at)).all()
+    steps_by_goal: dict[str, list] = {}
+    for step, catalogue_step in steps:
+        steps_by_goal.setdefault(step.goal_id, []).append({
+            "text": step.own_text if step.own_text is not None else localise(catalogue_step.text, language),
+            "done": step.done_at is not None, "done_at": _iso(step.done_at),
+        })
+    notes_by_goal: dict[str, list] = {}
+    for note, author in notes:
+        notes_by_goal.setdefault(note.goal_id, []).append({"text": note.text, "link": note.link, "author": author,
+                                                            "at": _iso(note.created_at)})
+    plan_goals = [
+        {"id": goal.id, "area": goal.area, "title": goal.own_title if goal.own_title is not None else localise(catalogue.title, language),
+         "catalogue_code": catalogue.code if catalogue else None, "custom": goal.own_title is not None, "status": goal.status,
+         "target_date": _iso(goal.target_date), "created_at": _iso(goal.created_at), "removed_at": _iso(goal.removed_at),
+         "steps": steps_by_goal.get(goal.id, []), "notes": notes_by_goal.get(goal.id, [])}
+        for goal, catalogue in goals
+    ]
+    check_ins = [{"area": c.area, "stage": c.stage, "note": c.note, "at": _iso(c.made_at)} for c in plan.check_ins(db, resident.id)]
+    events = db.exec(select(PlanEvent).where(PlanEvent.resident_id == resident.id).order_by(PlanEvent.id)).all()
+    grants = db.exec(select(ConsentGrant, Provider.name, SharingNotice.version)
+                     .join(Provider, Provider.id == ConsentGrant.provider_id)
+                     .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+                     .where(ConsentGrant.resident_id == resident.id).order_by(ConsentGrant.given_at)).all()
+    consent_events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id).order_by(ConsentEvent.seq)).all()
+    receipts = db.exec(select(ConsentReceipt).where(ConsentReceipt.resident_id == resident.id).order_by(ConsentReceipt.issued_at)).all()
+    access = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == resident.id).order_by(AccessLogEntry.seq)).all()
+    return {
+        "schema": EXPORT_SCHEMA,
+        "exported_at": _iso(utcnow()),
+        "resident": {"username": resident.username, "display_name": resident.display_name, "email": resident.email,
+                     "language": language, "created_at": _iso(resident.created_at)},
+        "plan": {
+            "goals": plan_goals,
+            "check_ins": check_ins,
+            "events": [{"at": _iso(e.occurred_at), "who": e.actor_name, "role": e.actor_role, "provider": e.actor_provider,
+                        "kind": e.kind, "area": e.area, "goal_id": e.goal_id, "step_id": e.step_id,
+                        "subject": e.subject, "before": e.before, "after": e.after} for e in events],
+        },
+        "consents": [
+            {"provider": provider_name, "area": g.area, "modes": g.access_modes,
+             "state": EXPORT_STATES.get(consent.status(g), consent.status(g)), "given_at": _iso(g.given_at),
+             "valid_until": _iso(g.valid_until), "withdrawn_at": _iso(g.ended_at) if g.state == "withdrawn" else None,
+             "notice_version": version, "last_accessed_at": _iso(g.last_accessed_at)}
+            for g, provider_name, version in grants
+        ],
+        "consent_events": [{name: _plain(getattr(e, name)) for name in type(e).model_fields} for e in consent_events],
+        "receipts": [{"code": r.code, "issued_at": _iso(r.issued_at), "content": r.content, "mac": r.mac} for r in receipts],
+        "access_log": [{"at": _iso(a.occurred_at), "who": a.actor_name, "role": a.actor_role, "provider": a.provider_name,
+                        "area": a.area, "action": a.action, "purpose": a.purpose_code, "fields": a.fields_disclosed,
+                        "seq": a.seq, "entry_hash": a.entry_hash} for a in access],
+        "hash_chains": {
+            "consent_events": {"length": len(consent_events), "head": consent_events[-1].event_hash if consent_events else None},
+            "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
+        },
+    }
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def erase(db: Session, resident: User, initiated_by: str = "resident") -> ErasureTombstone:
+    """Erase everything about a resident (not committed: the caller commits once)."""
+    rid = resident.id
+    consent_head = db.exec(select(ConsentEvent.event_hash).where(ConsentEvent.resident_id == rid)
+                           .order_by(col(ConsentEvent.seq).desc()).limit(1)).first()
+    access_head = db.exec(select(AccessLogEntry.entry_hash).where(AccessLogEntry.resident_id == rid)
+                          .order_by(col(AccessLogEntry.seq).desc()).limit(1)).first()
+
+    def count(model) -> int:
+        return db.exec(select(func.count()).select_from(model).where(model.resident_id == rid)).one()
+
+    counts = {"plan_events": count(PlanEvent), "consent_events": count(ConsentEvent), "access_log_entries": count(AccessLogEntry)}
+    db.add(ErasurePermit(resident_id=rid))
+    db.flush()
+    goal_ids = select(PlanGoal.id).where(PlanGoal.resident_id == rid)
+    for statement in (
+        delete(AccessFlag).where(AccessFlag.resident_id == rid),
+        delete(AccessLogEntry).where(AccessLogEntry.resident_id == rid),
+        delete(ConsentReceipt).where(ConsentReceipt.resident_id == rid),
+        delete(ConsentEvent).where(ConsentEvent.resident_id == rid),
+        delete(ConsentGrant).where(ConsentGrant.resident_id == rid),
+        delete(PlanEvent).where(PlanEvent.resident_id == rid),
+        delete(GoalNote).where(GoalNote.resident_id == rid),
+        delete(PlanStep).where(col(PlanStep.goal_id).in_(goal_ids)),
+        delete(PlanGoal).where(PlanGoal.resident_id == rid),
+        delete(CheckIn).where(CheckIn.resident_id == rid),
+        delete(SignInSession).where(SignInSession.user_id == rid),
+        delete(SignInAttempt).where(SignInAttempt.account == resident.username),
+        delete(User).where(User.id == rid),
+        delete(ErasurePermit).where(ErasurePermit.resident_id == rid),
+    ):
+        db.exec(statement)
+    db.expunge(resident)
+    tombstone = ErasureTombstone(initiated_by=initiated_by, consent_chain_head=consent_head, access_chain_head=access_head,
+                                 counts=counts)
+    db.add(tombstone)
+    db.flush()
+    return tombstone

@@ -1,0 +1,84 @@
+"""My data: see, download, correct and delete everything held about me."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, flash, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
+from wtforms import BooleanField, EmailField, SelectChoice, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from .. import htmx, mydata
+from ..clock import utcnow
+from ..db import get_session
+from ..forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from . import bp
+
+
+class DetailsForm(FlaskForm):
+    display_name = StringField(_l("Your name"), widget=GovTextInput(), filters=[strip],
+                               validators=[InputRequired(_l("Enter your name")), Length(max=80, message=_l("Your name must be 80 characters or fewer")), NoControlCharacters()])
+    email = EmailField(_l("Email address (optional)"), widget=GovTextInput(), filters=[strip],
+                       validators=[Optional(), Length(max=254, message=_l("Your email address must be 254 characters or fewer")),
+                                   Email(message=_l("Enter an email address in the correct format, like name@example.com"), check_deliverability=False)])
+    language = GovRadioField(_l("Which language do you prefer?"), message=_l("Choose a language"),
+                             choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("pl", "Polski", render_kw={"lang": "pl"})])
+
+
+class DeleteForm(FlaskForm):
+    understood = BooleanField(_l("I understand that my plan, my history and everything else about me will be deleted, and cannot be brought back"),
+                              widget=GovCheckboxInput(), validators=[InputRequired(_l("Tick the box to show you understand"))])
+
+
+@bp.get("/data")
+def my_data():
+    return render_template("resident/my_data.html")
+
+
+@bp.get("/export.json")
+def export_json():
+    data = mydata.export(get_session(), current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    filename = f"me-and-my-learning-{utcnow().date().isoformat()}.json"
+    return Response(body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/export")
+def export_page():
+    return render_template("resident/export.html", data=mydata.export(get_session(), current_user))
+
+
+@bp.route("/details", methods=["GET", "POST"])
+def details():
+    form = DetailsForm()
+    if request.method == "GET":
+        form.display_name.data, form.email.data = current_user.display_name, current_user.email
+        form.language.data = current_user.preferred_language or str(get_locale() or "en")
+    if form.validate_on_submit():
+        db = get_session()
+        user = current_user._get_current_object()
+        user.display_name, user.email, user.preferred_language = form.display_name.data, form.email.data or None, form.language.data
+        db.add(user)
+        db.commit()
+        flash(_("Your details are saved."), "success")
+        return htmx.redirect(url_for("resident.my_data"))
+    return render_template("resident/details.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete_account():
+    form = DeleteForm()
+    if form.validate_on_submit():
+        db = get_session()
+        mydata.erase(db, current_user._get_current_object(), initiated_by="resident")
+        db.commit()
+        logout_user()
+        session.clear()
+        return htmx.redirect(url_for("public.account_deleted"))
+    if request.method == "POST" and not form.errors:
+        abort(400)
+    return render_template("resident/delete.html", form=form), 400 if request.method == "POST" else 200

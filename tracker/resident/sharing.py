@@ -1,0 +1,303 @@
+"""The resident's sharing pages: who can see my plan, saying yes (after a preview), saying no,
+pausing everything, receipts, the history of consents and who has looked."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
+from sqlmodel import col, func, select
+from wtforms import BooleanField, SelectChoice
+
+from .. import consent, htmx
+from ..db import get_session
+from ..forms import GovRadioField
+from ..models import AccessFlag, AccessLogEntry, Area, ConsentEvent, ConsentGrant, GrantState, Provider, SharingNotice
+from ..shared_data import shared_area
+
+from . import bp
+
+PER_PAGE = 50
+
+
+class ShareForm(FlaskForm):
+    months = GovRadioField(
+        _l("How long should they be able to see it?"),
+        description=_l("You can stop sharing at any time, whatever you choose here."),
+        message=_l("Choose how long to share for"),
+        choices=[SelectChoice("3", _l("3 months")), SelectChoice("6", _l("6 months")), SelectChoice("12", _l("12 months"))],
+    )
+    record = BooleanField(_l("Also let them record progress with me (for example, tick steps at a session)"), widget=GovCheckboxInput())
+
+
+class ButtonForm(FlaskForm):
+    """A button and its CSRF token."""
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _actor() -> consent.ConsentActor:
+    return consent.ConsentActor.resident(current_user, channel="web_js" if htmx.is_htmx_request() else "web_nojs")
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _area_or_404(area: str) -> str:
+    if area not in set(Area):
+        abort(404)
+    return area
+
+
+@bp.get("/sharing")
+def sharing():
+    db = get_session()
+    if consent.expire_lapsed(db, _secret(), current_user.id):
+        db.commit()
+    return render_template("resident/sharing.html", choices=consent.sharing_choices(db, current_user.id),
+                           attention=consent.grants_needing_attention(db, current_user.id), button=ButtonForm())
+
+
+@bp.post("/sharing/providers/<provider_id>")
+def save_sharing(provider_id):
+    """The on/off boxes for one provider. Turning an area off stops sharing at once; turning one on
+    goes to the page that shows what they would see, before anything is shared."""
+    db = get_session()
+    found = consent.sharing_choices(db, current_user.id, provider_id) if len(provider_id) <= 32 else []
+    if not found:
+        abort(404)
+    wanted = set(request.form.getlist("area"))
+    to_confirm = None
+    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+        for choice in found[0].areas:
+            on = choice.area in wanted
+            if on and choice.status == "paused":
+                change.resume(choice.grant)
+            elif on and choice.status == "pending":
+                to_confirm = to_confirm or url_for("resident.pending_sharing")
+            elif on and choice.status != "active":
+                to_confirm = to_confirm or url_for("resident.share", provider_id=provider_id, area=choice.area)
+            elif not on and choice.status in ("active", "paused", "on_hold"):
+                change.withdraw(choice.grant)
+            elif not on and choice.status == "pending":
+                change.refuse(choice.grant)
+    db.commit()
+    if to_confirm:
+        return htmx.redirect(to_confirm)
+    if change.receipt is not None:
+        flash(_("Saved. Your receipt code is %(code)s.", code=change.receipt.code), "success")
+        if htmx.is_htmx_request():
+            return _provider_fragment(provider_id, change.receipt)
+        return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+    if htmx.is_htmx_request():
+        return _provider_fragment(provider_id, None)
+    return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+
+
+def _provider_fragment(provider_id: str, receipt):
+    db = get_session()
+    from flask import get_flashed_messages
+
+    get_flashed_messages()  # shown in the fragment instead
+    choices = consent.sharing_choices(db, current_user.id, provider_id)[0]
+    return render_template("resident/_sharing_provider.html", choices=choices, receipt=receipt, announce=True)
+
+
+@bp.route("/sharing/providers/<provider_id>/<area>", methods=["GET", "POST"])
+def share(provider_id, area):
+    """Saying yes: what they will see (a preview from the resident's own plan), why, for how long,
+    the promise that saying no changes nothing else, then the choice."""
+    db = get_session()
+    _area_or_404(area)
+    notice = consent.current_notice(db, provider_id, area) if len(provider_id) <= 32 else None
+    provider = db.get(Provider, provider_id) if notice else None
+    if notice is None or not provider.active:
+        abort(404)
+    grant = consent.live_grant(db, current_user.id, provider_id, area)
+    state = consent.status(grant)
+    if state in ("active", "paused", "pending"):
+        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+    form = ShareForm()
+    offers_record = "record_progress" in notice.access_modes
+    if request.method == "GET":
+        form.months.data = str(grant.duration_months if grant else consent.DEFAULT_DURATION_MONTHS)
+    if form.validate_on_submit():
+        modes = ["view"] + (["record_progress"] if offers_record and form.record.data else [])
+        with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+            change.give(notice, modes, int(form.months.data))
+        db.commit()
+        return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+    previous = db.get(SharingNotice, grant.notice_id) if grant is not None and state == "on_hold" else None
+    preview = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
+    return render_template("resident/share.html", form=form, notice=notice, provider=provider, preview=preview,
+                           offers_record=offers_record, previous=previous), 400 if request.method == "POST" else 200
+
+
+@bp.get("/sharing/providers/<provider_id>/<area>/preview")
+def preview(provider_id, area):
+    db = get_session()
+    _area_or_404(area)
+    notice = consent.current_notice(db, provider_id, area) if len(provider_id) <= 32 else None
+    if notice is None:
+        abort(404)
+    provider = db.get(Provider, provider_id)
+    data = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
+    return render_template("resident/preview.html", notice=notice, provider=provider, preview=data)
+
+
+def _change_every(status: str, action: str, nothing_to_do: str):
+    """Apply one action (pause, resume) to every consent of the resident in ``status``, with one
+    receipt for them all."""
+    db = get_session()
+    grants = db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == current_user.id)).all()
+    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+        for grant in grants:
+            if consent.status(grant) == status:
+                getattr(change, action)(grant)
+    db.commit()
+    if change.receipt is None:
+        flash(nothing_to_do, "info")
+        return htmx.redirect(url_for("resident.sharing"))
+    return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+
+
+@bp.post("/sharing/stop")
+def stop_all():
+    """Stop all sharing now: pause every consent in one go (it can be resumed)."""
+    return _change_every("active", "pause", _("Nothing was being shared."))
+
+
+@bp.post("/sharing/resume")
+def resume_all():
+    return _change_every("paused", "resume", _("Nothing was paused."))
+
+
+@bp.post("/sharing/grants/<grant_id>/renew")
+def renew(grant_id):
+    db = get_session()
+    grant = _grant_or_404(grant_id)
+    if consent.status(grant) != "active":
+        abort(404)
+    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+        change.renew(grant)
+    db.commit()
+    return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+
+
+def _grant_or_404(grant_id: str) -> ConsentGrant:
+    try:
+        return consent.resident_grant(get_session(), current_user.id, grant_id)
+    except consent.NotShared:
+        abort(404)
+
+
+@bp.get("/sharing/pending")
+def pending_sharing():
+    """Consents a tutor recorded for their own provider: nothing is shared until the resident says so."""
+    db = get_session()
+    grants = consent.grants_needing_attention(db, current_user.id)["pending"]
+    rows = [(g, db.get(Provider, g.provider_id), db.get(SharingNotice, g.notice_id),
+             db.exec(select(ConsentEvent).where(ConsentEvent.grant_id == g.id).order_by(col(ConsentEvent.seq).desc())).first())
+            for g in grants]
+    return render_template("resident/pending.html", rows=rows, button=ButtonForm())
+
+
+@bp.post("/sharing/grants/<grant_id>/<answer>")
+def answer_pending(grant_id, answer):
+    if answer not in ("confirm", "refuse"):
+        abort(404)
+    db = get_session()
+    grant = _grant_or_404(grant_id)
+    if grant.state != GrantState.PENDING:
+        abort(404)
+    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+        change.confirm(grant) if answer == "confirm" else change.refuse(grant)
+    db.commit()
+    return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+
+
+# --- Receipts and history -----------------------------------------------------------------------
+
+
+def _own_receipt(code: str):
+    receipt = consent.find_receipt(get_session(), code, _secret())
+    if receipt is None or receipt.resident_id != current_user.id:
+        abort(404)
+    return receipt
+
+
+@bp.get("/receipts/<code>")
+def receipt(code):
+    db = get_session()
+    found = _own_receipt(code)
+    events = db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == found.code).order_by(ConsentEvent.seq)).all()
+    # For a withdrawal: what the provider has already seen, so the resident knows where things stand.
+    seen = {}
+    for event in events:
+        if event.event_type in ("withdrawn", "paused"):
+            count, last = db.exec(
+                select(func.count(), func.max(AccessLogEntry.occurred_at))
+                .where(AccessLogEntry.resident_id == current_user.id, AccessLogEntry.grant_id == event.grant_id)
+            ).one()
+            notice = db.get(SharingNotice, event.notice_id)
+            seen[event.id] = (count, last, notice.retention)
+    return render_template("resident/receipt.html", receipt=found, events=events, seen=seen)
+
+
+@bp.get("/receipts/<code>.json")
+def receipt_json(code):
+    found = _own_receipt(code)
+    return jsonify({**found.content, "mac": found.mac, "check_at": url_for("public.check_receipt", code=found.code, _external=True)})
+
+
+@bp.get("/sharing/history")
+def sharing_history():
+    db = get_session()
+    page = _page()
+    events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == current_user.id)
+                     .order_by(col(ConsentEvent.seq).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+    return render_template("resident/sharing_history.html", events=events[:PER_PAGE], page=page, older=len(events) > PER_PAGE)
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and len(page) < 7 and int(page) > 0 else 1
+
+
+@bp.get("/looked")
+def looked():
+    """Who has looked at my plan: every access-log entry, newest first."""
+    db = get_session()
+    page = _page()
+    rows = db.exec(
+        select(AccessLogEntry, SharingNotice.purposes, AccessFlag.id)
+        .join(ConsentGrant, ConsentGrant.id == AccessLogEntry.grant_id, isouter=True)
+        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id, isouter=True)
+        .join(AccessFlag, AccessFlag.entry_id == AccessLogEntry.id, isouter=True)
+        .where(AccessLogEntry.resident_id == current_user.id)
+        .order_by(col(AccessLogEntry.seq).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+    ).all()
+    return render_template("resident/looked.html", rows=rows[:PER_PAGE], page=page, older=len(rows) > PER_PAGE,
+                           summary=consent.looks_in_last_30_days(db, current_user.id), button=ButtonForm())
+
+
+@bp.post("/looked/<int:entry_id>/flag")
+def flag_look(entry_id):
+    db = get_session()
+    entry = db.get(AccessLogEntry, entry_id)
+    if entry is None or entry.resident_id != current_user.id:
+        abort(404)
+    if db.exec(select(AccessFlag.id).where(AccessFlag.entry_id == entry.id)).first() is None:
+        db.add(AccessFlag(entry_id=entry.id, resident_id=current_user.id, provider_id=entry.provider_id))
+        db.commit()
+    flash(_("Thank you. The people who run Me and My Learning will look into it and contact %(provider)s.",
+            provider=entry.provider_name), "success")
+    return htmx.redirect(url_for("resident.looked", page=request.args.get("page") or None) + f"#look-{entry.id}")
+
+
+
