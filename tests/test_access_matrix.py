@@ -21,18 +21,19 @@ from .sharing_helpers import SECRET, Sharing
 ROLES = ("anonymous", "resident", "tutor_a", "staff_a", "tutor_b", "admin")
 STAFF = ("tutor_a", "staff_a", "tutor_b", "admin")
 
-# Each resident situation, the area it concerns, and who may open that area (everyone else: 404).
+# Each resident situation, the area it concerns, and who may (everyone else: 404):
+# open that area; see the resident at all (any shared area); record progress in that area.
 SITUATIONS = {
-    "consented": ("digital", {"tutor_a", "staff_a"}),
-    "record": ("digital", {"tutor_a", "staff_a"}),
-    "other_area": ("digital", set()),
-    "other_provider": ("digital", {"tutor_b"}),
-    "none": ("digital", set()),
-    "pending": ("digital", set()),
-    "paused": ("digital", set()),
-    "withdrawn": ("digital", set()),
-    "expired": ("digital", set()),
-    "on_hold": ("job_readiness", set()),
+    "consented": ("digital", {"tutor_a", "staff_a"}, {"tutor_a", "staff_a"}, set()),
+    "record": ("digital", {"tutor_a", "staff_a"}, {"tutor_a", "staff_a"}, {"tutor_a"}),
+    "other_area": ("digital", set(), {"tutor_a", "staff_a"}, set()),
+    "other_provider": ("digital", {"tutor_b"}, {"tutor_b"}, {"tutor_b"}),
+    "none": ("digital", set(), set(), set()),
+    "pending": ("digital", set(), set(), set()),
+    "paused": ("digital", set(), set(), set()),
+    "withdrawn": ("digital", set(), set(), set()),
+    "expired": ("digital", set(), set(), set()),
+    "on_hold": ("job_readiness", set(), set(), set()),
 }
 
 
@@ -56,10 +57,17 @@ class World:
         consent.record_access(db, self.sharing.tutor_a, self.sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
         db.commit()
         self.entry_id = db.exec(select(__import__("tracker.models", fromlist=["AccessLogEntry"]).AccessLogEntry.id)).first()
-        self.residents = {name: self.sharing.resident_in(name, f"res.{name.replace('_', '')}", area)
-                          for name, (area, _) in SITUATIONS.items()}
+        self.residents = {name: self.sharing.resident_in(name, f"res.{name.replace('_', '')}", spec[0])
+                          for name, spec in SITUATIONS.items()}
+        # A goal in each resident's situation area, for the routes that record progress on one.
+        self.goals = {r.id: plan.add_own_goal(db, r.id, SITUATIONS[n][0], "A goal", ["I can do it"], plan.Actor.of(r)).id
+                      for n, r in self.residents.items()}
+        self.goals[self.subject.id] = self.goal.id
+        self.goals["0" * 32] = "0" * 12
+        db.commit()
         # An assisted consent recorded by tutor_a (for provider B, so it counts at once).
-        with consent.Change(db, self.residents["none"].id, consent.ConsentActor.assisting(self.sharing.tutor_a, self.sharing.a), SECRET) as change:
+        assisted = people.user("res.assisted")
+        with consent.Change(db, assisted.id, consent.ConsentActor.assisting(self.sharing.tutor_a, self.sharing.a), SECRET) as change:
             change.give(self.sharing.notice(self.sharing.b, "financial"), ["view"], 12)
         db.commit()
         self.assisted_code = change.receipt.code
@@ -99,13 +107,48 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("auth.register", "GET"): ("/register", signed_in_redirect),
         ("auth.register", "POST"): ("/register", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
         ("auth.signed_out", "GET"): ("/signed-out", signed_in_redirect),
+        ("auth.setup", "GET"): ("/setup", signed_in_redirect),
+        ("auth.setup", "POST"): ("/setup", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
         ("auth.change_password", "GET"): ("/account/password", {"anonymous": 303, **{r: 200 for r in ("resident", *STAFF)}}),
         ("auth.change_password", "POST"): ("/account/password", {"anonymous": 303, **{r: 400 for r in ("resident", *STAFF)}}),
         ("auth.keep_alive", "POST"): ("/session/keep-alive", {"anonymous": 303, **{r: 200 for r in ("resident", *STAFF)}}),
         ("auth.sign_out", "POST"): ("/sign-out", {r: 303 for r in ROLES}),
         ("admin.home", "GET"): ("/admin/", _staff_page(["admin"])),
+        ("admin.providers", "GET"): ("/admin/providers", _staff_page(["admin"])),
+        ("admin.new_provider", "GET"): ("/admin/providers/new", _staff_page(["admin"])),
+        ("admin.new_provider", "POST"): ("/admin/providers/new", _staff_page(["admin"], 400)),
+        ("admin.edit_provider", "GET"): (f"/admin/providers/{provider}/edit", _staff_page(["admin"])),
+        ("admin.edit_provider", "POST"): (f"/admin/providers/{provider}/edit", _staff_page(["admin"], 400)),
+        ("admin.provider_active", "POST"): (f"/admin/providers/{provider}/active", _staff_page(["admin"], 400)),
+        ("admin.new_notice", "GET"): (f"/admin/providers/{provider}/notices/new", _staff_page(["admin"])),
+        ("admin.new_notice", "POST"): (f"/admin/providers/{provider}/notices/new", _staff_page(["admin"], 400)),
+        ("admin.staff", "GET"): ("/admin/staff", _staff_page(["admin"])),
+        ("admin.invite", "GET"): ("/admin/staff/new", _staff_page(["admin"])),
+        ("admin.invite", "POST"): ("/admin/staff/new", _staff_page(["admin"], 400)),
+        ("admin.staff_member", "GET"): (f"/admin/staff/{w.sharing.tutor_b.id}", _staff_page(["admin"])),
+        ("admin.change_role", "POST"): (f"/admin/staff/{w.sharing.tutor_b.id}/role", _staff_page(["admin"], 400)),
+        ("admin.staff_active", "POST"): (f"/admin/staff/{w.sharing.tutor_b.id}/active", _staff_page(["admin"], 400)),
+        ("admin.new_code", "POST"): (f"/admin/staff/{w.sharing.admin.id}/code", _staff_page(["admin"], 400)),
+        ("admin.catalogue", "GET"): ("/admin/catalogue?area=digital", _staff_page(["admin"])),
+        ("admin.new_goal", "GET"): ("/admin/catalogue/new", _staff_page(["admin"])),
+        ("admin.new_goal", "POST"): ("/admin/catalogue/new", _staff_page(["admin"], 400)),
+        ("admin.edit_goal", "GET"): (f"/admin/catalogue/{w.goal.catalogue_goal_id}/edit", _staff_page(["admin"])),
+        ("admin.edit_goal", "POST"): (f"/admin/catalogue/{w.goal.catalogue_goal_id}/edit", _staff_page(["admin"], 400)),
+        ("admin.retire_goal", "POST"): ("/admin/catalogue/999999/retire", _staff_page(["admin"], 404)),
+        ("admin.restore_goal", "POST"): ("/admin/catalogue/999999/restore", _staff_page(["admin"], 404)),
+        ("admin.retire_step", "POST"): ("/admin/catalogue/steps/999999/retire", _staff_page(["admin"], 404)),
+        ("admin.restore_step", "POST"): ("/admin/catalogue/steps/999999/restore", _staff_page(["admin"], 404)),
+        ("admin.audit", "GET"): ("/admin/audit", _staff_page(["admin"])),
         ("tutor.home", "GET"): ("/tutor/", _staff_page(["tutor_a", "tutor_b"])),
         ("provider.home", "GET"): ("/provider/", _staff_page(["staff_a"])),
+        ("provider.figures", "GET"): ("/provider/figures", _staff_page(["staff_a"])),
+        ("provider.export_csv", "GET"): ("/provider/export.csv", _staff_page(["staff_a"])),
+        ("tutor.search", "POST"): ("/tutor/search", _staff_page(["tutor_a", "tutor_b"], 400)),
+        ("tutor.register_resident", "GET"): ("/tutor/residents/new", _staff_page(["tutor_a", "tutor_b"])),
+        ("tutor.register_resident", "POST"): ("/tutor/residents/new", _staff_page(["tutor_a", "tutor_b"], 400)),
+        ("tutor.password_reset", "GET"): ("/tutor/password-reset", _staff_page(["tutor_a", "tutor_b"])),
+        ("tutor.password_reset", "POST"): ("/tutor/password-reset", _staff_page(["tutor_a", "tutor_b"], 400)),
+        ("resident.answer_suggestion", "POST"): (f"/me/suggestions/{'0' * 12}/accept", _resident_page(404)),
         ("tutor.assisted_consent", "GET"): ("/tutor/assisted-consent", _staff_page(["tutor_a", "tutor_b"])),
         ("tutor.assisted_consent", "POST"): ("/tutor/assisted-consent", _staff_page(["tutor_a", "tutor_b"], 400)),
         ("tutor.assisted_consent_done", "GET"): (f"/tutor/assisted-consent/{w.assisted_code}",
@@ -154,10 +197,20 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
     }
 
 
-# Staff routes that show a resident's data: tested against every situation below.
+# Staff routes that show or change a resident's data: tested against every situation below.
+# (endpoint, method) → (url, form data, which permission: area / any / record, status when allowed)
 RESIDENT_DATA_ROUTES = {
-    ("tutor.resident_area", "GET"): "/tutor/residents/{resident}/{area}?purpose=plan_support",
-    ("provider.resident_area", "GET"): "/provider/residents/{resident}/{area}?purpose=plan_support",
+    ("tutor.resident_area", "GET"): ("/tutor/residents/{resident}/{area}?purpose=plan_support", None, "area", 200),
+    ("provider.resident_area", "GET"): ("/provider/residents/{resident}/{area}?purpose=plan_support", None, "area", 200),
+    ("tutor.resident", "GET"): ("/tutor/residents/{resident}", None, "any", 200),
+    ("provider.resident", "GET"): ("/provider/residents/{resident}", None, "any", 200),
+    ("tutor.suggest", "GET"): ("/tutor/residents/{resident}/suggest", None, "any", 200),
+    ("tutor.suggest", "POST"): ("/tutor/residents/{resident}/suggest", {}, "any", 400),
+    ("tutor.record_check_in", "POST"): ("/tutor/residents/{resident}/{area}/check-in",
+                                        {"purpose": "plan_support", "stage": "3"}, "record", 303),
+    ("tutor.record_ticks", "POST"): ("/tutor/residents/{resident}/{area}/goals/{goal}", {"purpose": "plan_support"}, "record", 303),
+    ("tutor.record_note", "POST"): ("/tutor/residents/{resident}/{area}/goals/{goal}/notes",
+                                    {"purpose": "plan_support", "text": "A note"}, "record", 303),
 }
 NOT_APPLICABLE = {("static", "GET")}
 
@@ -194,33 +247,34 @@ def _main(html: str) -> str:
 
 
 @pytest.mark.parametrize("situation", [*SITUATIONS, "own", "non_existent"])
-def test_staff_see_a_residents_area_only_with_an_active_consent(world, situation):
+def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situation):
     if situation == "own":
-        resident_id, area, allowed = world.subject.id, "digital", {"tutor_a", "staff_a"}
+        resident_id, spec = world.subject.id, ("digital", {"tutor_a", "staff_a"}, {"tutor_a", "staff_a"}, set())
     elif situation == "non_existent":
-        resident_id, area, allowed = "0" * 32, "digital", set()
+        resident_id, spec = "0" * 32, ("digital", set(), set(), set())
     else:
-        area, allowed = SITUATIONS[situation]
-        resident_id = world.residents[situation].id
+        resident_id, spec = world.residents[situation].id, SITUATIONS[situation]
+    area = spec[0]
+    allowed_by = {"area": spec[1], "any": spec[2], "record": spec[3]}
     missing_page = {}
-    for pattern in RESIDENT_DATA_ROUTES.values():
+    for (endpoint, method), (pattern, data, permission, ok) in RESIDENT_DATA_ROUTES.items():
         prefix = pattern.split("/residents")[0]
         for role in ROLES:
             client = world.client(role)
-            url = pattern.format(resident=resident_id, area=area)
-            response = client.get(url)
+            url = pattern.format(resident=resident_id, area=area, goal=world.goals[resident_id])
+            response = client.open(url, method=method, data=data)
             role_allowed = (prefix == "/tutor" and role in ("tutor_a", "tutor_b")) or (prefix == "/provider" and role == "staff_a")
             if role == "anonymous":
                 expected = 303
             elif not role_allowed:
                 expected = 403
             else:
-                expected = 200 if role in allowed else 404
-            assert response.status_code == expected, f"{situation}: {url} as {role} gave {response.status_code}, expected {expected}"
+                expected = ok if role in allowed_by[permission] else 404
+            assert response.status_code == expected, f"{situation}: {method} {url} as {role} gave {response.status_code}, expected {expected}"
             if expected == 404:
-                nobody = client.get(pattern.format(resident="0" * 32, area=area))
-                missing_page.setdefault(role, _main(nobody.text))
-                assert _main(response.text) == missing_page[role], f"{situation}: the 404 differs from 'no such resident'"
+                nobody = client.open(pattern.format(resident="0" * 32, area=area, goal="0" * 12), method=method, data=data)
+                missing_page.setdefault((role, endpoint, method), _main(nobody.text))
+                assert _main(response.text) == missing_page[(role, endpoint, method)], f"{situation}: {endpoint}: the 404 differs"
 
 
 def test_the_page_of_a_consented_resident_shows_only_what_the_notice_lists(world, db):

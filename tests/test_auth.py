@@ -95,14 +95,15 @@ def test_registration_ignores_a_role_slipped_into_the_form(client, db):
 
 
 @pytest.mark.parametrize(
-    ("role", "home"),
-    [(Role.RESIDENT, "/me/"), (Role.TUTOR, "/tutor/"), (Role.PROVIDER_STAFF, "/provider/"), (Role.ADMIN, "/admin/")],
+    ("role", "home", "heading"),
+    [(Role.RESIDENT, "/me/", "Hello, Someone"), (Role.TUTOR, "/tutor/", "My residents"),
+     (Role.PROVIDER_STAFF, "/provider/", "Residents who share with you"), (Role.ADMIN, "/admin/", "Hello, Someone")],
 )
-def test_each_role_lands_on_its_own_home_page(client, people, role, home):
+def test_each_role_lands_on_its_own_home_page(client, people, role, home, heading):
     people.user("someone", role=role)
     response = sign_in(client, "SomeOne")
     assert response.status_code == 303 and response.headers["Location"] == home
-    assert "Hello, Someone" in client.get(home).text
+    assert heading in client.get(home).text
 
 
 def test_a_wrong_password_and_an_unknown_user_get_the_same_message(client, people):

@@ -83,7 +83,7 @@ def test_a_tutor_signs_in_on_a_desktop(browser, live_app, people, artefacts):
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/tutor/")
-        assert page.get_by_role("heading", name="Hello, Jo").is_visible()
+        assert page.get_by_role("heading", name="My residents").is_visible()
         audit.check("tutor home")
         page.goto(server.url + "/me/")
         assert page.get_by_role("heading", name="You cannot see this page").is_visible()

@@ -50,3 +50,27 @@ def test_migration_ids_are_numbered_in_order():
     script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
     ids = [revision.revision for revision in script.walk_revisions()][::-1]
     assert ids == [f"{n:04d}" for n in range(1, len(ids) + 1)]
+
+
+def test_area_progress_is_filled_from_existing_plans_when_migrating(tmp_path):
+    """0004 adds the dashboard's read model; plans made before it must appear in it."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path}/old.sqlite3"
+    migrate.upgrade(url, "0003")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO user_account (id, username, display_name, role, password_hash, active, created_at) "
+                                "VALUES ('r1', 'amira', 'Amira', 'resident', 'x', 1, '2026-01-01 00:00:00')"))
+        for stage, at in ((2, "2026-02-01 00:00:00"), (4, "2026-03-01 00:00:00")):
+            connection.execute(text("INSERT INTO check_in (id, resident_id, area, stage, made_at, recorded_by_id) "
+                                    f"VALUES ('c{stage}', 'r1', 'digital', {stage}, '{at}', 'r1')"))
+        connection.execute(text("INSERT INTO plan_goal (id, resident_id, area, own_title, status, created_at, updated_at) "
+                                "VALUES ('g1', 'r1', 'digital', 'Email', 'done', '2026-02-01 00:00:00', '2026-02-01 00:00:00')"))
+        connection.execute(text("INSERT INTO plan_event (resident_id, occurred_at, actor_role, actor_name, kind, area) "
+                                "VALUES ('r1', '2026-03-05 00:00:00', 'resident', 'Amira', 'goal_status_changed', 'digital')"))
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT first_stage, latest_stage, goals_done, last_activity_at FROM area_progress")).one()
+    engine.dispose()
+    assert tuple(row[:3]) == (2, 4, 1) and str(row[3]).startswith("2026-03-05")

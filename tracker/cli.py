@@ -35,6 +35,7 @@ def db_group():
 def db_upgrade(revision):
     """Bring the database up to REVISION (default: the newest)."""
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    migrate.analyze(current_app.config["DATABASE_URL"])
     click.echo(f"Database is at {revision}.")
 
 

@@ -46,6 +46,8 @@ DURATIONS_MONTHS = (3, 6, 12)
 DEFAULT_DURATION_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
 STAFF_ROLES = {Role.TUTOR, Role.PROVIDER_STAFF, Role.ADMIN}
+LIST_PURPOSE = "caseload_list"
+LIST_ACTIONS = {AccessAction.LISTED, AccessAction.SEARCHED, AccessAction.EXPORTED}
 
 
 class NotShared(LookupError):
@@ -435,7 +437,7 @@ class Decision:
 
     resident_id: str
     area: str
-    grant: ConsentGrant
+    grant: GrantRef
     notice: SharingNotice
     modes: tuple[str, ...]
     purposes: tuple[str, ...]
@@ -457,27 +459,52 @@ def staff_provider(staff: User) -> str | None:
     return staff.provider_id
 
 
-def shared_areas(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW) -> dict[str, Decision]:
-    """Every area of this resident that this staff member may use in ``mode``, now (one query)."""
+@dataclass(frozen=True)
+class GrantRef:
+    """The parts of a grant a staff page needs (lists read thousands: no full ORM objects)."""
+
+    id: str
+    resident_id: str
+    area: str
+    access_modes: list
+    notice_id: str
+    valid_until: datetime
+
+
+def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str = AccessMode.VIEW,
+                  area: str | None = None) -> list[Decision]:
+    """The decisions for many residents at once (lists): two queries, however many residents."""
     provider_id = staff_provider(staff)
-    if provider_id is None or not isinstance(resident_id, str) or len(resident_id) > 32:
-        return {}
+    resident_ids = [r for r in resident_ids if isinstance(r, str) and len(r) <= 32]
+    if provider_id is None or not resident_ids:
+        return []
     now = utcnow()
-    rows = db.exec(
-        select(ConsentGrant, SharingNotice)
-        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+    query = (
+        select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes,
+               ConsentGrant.notice_id, ConsentGrant.valid_until)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(Provider, Provider.id == ConsentGrant.provider_id)
-        .where(ConsentGrant.resident_id == resident_id, ConsentGrant.provider_id == provider_id, _valid_grant_clause(now),
-               User.active.is_(True), User.role == Role.RESIDENT, Provider.active.is_(True))
-    ).all()
-    decisions = {}
-    for grant, notice in rows:
-        if mode not in grant.access_modes:
-            continue
-        decisions[grant.area] = Decision(resident_id, grant.area, grant, notice, tuple(grant.access_modes),
-                                         tuple(p["code"] for p in notice.purposes), tuple(notice.fields_shown))
+        .where(col(ConsentGrant.resident_id).in_(resident_ids), ConsentGrant.provider_id == provider_id,
+               _valid_grant_clause(now), User.active.is_(True), User.role == Role.RESIDENT, Provider.active.is_(True))
+        .order_by(ConsentGrant.resident_id, ConsentGrant.area)
+    )
+    if area:
+        query = query.where(ConsentGrant.area == area)
+    grants = [GrantRef(*row) for row in db.exec(query).all() if mode in row[3]]
+    if not grants:
+        return []
+    notices = {n.id: n for n in db.exec(select(SharingNotice).where(col(SharingNotice.id).in_({g.notice_id for g in grants}))).all()}
+    decisions = []
+    for grant in grants:
+        notice = notices[grant.notice_id]
+        decisions.append(Decision(grant.resident_id, grant.area, grant, notice, tuple(grant.access_modes),
+                                  tuple(p["code"] for p in notice.purposes), tuple(notice.fields_shown)))
     return decisions
+
+
+def shared_areas(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW) -> dict[str, Decision]:
+    """Every area of this resident that this staff member may use in ``mode``, now (one query)."""
+    return {d.area: d for d in decisions_for(db, staff, [resident_id], mode)}
 
 
 def require(db: Session, staff: User, resident_id: str, area: str, mode: str = AccessMode.VIEW) -> Decision:
@@ -515,7 +542,10 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
     INSERT; and note the last look on each grant. The caller commits before showing anything."""
     if not decisions:
         return 0
-    if any(purpose not in d.purposes for d in decisions):
+    # Lists (caseload, dashboard, search, export) show a resident among others: the reason is the
+    # list itself, which sharing always allows; opening or recording needs a reason from the notice.
+    system = action in LIST_ACTIONS and purpose == LIST_PURPOSE
+    if not system and any(purpose not in d.purposes for d in decisions):
         raise ConsentError("purpose_not_in_notice")
     now = utcnow()
     rows = []
@@ -537,6 +567,7 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
     db.execute(insert(AccessLogEntry), rows)
     db.execute(
         update(ConsentGrant).where(col(ConsentGrant.id).in_([d.grant.id for d in decisions])).values(last_accessed_at=now)
+        .execution_options(synchronize_session=False)  # thousands of rows for a list: no need to touch loaded objects
     )
     for resident_id in resident_ids:
         db.info.setdefault("chain_heads", {})[(AccessLogEntry.__tablename__, resident_id)] = heads[resident_id]

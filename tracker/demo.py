@@ -232,3 +232,12 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
     look("amira", "tutor.jobs", "job_readiness", AccessAction.OPENED, "plan_support", 2)
     look("chloe", "tutor.learning", "financial", AccessAction.OPENED, "plan_support", 8)
     look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)
+
+    # Jo at Adult Learning suggests Money Advice to Amira (she has not answered yet).
+    from .models import Suggestion
+
+    with pretend_now(now - timedelta(days=1)):
+        db.add(Suggestion(resident_id=users["amira"].id, from_provider_id=providers["Melton Adult Learning"].id,
+                          to_provider_id=providers["Melton Money Advice"].id, area="financial",
+                          suggested_by_id=users["tutor.learning"].id, suggested_by_name=users["tutor.learning"].first_name,
+                          created_at=utcnow()))

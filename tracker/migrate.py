@@ -30,5 +30,17 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def analyze(database_url: str) -> None:
+    """Refresh the query planner's statistics (SQLite has none until asked; without them it can
+    pick the wrong index for staff lists)."""
+    from .db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    engine.dispose()
+
+
 def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)

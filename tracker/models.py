@@ -97,6 +97,8 @@ class User(UserMixin, SQLModel, table=True):
             "(role = 'resident' AND provider_id IS NULL) OR role = 'admin'",
             name="provider_for_staff",
         ),
+        # Staff lists are in name order: walking this index stops after one page.
+        Index("ix_user_account_role_display_name", "role", "display_name", "id"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
@@ -407,10 +409,12 @@ class ConsentGrant(SQLModel, table=True):
             postgresql_where=text("state IN ('pending', 'given', 'renewed', 'paused', 'invalidated')"),
         ),
         Index("ix_consent_grant_provider_state", "provider_id", "state", "area"),
+        # "Does this resident share with this provider?" (lists check it resident by resident).
+        Index("ix_consent_grant_resident_provider", "resident_id", "provider_id", "area"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
-    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
     provider_id: str = Field(foreign_key="provider.id", max_length=32)
     area: str = Field(max_length=20)
     notice_id: str = Field(foreign_key="sharing_notice.id", max_length=32)
@@ -511,6 +515,7 @@ class AccessLogEntry(SQLModel, table=True):
         Index("uq_access_log_entry_resident_seq", "resident_id", "seq", unique=True),
         Index("ix_access_log_entry_provider_at", "provider_id", "occurred_at"),
         Index("ix_access_log_entry_actor_at", "actor_user_id", "occurred_at"),
+        Index("ix_access_log_entry_at", "occurred_at"),  # the admins' "unusually many residents" check
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -568,3 +573,125 @@ class ErasureTombstone(SQLModel, table=True):
     access_chain_head: str | None = Field(default=None, max_length=64)
     counts: dict = Field(sa_column=Column(JSON, nullable=False))
 
+
+
+# --- Staff work: setup codes, suggestions, account history, admin actions, rate limits --------
+
+
+class SetupCodePurpose(StrEnum):
+    REGISTER = "register"  # a tutor created the account with the resident
+    RESET = "reset"  # a tutor checked who they are and gave a new code
+    INVITE = "invite"  # an admin invited a member of staff
+
+
+class SetupCode(SQLModel, table=True):
+    """A one-time code to choose a password (valid 7 days, single use). Only its hash is kept:
+    the person holding the slip is the only one who knows it, and nobody ever knows the password."""
+
+    __tablename__ = "setup_code"
+    __table_args__ = (CheckConstraint(_in("purpose", SetupCodePurpose), name="purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    code_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    purpose: str = Field(max_length=20)
+    created_by_id: str = Field(foreign_key="user_account.id", max_length=32)
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp()
+    used_at: datetime | None = timestamp(nullable=True)
+
+
+class AccountEventKind(StrEnum):
+    CREATED_BY_TUTOR = "created_by_tutor"
+    SETUP_CODE_ISSUED = "setup_code_issued"
+    PASSWORD_SET = "password_set"
+
+
+class AccountEvent(SQLModel, table=True):
+    """Things staff did to a resident's account (created it with them, gave a new code): the
+    resident reads these on "My data"."""
+
+    __tablename__ = "account_event"
+    __table_args__ = (CheckConstraint(_in("kind", AccountEventKind), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    kind: str = Field(max_length=30)
+    actor_name: str = Field(max_length=80)
+    actor_provider: str | None = Field(default=None, max_length=120)
+    occurred_at: datetime = timestamp()
+
+
+class SuggestionState(StrEnum):
+    WAITING = "waiting"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
+class Suggestion(SQLModel, table=True):
+    """A tutor suggesting that another provider could help with an area."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (
+        CheckConstraint(_in("area", Area), name="area"),
+        CheckConstraint(_in("state", SuggestionState), name="state"),
+    )
+
+    id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    from_provider_id: str = Field(foreign_key="provider.id", max_length=32, index=True)
+    to_provider_id: str = Field(foreign_key="provider.id", max_length=32)
+    area: str = Field(max_length=20)
+    suggested_by_id: str = Field(foreign_key="user_account.id", max_length=32)
+    suggested_by_name: str = Field(max_length=80)
+    state: str = Field(default=SuggestionState.WAITING, max_length=20)
+    created_at: datetime = timestamp()
+    answered_at: datetime | None = timestamp(nullable=True)
+
+
+class AdminAction(SQLModel, table=True):
+    """What an admin did (a provider created, a notice published, a member of staff invited or
+    deactivated, a goal changed): append-only, for the audit page."""
+
+    __tablename__ = "admin_action"
+    __table_args__ = (Index("ix_admin_action_at", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_user_id: str = Field(max_length=32, index=True)
+    actor_name: str = Field(max_length=80)
+    action: str = Field(max_length=40)
+    provider_id: str | None = Field(default=None, max_length=32, index=True)
+    target: str = Field(default="", max_length=200)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    occurred_at: datetime = timestamp()
+
+
+class RateEvent(SQLModel, table=True):
+    """One use of a rate-limited staff page (dashboard, export), counted per person per window;
+    kept in the database so the limit holds across workers."""
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_user_kind_at", "user_id", "kind", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    kind: str = Field(max_length=20)
+    at: datetime = timestamp()
+
+
+class AreaProgress(SQLModel, table=True):
+    """Where a resident is in one area, kept up to date in the same transaction as every plan
+    change: what provider dashboards read (fast), while the plan events stay the record."""
+
+    __tablename__ = "area_progress"
+    __table_args__ = (
+        CheckConstraint(_in("area", Area), name="area"),
+        Index("ix_area_progress_area_latest_stage", "area", "latest_stage"),
+    )
+
+    resident_id: str = Field(foreign_key="user_account.id", primary_key=True, max_length=32)
+    area: str = Field(primary_key=True, max_length=20)
+    first_stage: int | None = Field(default=None)
+    latest_stage: int | None = Field(default=None)
+    goals_done: int = Field(default=0)
+    last_activity_at: datetime | None = timestamp(nullable=True)

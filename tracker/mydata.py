@@ -16,6 +16,10 @@ from .catalogue import localise
 from .clock import utcnow
 from .models import (
     AccessFlag,
+    AccountEvent,
+    AreaProgress,
+    SetupCode,
+    Suggestion,
     AccessLogEntry,
     CatalogueGoal,
     CatalogueStep,
@@ -105,6 +109,12 @@ def export(db: Session, resident: User) -> dict:
         "access_log": [{"at": _iso(a.occurred_at), "who": a.actor_name, "role": a.actor_role, "provider": a.provider_name,
                         "area": a.area, "action": a.action, "purpose": a.purpose_code, "fields": a.fields_disclosed,
                         "seq": a.seq, "entry_hash": a.entry_hash} for a in access],
+        "account_events": [{"at": _iso(e.occurred_at), "kind": e.kind, "who": e.actor_name, "provider": e.actor_provider}
+                           for e in db.exec(select(AccountEvent).where(AccountEvent.resident_id == resident.id)
+                                            .order_by(AccountEvent.occurred_at)).all()],
+        "suggestions": [{"at": _iso(s.created_at), "from": s.suggested_by_name, "provider": name, "area": s.area, "state": s.state}
+                        for s, name in db.exec(select(Suggestion, Provider.name).join(Provider, Provider.id == Suggestion.to_provider_id)
+                                               .where(Suggestion.resident_id == resident.id)).all()],
         "hash_chains": {
             "consent_events": {"length": len(consent_events), "head": consent_events[-1].event_hash if consent_events else None},
             "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
@@ -142,6 +152,10 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(PlanStep).where(col(PlanStep.goal_id).in_(goal_ids)),
         delete(PlanGoal).where(PlanGoal.resident_id == rid),
         delete(CheckIn).where(CheckIn.resident_id == rid),
+        delete(AccountEvent).where(AccountEvent.resident_id == rid),
+        delete(AreaProgress).where(AreaProgress.resident_id == rid),
+        delete(Suggestion).where(Suggestion.resident_id == rid),
+        delete(SetupCode).where(SetupCode.user_id == rid),
         delete(SignInSession).where(SignInSession.user_id == rid),
         delete(SignInAttempt).where(SignInAttempt.account == resident.username),
         delete(User).where(User.id == rid),

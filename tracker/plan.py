@@ -19,6 +19,7 @@ from .clock import utcnow
 from .models import (
     STAGES,
     Area,
+    AreaProgress,
     CatalogueGoal,
     CatalogueStep,
     CheckIn,
@@ -59,7 +60,24 @@ def own_words(text: str) -> dict:
     return {"und": text}
 
 
+def _progress(db: Session, resident_id: str, area: str) -> AreaProgress:
+    row = db.get(AreaProgress, (resident_id, area))
+    if row is None:
+        row = AreaProgress(resident_id=resident_id, area=area)
+        db.add(row)
+    return row
+
+
 def _event(db: Session, resident_id: str, actor: Actor, kind: PlanEventKind, **fields) -> None:
+    at = fields.get("at") or utcnow()
+    if fields.get("area"):
+        progress = _progress(db, resident_id, fields["area"])
+        progress.last_activity_at = at
+        if kind == PlanEventKind.CHECK_IN_MADE:
+            stage = fields["after"]["stage"]
+            progress.first_stage = progress.first_stage or stage
+            progress.latest_stage = stage
+        db.add(progress)
     db.add(
         PlanEvent(
             resident_id=resident_id,
@@ -239,6 +257,18 @@ def _change_status(db: Session, goal: PlanGoal, status: GoalStatus, actor: Actor
     db.add(goal)
     _event(db, goal.resident_id, actor, PlanEventKind.GOAL_STATUS_CHANGED, area=goal.area, goal_id=goal.id,
            subject=goal_title(db, goal), before={"status": str(before)}, after={"status": str(status)})
+    _count_goals_done(db, goal)
+
+
+def _count_goals_done(db: Session, goal: PlanGoal) -> None:
+    db.flush()
+    progress = _progress(db, goal.resident_id, goal.area)
+    progress.goals_done = db.exec(
+        select(func.count()).select_from(PlanGoal).where(
+            PlanGoal.resident_id == goal.resident_id, PlanGoal.area == goal.area,
+            PlanGoal.status == GoalStatus.DONE, PlanGoal.removed_at.is_(None))
+    ).one()
+    db.add(progress)
 
 
 def edit_goal(db: Session, goal: PlanGoal, actor: Actor, *, target_date: date | None, own_title: str | None = None,
@@ -272,6 +302,7 @@ def remove_goal(db: Session, goal: PlanGoal, actor: Actor) -> None:
     db.add(goal)
     _event(db, goal.resident_id, actor, PlanEventKind.GOAL_REMOVED, area=goal.area, goal_id=goal.id,
            subject=goal_title(db, goal), before={"status": goal.status}, after={"removed": True})
+    _count_goals_done(db, goal)
 
 
 def add_note(db: Session, goal: PlanGoal, actor: Actor, text: str, link: str | None = None) -> GoalNote:

@@ -16,11 +16,13 @@ from .models import CheckIn, GoalNote, PlanEvent, User
 
 @dataclass
 class SharedGoal:
+    id: str
     title: str | None
     status: str | None
     steps_done: int | None
     steps_total: int | None
     notes: list[tuple[str, str | None, datetime]] = field(default_factory=list)
+    steps: list = field(default_factory=list)  # (text, done), when titles and steps are both shared
 
 
 @dataclass
@@ -47,11 +49,13 @@ def shared_area(db: Session, resident_id: str, area: str, fields: tuple[str, ...
             notes_by_goal.setdefault(goal_id, []).append((text, link, at))
     shared_goals = [
         SharedGoal(
+            id=g.id,
             title=g.title if "goal_titles" in fields else None,
             status=g.status if "goal_status" in fields else None,
             steps_done=g.steps_done if "step_status" in fields else None,
             steps_total=len(g.steps) if "step_status" in fields else None,
             notes=notes_by_goal.get(g.id, []),
+            steps=[(step.text, step.done) for step in g.steps] if {"goal_titles", "step_status"} <= set(fields) else [],
         )
         for g in goals
     ]

@@ -4,24 +4,37 @@ tutor recording a consent with the resident beside them."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import abort, current_app, flash, g, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
-from sqlmodel import select
-from wtforms import BooleanField, PasswordField, SelectChoice, StringField
-from wtforms.validators import InputRequired, Length
+from sqlmodel import col, select
+from wtforms import BooleanField, PasswordField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from . import accounts, consent, htmx
+from . import accounts, consent, htmx, plan, ratelimit, setup_codes
+from .clock import utcnow
 from .db import get_session
-from .forms import GovPasswordInput, GovRadioField, GovTextInput, strip
-from .models import AccessAction, AccessMode, Area, ConsentEvent, Provider, Role, SharingNotice, User
+from .forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
+from .models import (
+    STAGES,
+    AccessAction,
+    AccessMode,
+    Area,
+    ConsentEvent,
+    Provider,
+    Role,
+    SetupCodePurpose,
+    SharingNotice,
+    Suggestion,
+    User,
+)
 from .shared_data import shared_area
-from .wording import AREA_NAMES
+from .wording import AREA_NAMES, STAGE_NAMES
 
 
-def open_resident_area(resident_id: str, area: str):
+def open_resident_area(resident_id: str, area: str, purpose: str | None = None, check_in_form=None, note_form=None, note_goal=None):
     """A resident's shared area. Without a valid grant: the same 404 as a resident who does not
     exist. Without a purpose from the notice: ask for one first (nothing about the resident shown)."""
     db = get_session()
@@ -31,7 +44,7 @@ def open_resident_area(resident_id: str, area: str):
         decision = consent.require(db, current_user, resident_id, area, AccessMode.VIEW)
     except consent.NotShared:
         abort(404)
-    purpose = request.args.get("purpose")
+    purpose = purpose or request.args.get("purpose")
     if purpose not in decision.purposes:
         return render_template("staff/choose_purpose.html", decision=decision, area=area,
                                error=purpose is not None), 400 if purpose is not None else 200
@@ -40,8 +53,11 @@ def open_resident_area(resident_id: str, area: str):
     data = shared_area(db, resident_id, area, decision.fields, str(get_locale() or "en"))
     consent.record_access(db, current_user, provider, [decision], AccessAction.OPENED, purpose, g.request_id)
     db.commit()  # the look is on record before anything is shown
+    can_record = current_user.role == Role.TUTOR and decision.allows(AccessMode.RECORD)
     return render_template("staff/resident_area.html", resident=resident, data=data, decision=decision,
-                           purpose=next(p for p in decision.notice.purposes if p["code"] == purpose))
+                           purpose=next(p for p in decision.notice.purposes if p["code"] == purpose), purpose_code=purpose,
+                           can_record=can_record, check_in_form=check_in_form or CheckInForm(), note_form=note_form or StaffNoteForm(),
+                           note_goal=note_goal, blank_note_form=StaffNoteForm(), prefix=_prefix(), form=check_in_form or note_form), 400 if (check_in_form or note_form) else 200
 
 
 class AssistedConsentForm(FlaskForm):
@@ -110,3 +126,148 @@ def assisted_consent_done(code: str):
     if not recorded_by_me:
         abort(404)
     return render_template("staff/assisted_consent_done.html", receipt=receipt)
+
+
+# --- A resident's page for staff ------------------------------------------------------------
+
+
+def resident_overview(resident_id: str):
+    """Which areas a resident shares with my provider (and my provider's suggestions to them).
+    Written to the access log as a list entry for each area shown."""
+    db = get_session()
+    decisions = list(consent.shared_areas(db, current_user, resident_id).values())
+    if not decisions:
+        abort(404)
+    provider = db.get(Provider, current_user.provider_id)
+    resident = db.get(User, resident_id)
+    suggestions = db.exec(select(Suggestion).where(Suggestion.resident_id == resident_id,
+                                                   Suggestion.from_provider_id == provider.id)
+                          .order_by(col(Suggestion.created_at).desc())).all()
+    consent.record_access(db, current_user, provider, decisions, AccessAction.LISTED, consent.LIST_PURPOSE, g.request_id)
+    db.commit()
+    providers = {p.id: p for p in db.exec(select(Provider)).all()}
+    return render_template("staff/resident.html", resident=resident, decisions=decisions, suggestions=suggestions,
+                           providers=providers, prefix=_prefix())
+
+
+def _prefix() -> str:
+    return "tutor" if current_user.role == Role.TUTOR else "provider"
+
+
+class CheckInForm(FlaskForm):
+    stage = GovRadioField(_l("Where is the resident now?"), message=_l("Choose where the resident is now"),
+                          choices=[SelectChoice(str(s), STAGE_NAMES[s]) for s in STAGES])
+    note = StringField(_l("Anything to add? (optional)"), widget=GovTextInput(), filters=[strip],
+                       validators=[Optional(), Length(max=280, message=_l("Write 280 characters or fewer")), NoControlCharacters()])
+
+
+class StaffNoteForm(FlaskForm):
+    text = TextAreaField(_l("Add a note"), description=_l("The resident can read every note, with your name on it."),
+                         widget=GovTextArea(), filters=[strip],
+                         validators=[InputRequired(_l("Write your note")), Length(max=2000, message=_l("Your note must be 2,000 characters or fewer")),
+                                     NoControlCharacters()])
+
+
+def record_progress(resident_id: str, area: str, what: str, goal_id: str | None = None):
+    """A tutor recording progress with a resident who allowed it ("record" mode): ticks, a
+    check-in or a note. Anyone else gets the same 404 as for no such resident, and nothing is
+    written. The change shows in the resident's timeline with the tutor's first name and provider."""
+    db = get_session()
+    if area not in set(Area):
+        abort(404)
+    try:
+        decision = consent.require(db, current_user, resident_id, area, AccessMode.RECORD)
+    except consent.NotShared:
+        abort(404)
+    purpose = request.form.get("purpose")
+    if purpose not in decision.purposes:
+        abort(400)
+    provider = db.get(Provider, current_user.provider_id)
+    actor = plan.Actor.of(current_user, provider)
+    goal = None
+    if goal_id is not None:
+        try:
+            goal = plan.get_goal(db, resident_id, goal_id)
+        except plan.NotFound:
+            abort(404)
+        if goal.area != area:
+            abort(404)
+    back = url_for(f"{_prefix()}.resident_area", resident_id=resident_id, area=area, purpose=purpose)
+    if what == "ticks":
+        places = {int(v) for v in request.form.getlist(goal.id) if v.isdigit() and len(v) < 4}
+        plan.save_goal_form(db, goal, places, goal.id in request.form.getlist("finished"), actor)
+        fields = ("goal_titles", "goal_status", "step_status")
+    elif what == "check_in":
+        form = CheckInForm()
+        if not form.validate_on_submit():
+            return open_resident_area(resident_id, area, purpose, check_in_form=form)
+        plan.record_check_in(db, resident_id, {area: (int(form.stage.data), form.note.data)}, actor)
+        fields = ("check_in_stages",)
+    else:
+        form = StaffNoteForm()
+        if not form.validate_on_submit():
+            return open_resident_area(resident_id, area, purpose, note_form=form, note_goal=goal.id)
+        plan.add_note(db, goal, actor, form.text.data)
+        fields = ("notes",)
+    consent.record_access(db, current_user, provider, [decision], AccessAction.RECORDED, purpose, g.request_id, fields=fields)
+    db.commit()
+    flash(_("Saved. The resident can see this in their history."), "success")
+    return htmx.redirect(back)
+
+
+def make_suggestion(db, resident_id: str, notice: SharingNotice) -> Suggestion:
+    suggestion = Suggestion(resident_id=resident_id, from_provider_id=current_user.provider_id, to_provider_id=notice.provider_id,
+                            area=notice.area, suggested_by_id=current_user.id, suggested_by_name=current_user.first_name)
+    db.add(suggestion)
+    return suggestion
+
+
+# --- Accounts made in person ----------------------------------------------------------------
+
+
+def assisted_registration(form):
+    """A tutor creates an account with a resident who has no email or little confidence, and
+    prints a slip with a one-time code; the resident chooses their own password with it."""
+    db = get_session()
+    if form.validate_on_submit():
+        username = accounts.fold_username(form.username.data)
+        if accounts.username_problem(username):
+            form.username.errors.append(_l("Use 3 to 40 letters or numbers for the username. You can also use . - and _"))
+        elif accounts.find_user_by_username(db, username) is not None:
+            form.username.errors.append(_l("That username is already taken. Try another"))
+        elif not ratelimit.allow(db, current_user.id, "code"):
+            abort(429)
+        else:
+            resident = User(username=username, display_name=form.display_name.data, role=Role.RESIDENT,
+                            preferred_language=form.language.data, password_hash=setup_codes.unusable_password_hash())
+            db.add(resident)
+            db.flush()
+            code = setup_codes.issue(db, resident, SetupCodePurpose.REGISTER, current_user)
+            db.commit()
+            return render_template("staff/setup_slip.html", username=resident.username, name=resident.display_name,
+                                   code=code, expires=utcnow() + setup_codes.VALID_FOR, new_account=True)
+        return render_template("staff/register_resident.html", form=form), 400
+    if request.method == "GET":
+        form.language.data = "en"
+    return render_template("staff/register_resident.html", form=form), 400 if request.method == "POST" else 200
+
+
+def password_reset(form):
+    """A new one-time code for a resident who forgot their password, after the tutor has checked
+    who they are in person; all their sessions end. The page looks the same whether or not the
+    username exists, so it cannot be used to find out who has an account."""
+    db = get_session()
+    if form.validate_on_submit():
+        if not ratelimit.allow(db, current_user.id, "code"):
+            abort(429)
+        username = accounts.fold_username(form.username.data)
+        resident = accounts.find_user_by_username(db, username)
+        if resident is not None and resident.role == Role.RESIDENT and resident.active:
+            code = setup_codes.issue(db, resident, SetupCodePurpose.RESET, current_user)
+            accounts.end_all_sign_in_sessions(db, resident.id, "password_reset")
+        else:
+            code = setup_codes.issue_nothing()
+        db.commit()
+        return render_template("staff/setup_slip.html", username=username, name=None, code=code,
+                               expires=utcnow() + setup_codes.VALID_FOR, new_account=False)
+    return render_template("staff/password_reset.html", form=form), 400 if request.method == "POST" else 200

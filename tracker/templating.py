@@ -18,10 +18,13 @@ from .wording import (
     AREA_NAMES,
     CONSENT_STATUS_NAMES,
     FIELD_NAMES,
+    LIST_PURPOSE_TEXT,
     MODE_NAMES,
     CONSENT_CHANGE_NAMES,
     ROLE_NAMES,
+    SUGGESTION_STATE_NAMES,
     access_sentence,
+    account_event_sentence,
     consent_event_sentence,
     look_summary_sentence,
     AREA_SHORT_NAMES,
@@ -52,8 +55,14 @@ NAVIGATION = {
         ("resident.my_data", _l("My data")),
     ],
     Role.TUTOR: [(HOME_ENDPOINTS[Role.TUTOR], _l("Home"))],
-    Role.PROVIDER_STAFF: [(HOME_ENDPOINTS[Role.PROVIDER_STAFF], _l("Home"))],
-    Role.ADMIN: [(HOME_ENDPOINTS[Role.ADMIN], _l("Home"))],
+    Role.PROVIDER_STAFF: [(HOME_ENDPOINTS[Role.PROVIDER_STAFF], _l("Home")), ("provider.figures", _l("Figures"))],
+    Role.ADMIN: [
+        (HOME_ENDPOINTS[Role.ADMIN], _l("Home")),
+        ("admin.providers", _l("Organisations")),
+        ("admin.staff", _l("Staff")),
+        ("admin.catalogue", _l("Goals")),
+        ("admin.audit", _l("Audit")),
+    ],
 }
 ACCOUNT_LINK = ("auth.change_password", _l("Password"))
 
@@ -155,11 +164,14 @@ def init_app(app) -> None:
     app.add_template_filter(lambda value: format_date(value, "d MMM yy") if value else "", "short_date")
     app.add_template_global(AREA_NAMES, "AREA_NAMES")
     app.add_template_global(AREA_GOALS, "AREA_GOALS")
+    app.add_template_global(LIST_PURPOSE_TEXT, "LIST_PURPOSE_TEXT")
+    app.add_template_global(lambda state: SUGGESTION_STATE_NAMES.get(state, state), "suggestion_state_name")
     app.add_template_global(FIELD_NAMES, "FIELD_NAMES")
     app.add_template_global(MODE_NAMES, "MODE_NAMES")
     app.add_template_global(CONSENT_STATUS_NAMES, "CONSENT_STATUS_NAMES")
     app.add_template_global(lambda event: consent_event_sentence(event, _long_date), "consent_event_sentence")
     app.add_template_global(access_sentence)
+    app.add_template_global(account_event_sentence)
     app.add_template_global(look_summary_sentence)
     app.add_template_global(lambda kind: CONSENT_CHANGE_NAMES.get(kind, kind), "consent_change_name")
     app.add_template_filter(lambda value: _long_date(datetime.fromisoformat(value)) if value else "", "iso_long_date")

@@ -233,3 +233,25 @@ CONSENT_CHANGE_NAMES = {
     "invalidated": _l("Put on hold (the organisation changed what it asks for)"),
     "modes_changed": _l("Changed what they may do"),
 }
+
+
+# The reason recorded when a resident appears in a list (caseload, dashboard, search, export).
+LIST_PURPOSE_TEXT = _l("to show you in their list of people they help")
+
+
+SUGGESTION_STATE_NAMES = {
+    "waiting": _l("waiting for the resident"),
+    "accepted": _l("accepted"),
+    "dismissed": _l("not taken up"),
+}
+
+
+def account_event_sentence(event) -> str:
+    values = {"name": event.actor_name, "provider": event.actor_provider or ""}
+    sentences = {
+        "created_by_tutor": _l("%(name)s, %(provider)s, created your account with you and gave you a code to choose your password."),
+        "setup_code_issued": _l("%(name)s, %(provider)s, gave you a new code to choose a password. You were signed out everywhere."),
+        "password_set": _l("You chose your password with a code."),
+    }
+    sentence = sentences.get(event.kind)
+    return str(sentence) % values if sentence is not None else event.kind

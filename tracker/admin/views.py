@@ -1,19 +1,484 @@
-from flask import render_template
-from flask_login import current_user
-from sqlmodel import col, select
+"""The administration's pages: providers and their sharing notices, staff accounts, the goal
+catalogue and the audit. Every route needs the admin role (``restrict_blueprint``); every change
+writes an ``AdminAction`` in the same transaction and commits once."""
 
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import abort, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlmodel import col, func, select
+from wtforms import SelectChoice
+
+from .. import consent, htmx
+from ..catalogue import MAX_STEPS, MIN_STEPS
+from ..clock import utcnow
 from ..db import get_session
-from ..models import AccessFlag, AccessLogEntry, Provider
-from . import bp
+from ..models import AccessFlag, Area, CatalogueGoal, CatalogueStep, Provider, User
+from ..setup_codes import VALID_FOR
+from ..wording import CONSENT_CHANGE_NAMES
+from . import bp, forms, logic
+
+MAX_INT_ID = 2**31 - 1
+
+ADMIN_ERRORS = {
+    "own_account": _l("You cannot change your own account. Ask another administrator"),
+    "inactive": _l("This account is deactivated. Reactivate it before giving a new code"),
+    "name_taken": _l("An organisation with this name already exists. Choose another name"),
+    "username_invalid": _l("Use 3 to 40 letters or numbers for the username. You can also use . - and _"),
+    "username_missing": _l("Enter a username"),
+    "username_taken": _l("That username is already taken. Try another"),
+    "role_invalid": _l("Choose a role from the list"),
+    "provider_invalid": _l("Choose an organisation from the list"),
+    "provider_missing": _l("Choose the organisation they work for"),
+    "steps_count": _l("A goal must offer 3 to 6 steps"),
+    "too_many_steps": _l("A goal can offer at most 6 steps. Retire one first"),
+    "too_few_steps": _l("A goal must offer at least 3 steps. Add one before retiring this one"),
+}
+
+
+def _status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+# --- Home ---------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 def home():
     db = get_session()
     provider = db.get(Provider, current_user.provider_id) if current_user.provider_id else None
-    # "This doesn't look right" from residents: the look in question, never the resident's plan.
-    flags = db.exec(
-        select(AccessFlag, AccessLogEntry).join(AccessLogEntry, AccessLogEntry.id == AccessFlag.entry_id)
-        .order_by(col(AccessFlag.flagged_at).desc()).limit(50)
-    ).all()
-    return render_template("admin/home.html", provider=provider, flags=flags)
+    flag_count = db.exec(select(func.count()).select_from(AccessFlag)).one()
+    return render_template("admin/home.html", provider=provider, flag_count=flag_count)
+
+
+# --- Providers and notices ------------------------------------------------------------------------
+
+
+def _provider_or_404(provider_id: str) -> Provider:
+    provider = get_session().get(Provider, provider_id) if len(provider_id) <= 32 else None
+    if provider is None:
+        abort(404)
+    return provider
+
+
+@bp.get("/providers")
+def providers():
+    db = get_session()
+    rows = db.exec(select(Provider).order_by(col(Provider.active).desc(), Provider.name)).all()
+    return render_template("admin/providers.html", providers=rows, notices=logic.current_notices_by_provider(db),
+                           kind_names=logic.PROVIDER_KIND_NAMES)
+
+
+@bp.route("/providers/new", methods=["GET", "POST"])
+def new_provider():
+    db = get_session()
+    form = forms.ProviderForm()
+    if form.validate_on_submit():
+        try:
+            provider = logic.create_provider(db, current_user, name=form.name.data, kind=form.kind.data,
+                                             description=form.description.data or "")
+        except logic.AdminError as error:
+            form.name.errors.append(ADMIN_ERRORS[error.code])
+        else:
+            db.commit()
+            flash(_("%(name)s is added. Publish a sharing notice so residents can choose to share with them.",
+                    name=provider.name), "success")
+            return htmx.redirect(url_for("admin.providers"))
+    return render_template("admin/provider_form.html", form=form, provider=None), _status()
+
+
+@bp.route("/providers/<provider_id>/edit", methods=["GET", "POST"])
+def edit_provider(provider_id):
+    db = get_session()
+    provider = _provider_or_404(provider_id)
+    form = forms.ProviderForm(obj=provider if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = logic.edit_provider(db, current_user, provider, name=form.name.data, kind=form.kind.data,
+                                          description=form.description.data or "")
+        except logic.AdminError as error:
+            form.name.errors.append(ADMIN_ERRORS[error.code])
+        else:
+            db.commit()
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+            return htmx.redirect(url_for("admin.providers"))
+    return render_template("admin/provider_form.html", form=form, provider=provider, button=forms.ButtonForm(),
+                           staff_count=_staff_count(db, provider.id)), _status()
+
+
+def _staff_count(db, provider_id: str) -> int:
+    return db.exec(select(func.count()).select_from(User).where(User.provider_id == provider_id, User.active.is_(True))).one()
+
+
+@bp.post("/providers/<provider_id>/active")
+def provider_active(provider_id):
+    db = get_session()
+    provider = _provider_or_404(provider_id)
+    form = forms.ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.active.data == "yes"
+    if logic.set_provider_active(db, current_user, provider, active):
+        db.commit()
+    if active:
+        flash(_("%(name)s is active again. Their staff can see residents who share with them.", name=provider.name), "success")
+    else:
+        flash(_("%(name)s is deactivated. Their staff can no longer see any resident.", name=provider.name), "success")
+    return htmx.redirect(url_for("admin.providers"))
+
+
+@bp.route("/providers/<provider_id>/notices/new", methods=["GET", "POST"])
+def new_notice(provider_id):
+    db = get_session()
+    provider = _provider_or_404(provider_id)
+    form = forms.NoticeForm()
+    current = {area.value: consent.current_notice(db, provider.id, area.value) for area in Area}
+    if request.method == "GET":
+        area = request.args.get("area")
+        if area in current:
+            form.area.data = area
+            if current[area] is not None:
+                _fill_from(form, current[area])
+    if form.validate_on_submit() and form.check_material(current[form.area.data] is not None):
+        material = form.material.data == "yes"
+        change = {"en": form.change_en.data, "pl": form.change_pl.data} if (form.change_en.data or form.change_pl.data) else None
+        notice = logic.publish_notice(
+            db, current_user, provider, form.area.data, record=form.record.data, fields=form.shown.data,
+            purposes=form.purposes.data, summary={"en": form.summary_en.data, "pl": form.summary_pl.data},
+            retention={"en": form.retention_en.data, "pl": form.retention_pl.data}, material=material,
+            change_summary=change, secret_key=_secret(),
+        )
+        db.commit()
+        if notice.change_is_material:
+            flash(_("Version %(version)d is published. Sharing on earlier versions is on hold until each resident says yes again.",
+                    version=notice.version), "success")
+        else:
+            flash(_("Version %(version)d is published.", version=notice.version), "success")
+        return htmx.redirect(url_for("admin.providers"))
+    return render_template("admin/notice_form.html", form=form, provider=provider, current=current), _status()
+
+
+def _fill_from(form: forms.NoticeForm, notice) -> None:
+    """Start from the current notice, so a new version is an edit rather than a rewrite."""
+    form.record.data = "record_progress" in notice.access_modes
+    form.shown.data = list(notice.fields_shown)
+    form.purposes.data = [p["code"] for p in notice.purposes if p.get("code") in logic.STANDARD_PURPOSES]
+    form.summary_en.data, form.summary_pl.data = notice.summary.get("en", ""), notice.summary.get("pl", "")
+    form.retention_en.data, form.retention_pl.data = notice.retention.get("en", ""), notice.retention.get("pl", "")
+
+
+# --- Staff accounts -----------------------------------------------------------------------------
+
+
+def _staff_or_404(user_id: str) -> User:
+    user = logic.staff_member(get_session(), user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _providers(db, include_id: str | None = None) -> list[Provider]:
+    """Active organisations (and a member of staff's current one, even if deactivated)."""
+    query = select(Provider).where((Provider.active.is_(True)) | (Provider.id == (include_id or "")))
+    return db.exec(query.order_by(Provider.name)).all()
+
+
+@bp.get("/staff")
+def staff():
+    db = get_session()
+    people = db.exec(logic.staff_query().order_by(col(User.active).desc(), User.display_name)).all()
+    names = {p.id: p.name for p in db.exec(select(Provider)).all()}
+    return render_template("admin/staff.html", people=people, provider_names=names, role_names=logic.STAFF_ROLE_NAMES)
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+def invite():
+    db = get_session()
+    form = forms.InviteForm(_providers(db))
+    if form.validate_on_submit():
+        try:
+            user, code = logic.invite_staff(db, current_user, username=form.username.data, display_name=form.display_name.data,
+                                            role=form.role.data, provider_id=form.provider.data or None)
+        except logic.AdminError as error:
+            field = form.username if error.code.startswith("username") else form.provider if "provider" in error.code else form.role
+            field.errors.append(ADMIN_ERRORS[error.code])
+        else:
+            db.commit()
+            return _slip(db, user, code, first=True)
+    return render_template("admin/staff_new.html", form=form), _status()
+
+
+def _slip(db, user: User, code: str, first: bool):
+    """The code, shown once: it is in this response only, never in a URL or the database."""
+    provider = db.get(Provider, user.provider_id) if user.provider_id else None
+    return render_template("admin/slip.html", person=user, provider=provider, code=code, first=first,
+                           setup_url=url_for("auth.setup", _external=True), expires=utcnow() + VALID_FOR,
+                           role_names=logic.STAFF_ROLE_NAMES)
+
+
+def _staff_page(db, user: User, form=None, refusal: str | None = None, status: int = 200):
+    if form is None:
+        form = forms.RoleForm(_providers(db, user.provider_id))
+        form.role.data, form.provider.data = user.role, user.provider_id or ""
+    provider = db.get(Provider, user.provider_id) if user.provider_id else None
+    password_set = user.password_changed_at is not None
+    return render_template("admin/staff_member.html", person=user, provider=provider, form=form, button=forms.ButtonForm(),
+                           own=user.id == current_user.id, refusal=refusal, password_set=password_set,
+                           role_names=logic.STAFF_ROLE_NAMES), status
+
+
+@bp.get("/staff/<user_id>")
+def staff_member(user_id):
+    db = get_session()
+    return _staff_page(db, _staff_or_404(user_id))
+
+
+@bp.post("/staff/<user_id>/role")
+def change_role(user_id):
+    db = get_session()
+    user = _staff_or_404(user_id)
+    if user.id == current_user.id:
+        return _staff_page(db, user, refusal=ADMIN_ERRORS["own_account"], status=400)
+    form = forms.RoleForm(_providers(db, user.provider_id))
+    if form.validate_on_submit():
+        try:
+            changed = logic.change_role(db, current_user, user, form.role.data, form.provider.data or None)
+        except logic.AdminError as error:
+            (form.provider if "provider" in error.code else form.role).errors.append(ADMIN_ERRORS[error.code])
+        else:
+            db.commit()
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+            return htmx.redirect(url_for("admin.staff_member", user_id=user.id))
+    return _staff_page(db, user, form=form, status=400)
+
+
+@bp.post("/staff/<user_id>/active")
+def staff_active(user_id):
+    db = get_session()
+    user = _staff_or_404(user_id)
+    if user.id == current_user.id:
+        return _staff_page(db, user, refusal=ADMIN_ERRORS["own_account"], status=400)
+    form = forms.ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.active.data == "yes"
+    if logic.set_staff_active(db, current_user, user, active):
+        db.commit()
+    if active:
+        flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    else:
+        flash(_("%(name)s is deactivated and signed out everywhere.", name=user.display_name), "success")
+    return htmx.redirect(url_for("admin.staff_member", user_id=user.id))
+
+
+@bp.post("/staff/<user_id>/code")
+def new_code(user_id):
+    db = get_session()
+    user = _staff_or_404(user_id)
+    try:
+        code = logic.new_code(db, current_user, user)
+    except logic.AdminError as error:
+        return _staff_page(db, user, refusal=ADMIN_ERRORS[error.code], status=400)
+    db.commit()
+    return _slip(db, user, code, first=False)
+
+
+# --- The goal catalogue ---------------------------------------------------------------------------
+
+
+def _goal_or_404(goal_id: int) -> CatalogueGoal:
+    goal = get_session().get(CatalogueGoal, goal_id)
+    if goal is None:
+        abort(404)
+    return goal
+
+
+@bp.get("/catalogue")
+def catalogue():
+    db = get_session()
+    area = request.args.get("area")
+    if area not in set(Area):
+        area = None
+    query = select(CatalogueGoal)
+    if area:
+        query = query.where(CatalogueGoal.area == area)
+    goals = db.exec(query.order_by(CatalogueGoal.area, CatalogueGoal.position, CatalogueGoal.id)).all()
+    counts = dict(db.exec(select(CatalogueStep.goal_id, func.count()).where(CatalogueStep.retired_at.is_(None))
+                          .group_by(CatalogueStep.goal_id)).all())
+    return render_template("admin/catalogue.html", goals=goals, counts=counts, area=area)
+
+
+@bp.route("/catalogue/new", methods=["GET", "POST"])
+def new_goal():
+    db = get_session()
+    form = forms.NewGoalForm()
+    if request.method == "GET" and request.args.get("area") in set(Area):
+        form.area.data = request.args["area"]
+    if form.validate_on_submit():
+        goal = logic.create_goal(db, current_user, area=form.area.data, framework_area=form.framework_area.data,
+                                 title=form.titles(), summary=form.summaries(), steps=form.steps())
+        db.commit()
+        flash(_("The goal “%(title)s” is added. Residents can choose it now.", title=goal.title["en"]), "success")
+        return htmx.redirect(url_for("admin.catalogue", area=goal.area))
+    return render_template("admin/goal_new.html", form=form, framework_areas=logic.FRAMEWORK_AREAS), _status()
+
+
+@bp.route("/catalogue/<int(max=2147483647):goal_id>/edit", methods=["GET", "POST"])
+def edit_goal(goal_id):
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    steps = logic.goal_steps(db, goal.id)
+    form = forms.edit_goal_form(steps)
+    if request.method == "GET":
+        _fill_goal_form(form, goal, steps)
+    if form.validate_on_submit():
+        try:
+            changed = logic.edit_goal(db, current_user, goal, framework_area=form.framework_area.data, title=form.titles(),
+                                      summary=form.summaries(), step_texts=form.step_texts(steps), new_step=form.new_step())
+        except logic.AdminError as error:
+            form.new_step_en.errors.append(ADMIN_ERRORS[error.code])
+        else:
+            db.commit()
+            flash(_("Saved. This is now version %(version)d.", version=goal.version) if changed else _("Nothing was changed."),
+                  "success")
+            return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id))
+    return _goal_page(db, goal, steps, form, _status())
+
+
+def _goal_page(db, goal, steps, form, status, refusal=None):
+    offered = sum(s.retired_at is None for s in steps)
+    return render_template("admin/goal_edit.html", goal=goal, steps=steps, form=form, button=forms.ButtonForm(),
+                           offered=offered, min_steps=MIN_STEPS, max_steps=MAX_STEPS, refusal=refusal), status
+
+
+def _retire_goal(goal_id: int, retired: bool):
+    db = get_session()
+    goal = _goal_or_404(goal_id)
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = logic.set_goal_retired(db, current_user, goal, retired)
+    except logic.AdminError as error:
+        steps = logic.goal_steps(db, goal.id)
+        form = forms.edit_goal_form(steps, formdata=None)
+        _fill_goal_form(form, goal, steps)
+        return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
+    if changed:
+        db.commit()
+    if retired:
+        flash(_("The goal is retired. It is no longer offered; plans that have it keep it."), "success")
+    else:
+        flash(_("The goal is offered again."), "success")
+    return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id))
+
+
+@bp.post("/catalogue/<int(max=2147483647):goal_id>/retire")
+def retire_goal(goal_id):
+    return _retire_goal(goal_id, True)
+
+
+@bp.post("/catalogue/<int(max=2147483647):goal_id>/restore")
+def restore_goal(goal_id):
+    return _retire_goal(goal_id, False)
+
+
+def _retire_step(step_id: int, retired: bool):
+    db = get_session()
+    step = db.get(CatalogueStep, step_id)
+    if step is None:
+        abort(404)
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    goal = db.get(CatalogueGoal, step.goal_id)
+    try:
+        changed = logic.set_step_retired(db, current_user, step, retired)
+    except logic.AdminError as error:
+        steps = logic.goal_steps(db, goal.id)
+        form = forms.edit_goal_form(steps, formdata=None)
+        _fill_goal_form(form, goal, steps)
+        return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
+    if changed:
+        db.commit()
+    if retired:
+        flash(_("The step is retired. It is no longer offered; plans that have it keep it."), "success")
+    else:
+        flash(_("The step is offered again."), "success")
+    return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id) + f"#step-{step.id}")
+
+
+def _fill_goal_form(form, goal, steps) -> None:
+    form.framework_area.data = goal.framework_area
+    form.title_en.data, form.title_pl.data = goal.title.get("en", ""), goal.title.get("pl", "")
+    form.summary_en.data, form.summary_pl.data = goal.summary.get("en", ""), goal.summary.get("pl", "")
+    for step in steps:
+        form[f"step_{step.id}_en"].data = step.text.get("en", "")
+        form[f"step_{step.id}_pl"].data = step.text.get("pl", "")
+
+
+@bp.post("/catalogue/steps/<int(max=2147483647):step_id>/retire")
+def retire_step(step_id):
+    return _retire_step(step_id, True)
+
+
+@bp.post("/catalogue/steps/<int(max=2147483647):step_id>/restore")
+def restore_step(step_id):
+    return _retire_step(step_id, False)
+
+
+# --- Audit ----------------------------------------------------------------------------------------
+
+KIND_NAMES = {
+    "access": _l("Who looked at residents' plans"),
+    "consent": _l("Changes to sharing"),
+    "admin": _l("What administrators did"),
+}
+
+
+def _action_choices(kind: str) -> list[SelectChoice]:
+    names = {"consent": CONSENT_CHANGE_NAMES, "access": logic.ACCESS_ACTION_NAMES, "admin": logic.ADMIN_ACTION_NAMES}[kind]
+    return [SelectChoice(value, names.get(value, value)) for value in logic.AUDIT_ACTIONS[kind]]
+
+
+def _page_number() -> int:
+    """A page number from the address: anything odd is page 1; a huge one is simply past the end."""
+    raw = request.args.get("page", "")
+    if not re.fullmatch(r"[0-9]{1,7}", raw):
+        return 1_000_000 if re.fullmatch(r"[0-9]+", raw) else 1
+    return max(1, int(raw))
+
+
+@bp.get("/audit")
+def audit():
+    db = get_session()
+    providers_list = db.exec(select(Provider).order_by(Provider.name)).all()
+    staff_list = db.exec(logic.staff_query().order_by(User.display_name, User.username)).all()
+    kind = request.args.get("kind") or "access"
+    offered_kind = kind if kind in logic.AUDIT_KINDS else "access"
+    form = forms.AuditForm(request.args, kinds=[SelectChoice(k, KIND_NAMES[k]) for k in logic.AUDIT_KINDS],
+                           providers=providers_list, staff=staff_list, actions=_action_choices(offered_kind))
+    valid = form.validate()
+    kind = offered_kind
+    rows, older, page = [], False, _page_number()
+    if valid:
+        date_from, date_to = form.dates()
+        filters = logic.AuditFilters(kind=kind, provider_id=form.provider.data or None, staff_id=form.staff.data or None,
+                                     date_from=date_from, date_to=date_to, action=form.action.data or None)
+        rows, older = logic.audit_rows(db, filters, page, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    query = {"kind": kind, "provider": form.provider.data, "staff": form.staff.data, "date_from": form.date_from.data,
+             "date_to": form.date_to.data, "action": form.action.data} if valid else {"kind": kind}
+    return render_template(
+        "admin/audit.html", form=form, kind=kind, kind_names=KIND_NAMES, rows=rows, older=older, page=page,
+        query={k: v for k, v in query.items() if v}, flags=logic.flags(db), bulk=logic.bulk_reads(db),
+        threshold=logic.BULK_READ_THRESHOLD, pseudonym=logic.pseudonym, providers={p.id: p.name for p in providers_list},
+        action_names={c.value: c.label for c in _action_choices(kind)}, access_names=logic.ACCESS_ACTION_NAMES,
+        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=logic.PURPOSE_LABELS, field_names=logic.FIELD_LABELS,
+        one_hour=timedelta(hours=1),
+    ), 200 if valid else 400

@@ -88,3 +88,26 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired(_l("Enter a new password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
     )
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
+
+
+class SetupForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        description=_l("It is on the slip you were given."),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
+    )
+    code = StringField(
+        _l("Code"),
+        description=_l("12 letters and numbers, for example 7K4Q-9P2D-R8XJ"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the code from your slip")), Length(max=30, message=_l("The code is 12 letters and numbers"))],
+    )
+    password = PasswordField(
+        _l("Choose a password"),
+        description=_l("Use at least 12 characters. Three random words together are easy to remember and hard to guess."),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Choose a password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
+    )

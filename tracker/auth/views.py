@@ -9,9 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import accounts, consent, htmx
 from ..access import home_url
 from ..db import get_session
-from ..models import Role
+from ..clock import utcnow
+from ..models import Role, SignInAttempt
 from . import bp
-from .forms import ChangePasswordForm, RegisterForm, SignInForm
+from .forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
 
 PASSWORD_MESSAGES = {
     "password_too_short": _l("Your password must be at least 12 characters"),
@@ -160,6 +161,43 @@ def change_password():
     elif request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """Choosing a password with the one-time code from a slip (a new account, a forgotten password,
+    or a staff invitation). Wrong guesses count towards the same throttle as sign-in."""
+    from .. import setup_codes
+
+    if current_user.is_authenticated:
+        return htmx.redirect(home_url(current_user))
+    form = SetupForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
+        account = accounts.fold_username(form.username.data)[:40]
+        if accounts.sign_in_is_throttled(db, account, client, now=utcnow(), config=current_app.config):
+            form.code.errors.append(_l("You have tried too many times. Wait 15 minutes, then try again, or ask a tutor for help"))
+            status = 429
+        else:
+            try:
+                user = setup_codes.redeem(db, form.username.data, form.code.data, form.password.data)
+            except accounts.AccountError as error:
+                if error.code == "code_invalid":
+                    db.add(SignInAttempt(account=account, client=client))
+                    db.commit()
+                    form.code.errors.append(_l("The username or code is not right, or the code has expired. Check the slip, or ask a tutor for a new code"))
+                else:
+                    form.password.errors.append(PASSWORD_MESSAGES[error.code])
+                status = 400
+            else:
+                _begin_session(user)
+                db.commit()
+                return htmx.redirect(home_url(user))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/setup.html", form=form), status
 
 
 @bp.post("/session/keep-alive")

@@ -36,7 +36,13 @@ class DeleteForm(FlaskForm):
 
 @bp.get("/data")
 def my_data():
-    return render_template("resident/my_data.html")
+    from sqlmodel import col, select
+
+    from ..models import AccountEvent
+
+    events = get_session().exec(select(AccountEvent).where(AccountEvent.resident_id == current_user.id)
+                                .order_by(col(AccountEvent.occurred_at).desc())).all()
+    return render_template("resident/my_data.html", account_events=events)
 
 
 @bp.get("/export.json")

@@ -14,7 +14,19 @@ from wtforms import BooleanField, SelectChoice
 from .. import consent, htmx
 from ..db import get_session
 from ..forms import GovRadioField
-from ..models import AccessFlag, AccessLogEntry, Area, ConsentEvent, ConsentGrant, GrantState, Provider, SharingNotice
+from ..clock import utcnow
+from ..models import (
+    AccessFlag,
+    AccessLogEntry,
+    Area,
+    ConsentEvent,
+    ConsentGrant,
+    GrantState,
+    Provider,
+    SharingNotice,
+    Suggestion,
+    SuggestionState,
+)
 from ..shared_data import shared_area
 
 from . import bp
@@ -301,3 +313,26 @@ def flag_look(entry_id):
 
 
 
+
+
+# --- Suggestions from tutors ------------------------------------------------------------------
+
+
+@bp.post("/suggestions/<suggestion_id>/<answer>")
+def answer_suggestion(suggestion_id, answer):
+    """Accepting opens the normal sharing page for that provider (nothing is shared until the
+    resident says yes there); dismissing just closes the suggestion."""
+    if answer not in ("accept", "dismiss"):
+        abort(404)
+    db = get_session()
+    suggestion = db.get(Suggestion, suggestion_id) if len(suggestion_id) <= 32 else None
+    if suggestion is None or suggestion.resident_id != current_user.id or suggestion.state != SuggestionState.WAITING:
+        abort(404)
+    suggestion.state = SuggestionState.ACCEPTED if answer == "accept" else SuggestionState.DISMISSED
+    suggestion.answered_at = utcnow()
+    db.add(suggestion)
+    db.commit()
+    if answer == "accept":
+        return htmx.redirect(url_for("resident.share", provider_id=suggestion.to_provider_id, area=suggestion.area))
+    flash(_("The suggestion is closed."), "success")
+    return htmx.redirect(url_for("resident.home"))

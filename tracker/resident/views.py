@@ -13,7 +13,7 @@ from sqlmodel import select
 from .. import consent, htmx, plan
 from ..catalogue import matches
 from ..db import get_session
-from ..models import Area, Provider
+from ..models import Area, Provider, Suggestion, SuggestionState
 from ..pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from . import bp
 from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
@@ -48,6 +48,8 @@ def home():
         attention=consent.grants_needing_attention(db, current_user.id),
         looks=consent.looks_in_last_30_days(db, current_user.id),
         providers={p.id: p for p in db.exec(select(Provider)).all()}, button=ConfirmForm(),
+        suggestions=db.exec(select(Suggestion).where(Suggestion.resident_id == current_user.id,
+                                                     Suggestion.state == SuggestionState.WAITING)).all(),
     )
 
 

@@ -1,0 +1,326 @@
+"""Tutors and provider staff: caseloads, search, dashboard, figures, export, recording progress,
+accounts made in person, suggestions. Whatever the page, only residents with an active consent
+for the staff member's provider appear, and each one shown is in the access log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import event
+from sqlmodel import select
+
+from tracker import consent, plan
+from tracker.clock import utcnow
+from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, Suggestion
+
+from .conftest import PASSWORD, sign_in
+from .sharing_helpers import Sharing
+
+SITUATIONS = ["consented", "record", "other_area", "other_provider", "none", "pending", "paused", "withdrawn", "expired", "on_hold"]
+
+
+@pytest.fixture
+def sharing(db, people):
+    return Sharing(db, people)
+
+
+@pytest.fixture
+def everyone(sharing):
+    """One resident per situation (for provider A); returns {situation: resident}."""
+    return {s: sharing.resident_in(s, f"res.{s.replace('_', '')}", "job_readiness" if s == "on_hold" else "digital") for s in SITUATIONS}
+
+
+def expected_for(db, provider):
+    """Straight from the consent table: residents with a valid grant to the provider, now."""
+    now = utcnow()
+    grants = db.exec(select(ConsentGrant).where(ConsentGrant.provider_id == provider.id)).all()
+    return {g.resident_id for g in grants if g.state in ("given", "renewed") and g.valid_until > now}
+
+
+def _names(html: str) -> set[str]:
+    return set(re.findall(r'href="/(?:tutor|provider)/residents/([0-9a-f]{32})"', html))
+
+
+def _staff(app, username):
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 303
+    return client
+
+
+def test_the_caseload_lists_exactly_the_consented_residents_and_logs_each(app, db, sharing, everyone):
+    expected = expected_for(db, sharing.a)
+    assert {everyone[s].id for s in ("consented", "record", "other_area")} == expected
+    page = _staff(app, "tutor.a").get("/tutor/")
+    assert page.status_code == 200 and _names(page.text) == expected
+    for name in ("Res.None", "Res.Pending", "Res.Paused", "Res.Withdrawn", "Res.Expired", "Res.Onhold", "Res.Otherprovider"):
+        assert name not in page.text
+    logged = db.exec(select(AccessLogEntry).where(AccessLogEntry.action == "listed_in_dashboard")).all()
+    assert {e.resident_id for e in logged} == expected and {e.purpose_code for e in logged} == {"caseload_list"}
+    assert "3 residents share with you" in page.text
+
+
+def test_search_is_a_post_and_finds_only_consented_residents(app, db, sharing, everyone):
+    tutor = _staff(app, "tutor.a")
+    assert tutor.get("/tutor/search").status_code == 405
+    found = tutor.post("/tutor/search", data={"name": "res."})
+    assert _names(found.text) == expected_for(db, sharing.a)
+    nobody = tutor.post("/tutor/search", data={"name": "Res.Withdrawn"})
+    assert _names(nobody.text) == set() and "0 residents found" in nobody.text
+    assert tutor.post("/tutor/search", data={"name": ""}).status_code == 400
+    entries = db.exec(select(AccessLogEntry).where(AccessLogEntry.action == "appeared_in_search")).all()
+    assert {e.resident_id for e in entries} == expected_for(db, sharing.a)
+
+
+def test_the_dashboard_shows_exactly_the_consented_residents(app, db, sharing, everyone):
+    page = _staff(app, "staff.a").get("/provider/")
+    assert _names(page.text) == expected_for(db, sharing.a)
+    assert len(db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == sharing.staff_a.id)).all()) == 3
+
+
+def test_dashboard_filters_and_their_errors(app, db, sharing, people):
+    amira, ben = people.user("amira"), people.user("ben")
+    sharing.give(amira, sharing.a, "digital")
+    sharing.give(ben, sharing.a, "financial")
+    plan.record_check_in(db, amira.id, {"digital": (4, None)}, plan.Actor.of(amira))
+    db.commit()
+    staff = _staff(app, "staff.a")
+    assert _names(staff.get("/provider/?area=digital").text) == {amira.id}
+    assert _names(staff.get("/provider/?stage=4").text) == {amira.id}
+    assert _names(staff.get("/provider/?stale=1").text) == {ben.id}  # nothing done in 30 days
+    assert _names(staff.get("/provider/?new=1&sort=last_activity").text) == {amira.id, ben.id}
+    for bad, message in [("area=space", "Choose a part of the plan from the list"), ("stage=9", "Choose a stage from the list"),
+                         ("sort=password", "Choose how to sort from the list")]:
+        response = staff.get(f"/provider/?{bad}")
+        assert response.status_code == 400 and message in response.text
+    beyond = staff.get("/provider/?page=99")
+    assert beyond.status_code == 200 and _names(beyond.text) == set()
+    assert staff.get("/provider/?page=abc").status_code == 200
+
+
+def test_a_stage_is_never_used_unless_the_notice_shares_it(app, db, sharing, people):
+    from .sharing_helpers import publish
+
+    publish(db, sharing.b, "digital", fields=["goal_titles"], material=True, change={"en": "x", "pl": "x"})
+    amira = people.user("amira")
+    sharing.give(amira, sharing.b, "digital")
+    plan.record_check_in(db, amira.id, {"digital": (4, None)}, plan.Actor.of(amira))
+    db.commit()
+    staff_b = people.user("staff.b", role="provider_staff", provider=sharing.b.name)
+    client = _staff(app, staff_b.username)
+    assert _names(client.get("/provider/").text) == {amira.id}
+    assert _names(client.get("/provider/?stage=4").text) == set()  # filtering would reveal the stage
+
+
+@pytest.mark.parametrize("path", ["/provider/", "/tutor/"])
+def test_statements_per_page_do_not_grow_with_the_number_of_residents(app, db, sharing, people, path):
+    def count_for(how_many: int, prefix: str) -> int:
+        for n in range(how_many):
+            resident = people.user(f"{prefix}{n}")
+            sharing.give(resident, sharing.a, "digital")
+        staff = _staff(app, "staff.a" if path == "/provider/" else "tutor.a")
+        staff.get(path)
+        statements = []
+
+        def listener(*args, statements=statements):
+            statements.append(args[2])
+
+        event.listen(db.get_bind(), "before_cursor_execute", listener)
+        try:
+            assert staff.get(path).status_code == 200
+        finally:
+            event.remove(db.get_bind(), "before_cursor_execute", listener)
+        return len(statements)
+
+    few = count_for(10, "few")
+    many = count_for(490, "many")  # 500 in all
+    assert few == many, (few, many)
+    assert many <= 15
+
+
+def test_figures_count_only_consented_residents_and_suppress_small_numbers(app, db, sharing, everyone, people):
+    staff = _staff(app, "staff.a")
+    page = staff.get("/provider/figures").text
+    assert "Residents sharing with you: <strong>fewer than 5</strong>" in page
+    for n in range(6):
+        sharing.give(people.user(f"more{n}"), sharing.a, "digital")
+    page = staff.get("/provider/figures").text
+    assert "Residents sharing with you: <strong>9</strong>" in page
+    from tracker.staff_lists import suppress
+
+    assert [suppress(n) for n in (0, 1, 4, 5)] == [0, "fewer_than_5", "fewer_than_5", 5]
+
+
+def test_the_export_has_only_consented_residents_and_fields_and_is_safe_in_a_spreadsheet(app, db, sharing, everyone, people):
+    evil = people.user("evil", display_name="=HYPERLINK(\"http://x\")")
+    sharing.give(evil, sharing.a, "digital")
+    response = _staff(app, "staff.a").get("/provider/export.csv")
+    assert response.is_streamed and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["resident", "area", "stage_first", "stage_now", "goals_done", "steps_done_last_30_days", "last_activity"]
+    names = {row[0] for row in rows[1:]}
+    assert "'=HYPERLINK(\"http://x\")" in names
+    assert names == {"Res.Consented Example", "Res.Record Example", "Res.Otherarea Example", "'=HYPERLINK(\"http://x\")"}
+    exported = db.exec(select(AccessLogEntry).where(AccessLogEntry.action == "exported_summary")).all()
+    assert {e.resident_id for e in exported} == expected_for(db, sharing.a)
+
+
+def test_exports_are_rate_limited_per_person(app, sharing):
+    staff = _staff(app, "staff.a")
+    for _ in range(10):
+        assert staff.get("/provider/export.csv").status_code == 200
+    assert staff.get("/provider/export.csv").status_code == 429
+    assert _staff(app, "tutor.a").get("/tutor/").status_code == 200
+
+
+# --- Recording progress -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def amira_with_goal(db, people):
+    amira = people.user("amira", display_name="Amira Hassan")
+    goal_id = db.exec(select(CatalogueGoal.id).where(CatalogueGoal.code == "digital.get-online")).one()
+    goal = plan.add_catalogue_goals(db, amira.id, [goal_id], plan.Actor.of(amira))[0]
+    db.commit()
+    return amira, goal
+
+
+def test_a_tutor_records_progress_with_the_resident_who_sees_it_in_their_history(app, db, sharing, amira_with_goal):
+    amira, goal = amira_with_goal
+    sharing.give(amira, sharing.a, "digital", modes=("view", "record_progress"))
+    tutor = _staff(app, "tutor.a")
+    base = f"/tutor/residents/{amira.id}/digital"
+    assert "Save ticks with the resident" in tutor.get(base + "?purpose=plan_support").text
+    assert tutor.post(f"{base}/goals/{goal.id}", data={"purpose": "plan_support", goal.id: ["1", "2"]}).status_code == 303
+    tutor.post(f"{base}/check-in", data={"purpose": "plan_support", "stage": "3"})
+    tutor.post(f"{base}/goals/{goal.id}/notes", data={"purpose": "plan_support", "text": "Practised at the library."})
+    assert tutor.post(f"{base}/check-in", data={"purpose": "plan_support", "stage": "9"}).status_code == 400
+    resident = app.test_client()
+    sign_in(resident, "amira")
+    history = resident.get("/me/timeline").text
+    assert "Jo, Melton Adult Learning" in history and "Ticked the step" in history and "Checked in" in history
+    assert "Practised at the library." in resident.get(f"/me/plan/goals/{goal.id}").text
+    recorded = db.exec(select(AccessLogEntry).where(AccessLogEntry.action == "recorded_progress")).all()
+    assert len(recorded) == 3
+
+
+@pytest.mark.parametrize("who", ["view_only", "other_provider"])
+def test_recording_without_permission_is_a_404_and_writes_nothing(app, db, sharing, amira_with_goal, who):
+    amira, goal = amira_with_goal
+    if who == "view_only":
+        sharing.give(amira, sharing.a, "digital", modes=("view",))
+        username = "tutor.a"
+    else:
+        sharing.give(amira, sharing.a, "digital", modes=("view", "record_progress"))
+        username = "tutor.b"
+    before = len(db.exec(select(PlanEvent)).all())
+    tutor = _staff(app, username)
+    base = f"/tutor/residents/{amira.id}/digital"
+    missing = f"/tutor/residents/{'0' * 32}/digital"
+    for suffix, data in [(f"/goals/{goal.id}", {"purpose": "plan_support", goal.id: "1"}),
+                         ("/check-in", {"purpose": "plan_support", "stage": "3"}),
+                         (f"/goals/{goal.id}/notes", {"purpose": "plan_support", "text": "x"})]:
+        response, nobody = tutor.post(base + suffix, data=data), tutor.post(missing + suffix, data=data)
+        assert response.status_code == nobody.status_code == 404
+    assert len(db.exec(select(PlanEvent)).all()) == before
+
+
+# --- Accounts made in person ----------------------------------------------------------------
+
+
+def _slip_code(html: str) -> str:
+    return re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", html).group(0)
+
+
+def test_assisted_registration_prints_a_slip_and_the_resident_chooses_their_password(app, db, sharing):
+    tutor = _staff(app, "tutor.a")
+    slip = tutor.post("/tutor/residents/new", data={"display_name": "Dorota Nowak", "username": "dorota", "language": "en"})
+    assert slip.status_code == 200 and "dorota" in slip.text
+    code = _slip_code(slip.text)
+    assert db.exec(select(SetupCode)).one().code_hash != code  # only a hash is kept
+    resident = app.test_client()
+    assert resident.post("/setup", data={"username": "dorota", "code": code.lower(), "password": "password1234"}).status_code == 400
+    response = resident.post("/setup", data={"username": "dorota", "code": code.lower(), "password": "kettle garden lamp"})
+    assert response.headers["Location"] == "/me/"
+    assert "created your account with you" in resident.get("/me/data").text
+    again = app.test_client().post("/setup", data={"username": "dorota", "code": code, "password": "other words here"})
+    assert again.status_code == 400 and "not right, or the code has expired" in again.text
+    assert _names(tutor.get("/tutor/").text) == set()  # creating an account shares nothing
+    taken = tutor.post("/tutor/residents/new", data={"display_name": "D", "username": "Dorota", "language": "en"})
+    assert taken.status_code == 400 and "already taken" in taken.text
+
+
+def test_a_setup_code_expires_after_seven_days(app, db, sharing):
+    tutor = _staff(app, "tutor.a")
+    code = _slip_code(tutor.post("/tutor/residents/new", data={"display_name": "Eve", "username": "eve.r", "language": "en"}).text)
+    with time_machine.travel(utcnow() + timedelta(days=8)):
+        response = app.test_client().post("/setup", data={"username": "eve.r", "code": code, "password": "kettle garden lamp"})
+        assert response.status_code == 400
+
+
+def test_a_new_code_for_a_forgotten_password_ends_every_session(app, db, sharing, people):
+    people.user("amira")
+    phone = app.test_client()
+    sign_in(phone, "amira")
+    tutor = _staff(app, "tutor.a")
+    slip = tutor.post("/tutor/password-reset", data={"username": "amira"})
+    code = _slip_code(slip.text)
+    assert phone.get("/me/").status_code == 303  # signed out everywhere
+    unknown = tutor.post("/tutor/password-reset", data={"username": "nobody.here"})
+    assert unknown.status_code == 200 and _slip_code(unknown.text)  # the same page: no way to probe usernames
+    assert len(db.exec(select(SetupCode)).all()) == 1
+    fresh = app.test_client()
+    assert fresh.post("/setup", data={"username": "amira", "code": code, "password": "kettle garden lamp"}).status_code == 303
+    assert "gave you a new code" in fresh.get("/me/data").text
+
+
+# --- Suggestions ------------------------------------------------------------------------------
+
+
+def test_a_suggestion_is_the_residents_to_take_up_or_not(app, db, sharing, people):
+    amira = people.user("amira")
+    sharing.give(amira, sharing.a, "digital")
+    tutor = _staff(app, "tutor.a")
+    page = tutor.get(f"/tutor/residents/{amira.id}/suggest").text
+    notice = sharing.notice(sharing.b, "job_readiness")
+    assert tutor.post(f"/tutor/residents/{amira.id}/suggest", data={"notice": notice.id}).status_code == 303
+    assert "Melton Jobs Support" in page
+    resident = app.test_client()
+    sign_in(resident, "amira")
+    home = resident.get("/me/").text
+    assert "Jo at Melton Adult Learning thinks Melton Jobs Support could help you with getting ready for work." in home
+    suggestion = db.exec(select(Suggestion)).one()
+    accepted = resident.post(f"/me/suggestions/{suggestion.id}/accept")
+    assert accepted.headers["Location"] == f"/me/sharing/providers/{sharing.b.id}/job_readiness"
+    assert "accepted" in tutor.get(f"/tutor/residents/{amira.id}").text
+    # Only while the suggesting provider holds a grant: without one, the page is not found.
+    sharing.act(amira, "withdraw", consent.live_grant(db, amira.id, sharing.a.id, "digital"))
+    assert tutor.get(f"/tutor/residents/{amira.id}").status_code == 404
+    assert tutor.get(f"/tutor/residents/{amira.id}/suggest").status_code == 404
+
+
+def test_passwords_are_never_seen_by_the_tutor(app, sharing):
+    slip = _staff(app, "tutor.a").post("/tutor/residents/new", data={"display_name": "Fay", "username": "fay.l", "language": "en"})
+    assert PASSWORD not in slip.text and "Nobody else will know it" in slip.text
+
+
+def test_figures_count_goals_completed_this_month_over_consented_residents_only(app, db, sharing, people):
+    goal_id = db.exec(select(CatalogueGoal.id).where(CatalogueGoal.code == "digital.get-online")).one()
+    for n in range(6):
+        resident = people.user(f"done{n}")
+        if n < 5:  # the sixth does not share: not counted
+            sharing.give(resident, sharing.a, "digital")
+        goal = plan.add_catalogue_goals(db, resident.id, [goal_id], plan.Actor.of(resident))[0]
+        plan.set_status(db, goal, "done", plan.Actor.of(resident))
+    db.commit()
+    from tracker.staff_lists import figures
+
+    counted = figures(db, sharing.a.id)
+    this_month = utcnow().strftime("%Y-%m")
+    assert counted.months[-1] == this_month and len(set(counted.months)) == 12
+    assert counted.completed_by_month["digital"][this_month] == 5
+    assert counted.completed_by_month["financial"][this_month] == 0

@@ -1,0 +1,323 @@
+"""Lists of residents for staff: the tutor's caseload, the provider dashboard, its figures and the
+CSV export. Only residents with a valid grant to the staff member's provider are ever listed,
+counted or found, and only the fields each resident's notice allows are used — for display,
+filtering and sorting alike (a filter on a hidden field would reveal it). Every page reads a fixed
+number of SQL statements whatever the number of residents, and every resident shown is written to
+the access log in one batched insert.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, and_, case, cast, func, or_
+from sqlmodel import Session, col, select
+
+from . import consent
+from .clock import utcnow
+from .models import VALID_GRANT_STATES, AccessAction, AreaProgress, Area, ConsentGrant, PlanGoal, PlanStep, SharingNotice, User
+
+PER_PAGE = 25
+SORTS = ("name", "last_activity", "goals_done")
+SUPPRESS_BELOW = 5  # counts from 1 to 4 are shown as "fewer than 5"
+
+
+def _field_allowed(code: str):
+    """True in SQL when the grant's notice lists this field. Notices are few, so the ids of those
+    that list it are found first (a small subquery) rather than searching JSON row by row."""
+    notices = select(SharingNotice.id).where(cast(SharingNotice.fields_shown, String).like(f'%"{code}"%'))
+    return ConsentGrant.notice_id.in_(notices.scalar_subquery())
+
+
+def _valid_grants(provider_id: str, now: datetime):
+    return and_(ConsentGrant.provider_id == provider_id, col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
+                ConsentGrant.valid_until > now, User.active.is_(True))
+
+
+# --- Filters -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str | None = None
+    stage: int | None = None
+    stale: bool = False  # no progress in 30 days
+    new: bool = False  # started sharing this month
+    sort: str = "name"
+    page: int = 1
+
+    def query_args(self, **changes) -> dict:
+        values = {"area": self.area, "stage": self.stage, "stale": "1" if self.stale else None, "new": "1" if self.new else None,
+                  "sort": self.sort if self.sort != "name" else None, "page": self.page if self.page > 1 else None}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def parse_filters(args) -> tuple[Filters, dict[str, str]]:
+    """Filters from the query string; values outside the offered ones are errors (codes)."""
+    errors = {}
+    area = args.get("area") or None
+    if area is not None and area not in set(Area):
+        errors["area"], area = "area", None
+    stage_raw = args.get("stage") or None
+    stage = None
+    if stage_raw is not None:
+        if stage_raw in {"1", "2", "3", "4", "5"}:
+            stage = int(stage_raw)
+        else:
+            errors["stage"] = "stage"
+    sort = args.get("sort") or "name"
+    if sort not in SORTS:
+        errors["sort"], sort = "sort", "name"
+    page_raw = args.get("page", "1")
+    page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) < 7 and int(page_raw) > 0 else 1
+    return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, page), errors
+
+
+# --- The page of residents ----------------------------------------------------------------------
+
+
+@dataclass
+class AreaRow:
+    area: str
+    modes: list[str]
+    fields: tuple[str, ...]
+    first_stage: int | None = None
+    latest_stage: int | None = None
+    goals_done: int | None = None
+    steps_recently: int | None = None
+    last_activity: datetime | None = None
+
+
+@dataclass
+class ResidentRow:
+    id: str
+    name: str
+    areas: list[AreaRow] = field(default_factory=list)
+
+
+@dataclass
+class ResidentPage:
+    rows: list[ResidentRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None = None):
+    """The residents a provider may list, filtered: (id, name, sort keys), grouped per resident."""
+    stage_allowed = _field_allowed("check_in_stages")
+    activity_allowed = _field_allowed("last_activity")
+    goals_allowed = _field_allowed("goal_status")
+    last_activity = func.max(case((activity_allowed, AreaProgress.last_activity_at), else_=None))
+    goals_done = func.sum(case((goals_allowed, func.coalesce(AreaProgress.goals_done, 0)), else_=0))
+    query = (
+        select(User.id, User.display_name, last_activity.label("last_activity"), goals_done.label("goals_done"))
+        .select_from(ConsentGrant)
+        .join(User, User.id == ConsentGrant.resident_id)
+        .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
+        .where(_valid_grants(provider_id, now))
+        .group_by(User.id, User.display_name)
+    )
+    if filters.area:
+        query = query.where(ConsentGrant.area == filters.area)
+    if filters.stage:
+        query = query.where(stage_allowed, AreaProgress.latest_stage == filters.stage)
+    if filters.new:
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        query = query.where(ConsentGrant.given_at >= month_start)
+    if name:
+        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+    if filters.stale:
+        query = query.having(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
+    return query
+
+
+def _grant_filter(provider_id: str, filters: Filters, now: datetime):
+    """Conditions on one grant (and its area's progress) for the filters that do not need totals."""
+    conditions = [ConsentGrant.provider_id == provider_id, col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
+                  ConsentGrant.valid_until > now]
+    if filters.area:
+        conditions.append(ConsentGrant.area == filters.area)
+    if filters.new:
+        conditions.append(ConsentGrant.given_at >= now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+    if filters.stage:
+        conditions.append(_field_allowed("check_in_stages"))
+        conditions.append(select(AreaProgress.resident_id).where(
+            AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area,
+            AreaProgress.latest_stage == filters.stage).exists())
+    return and_(*conditions)
+
+
+def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, name: str | None, per_page: int):
+    """The usual case (sorted by name, no totals needed): walk residents in name order and keep
+    those who share, stopping after one page — fast however many residents there are."""
+    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now)).exists()
+    query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
+    if name:
+        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+    found = db.exec(query.order_by(User.display_name, User.id).offset((filters.page - 1) * per_page).limit(per_page)).all()
+    return found, db.exec(select(func.count()).select_from(query.subquery())).one()
+
+
+def resident_page(db: Session, provider_id: str, filters: Filters, name: str | None = None, per_page: int = PER_PAGE) -> ResidentPage:
+    """One page of residents, with what each shares (four queries, whatever the numbers)."""
+    now = utcnow()
+    if filters.sort == "name" and not filters.stale:
+        found, total = _page_by_name(db, provider_id, filters, now, name, per_page)
+        rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
+        if rows:
+            _fill_areas(db, provider_id, rows, now, filters.area)
+        return ResidentPage(list(rows.values()), total, filters.page, max(1, -(-total // per_page)))
+    listing = _listing(provider_id, filters, now, name).subquery()
+    order = {
+        "name": [listing.c.display_name, listing.c.id],
+        "last_activity": [listing.c.last_activity.desc().nulls_last(), listing.c.display_name, listing.c.id],
+        "goals_done": [listing.c.goals_done.desc(), listing.c.display_name, listing.c.id],
+    }[filters.sort]
+    # The total comes with the page (a window count), so the listing is worked out once.
+    found = db.exec(select(listing.c.id, listing.c.display_name, func.count().over()).order_by(*order)
+                    .offset((filters.page - 1) * per_page).limit(per_page)).all()
+    total = found[0][2] if found else db.exec(select(func.count()).select_from(listing)).one()
+    rows = {rid: ResidentRow(rid, name_) for rid, name_, _total in found}
+    if rows:
+        _fill_areas(db, provider_id, rows, now, filters.area)
+    return ResidentPage(list(rows.values()), total, filters.page, max(1, -(-total // per_page)))
+
+
+def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now: datetime, only_area: str | None) -> None:
+    query = (
+        select(ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes, SharingNotice.fields_shown, AreaProgress)
+        .join(User, User.id == ConsentGrant.resident_id)
+        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+        .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
+        .where(_valid_grants(provider_id, now), col(ConsentGrant.resident_id).in_(list(rows)))
+        .order_by(ConsentGrant.resident_id, ConsentGrant.area)
+    )
+    if only_area:
+        query = query.where(ConsentGrant.area == only_area)
+    recent = defaultdict(int)
+    for resident_id, area, count in db.exec(
+        select(PlanGoal.resident_id, PlanGoal.area, func.count())
+        .join(PlanStep, PlanStep.goal_id == PlanGoal.id)
+        .where(col(PlanGoal.resident_id).in_(list(rows)), PlanStep.done_at >= now - timedelta(days=30))
+        .group_by(PlanGoal.resident_id, PlanGoal.area)
+    ).all():
+        recent[(resident_id, area)] = count
+    for resident_id, area, modes, fields, progress in db.exec(query).all():
+        row = AreaRow(area, modes, tuple(fields))
+        if progress is not None:
+            if "check_in_stages" in fields:
+                row.first_stage, row.latest_stage = progress.first_stage, progress.latest_stage
+            if "goal_status" in fields:
+                row.goals_done = progress.goals_done
+            if "last_activity" in fields:
+                row.last_activity = progress.last_activity_at
+        if "step_status" in fields:
+            row.steps_recently = recent[(resident_id, area)]
+        rows[resident_id].areas.append(row)
+
+
+def log_listed(db: Session, staff: User, provider, rows: list[ResidentRow], action: AccessAction, request_id: str) -> int:
+    """One access-log entry per resident and area shown, in one insert."""
+    shown = {(row.id, area.area) for row in rows for area in row.areas}
+    decisions = [d for d in consent.decisions_for(db, staff, [row.id for row in rows]) if (d.resident_id, d.area) in shown]
+    return consent.record_access(db, staff, provider, decisions, action, consent.LIST_PURPOSE, request_id)
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def suppress(count: int) -> int | str:
+    """Small numbers could identify people: 1 to 4 is reported as "fewer than 5"."""
+    return "fewer_than_5" if 0 < count < SUPPRESS_BELOW else count
+
+
+@dataclass
+class Figures:
+    residents: int | str
+    per_area: dict[str, int | str]
+    completed_by_month: dict[str, dict[str, int | str]]  # area → "2026-11" → count
+    movement: dict[str, dict[str, int | str]]  # area → up / same / down
+    months: list[str]
+
+
+def figures(db: Session, provider_id: str) -> Figures:
+    """Counts for reports to funders, over consented residents and shared areas only."""
+    now = utcnow()
+    valid = _valid_grants(provider_id, now)
+    residents = db.exec(select(func.count(func.distinct(ConsentGrant.resident_id))).join(User, User.id == ConsentGrant.resident_id)
+                        .where(valid)).one()
+    per_area = dict(db.exec(select(ConsentGrant.area, func.count()).join(User, User.id == ConsentGrant.resident_id)
+                            .where(valid).group_by(ConsentGrant.area)).all())
+    months = [f"{(now.year * 12 + now.month - 1 - back) // 12:04d}-{(now.month - 1 - back) % 12 + 1:02d}" for back in range(11, -1, -1)]
+    since = datetime.strptime(months[0], "%Y-%m").replace(tzinfo=now.tzinfo)
+    completed = defaultdict(lambda: defaultdict(int))
+    for area, completed_at in db.exec(
+        select(PlanGoal.area, PlanGoal.completed_at)
+        .join(ConsentGrant, and_(ConsentGrant.resident_id == PlanGoal.resident_id, ConsentGrant.area == PlanGoal.area))
+        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+        .join(User, User.id == ConsentGrant.resident_id)
+        .where(valid, _field_allowed("goal_status"), PlanGoal.status == "done", PlanGoal.removed_at.is_(None),
+               PlanGoal.completed_at >= since)
+    ).all():
+        completed[area][completed_at.strftime("%Y-%m")] += 1
+    movement = defaultdict(lambda: {"up": 0, "same": 0, "down": 0})
+    for area, first, latest in db.exec(
+        select(AreaProgress.area, AreaProgress.first_stage, AreaProgress.latest_stage)
+        .join(ConsentGrant, and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area))
+        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+        .join(User, User.id == ConsentGrant.resident_id)
+        .where(valid, _field_allowed("check_in_stages"), AreaProgress.first_stage.is_not(None))
+    ).all():
+        movement[area]["up" if latest > first else "down" if latest < first else "same"] += 1
+    return Figures(
+        residents=suppress(residents),
+        per_area={a.value: suppress(per_area.get(a.value, 0)) for a in Area},
+        completed_by_month={a.value: {m: suppress(completed[a.value][m]) for m in months} for a in Area},
+        movement={a.value: {k: suppress(v) for k, v in movement[a.value].items()} for a in Area},
+        months=months,
+    )
+
+
+# --- CSV export ------------------------------------------------------------------------------
+
+EXPORT_CHUNK = 500
+CSV_COLUMNS = ("resident", "area", "stage_first", "stage_now", "goals_done", "steps_done_last_30_days", "last_activity")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_ids(db: Session, provider_id: str, filters: Filters) -> list[tuple[str, str]]:
+    """Every resident the filters select (all pages), in name order: (id, name)."""
+    listing = _listing(provider_id, filters, utcnow()).subquery()
+    return db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id)).all()
+
+
+def export_chunks(db: Session, provider_id: str, residents: list[tuple[str, str]], filters: Filters, chunk: int = EXPORT_CHUNK):
+    """The CSV, produced a chunk of residents at a time so memory stays flat."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue()
+    now = utcnow()
+    for start in range(0, len(residents), chunk):
+        buffer.seek(0)
+        buffer.truncate()
+        rows = {rid: ResidentRow(rid, name) for rid, name in residents[start:start + chunk]}
+        _fill_areas(db, provider_id, rows, now, filters.area)
+        db.expunge_all()  # nothing loaded for this chunk is needed for the next
+        for row in rows.values():
+            for area in row.areas:
+                writer.writerow([safe_cell(v) for v in (
+                    row.name, area.area, area.first_stage, area.latest_stage, area.goals_done, area.steps_recently,
+                    area.last_activity.date().isoformat() if area.last_activity else None)])
+        yield buffer.getvalue()
