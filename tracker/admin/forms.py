@@ -31,48 +31,34 @@ def _optional(maximum, too_long):
     return [Optional(), Length(max=maximum, message=too_long), NoControlCharacters()]
 
 
-class ChoiceRadioField(RadioField):
-    """Radios that may be left empty (``""`` means "any" or "none"); a value that was not offered
+class _OptionalChoice:
+    """A choice that may be left empty (``""`` means "any" or "none"); a value that was not offered
     gets ``message`` instead of WTForms' own text (which repeats what was sent)."""
 
+    def __init__(self, label=None, *, message, **kwargs):
+        self.message = message
+        kwargs.setdefault("default", "")
+        super().__init__(label, validators=[Optional()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = valuelist[0] if isinstance(valuelist[0], str) else ""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.message)
+
+
+class ChoiceRadioField(_OptionalChoice, RadioField):
     widget = GovRadioInput()
 
-    def __init__(self, label=None, *, message, **kwargs):
-        self.message = message
-        kwargs.setdefault("default", "")
-        super().__init__(label, validators=[Optional()], **kwargs)
 
-    def process_formdata(self, valuelist):
-        if valuelist:
-            self.data = valuelist[0] if isinstance(valuelist[0], str) else ""
-
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(self.message)
-
-
-class ChoiceSelectField(SelectField):
-    """A GOV.UK select that may be left at its first, empty option; a value that was not offered gets
-    ``message``."""
+class ChoiceSelectField(_OptionalChoice, SelectField):
+    """A GOV.UK select that may be left at its first, empty option."""
 
     widget = GovSelect()
-
-    def __init__(self, label=None, *, message, **kwargs):
-        self.message = message
-        kwargs.setdefault("default", "")
-        super().__init__(label, validators=[Optional()], **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            self.data = valuelist[0] if isinstance(valuelist[0], str) else ""
-
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(self.message)
 
 
 class CheckboxesField(SelectMultipleField):

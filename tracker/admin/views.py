@@ -359,13 +359,16 @@ def _goal_page(db, goal, steps, form, status, refusal=None):
                            offered=offered, min_steps=MIN_STEPS, max_steps=MAX_STEPS, refusal=refusal), status
 
 
-def _retire_goal(goal_id: int, retired: bool):
+def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool):
+    """Retire or offer again a goal (``step`` None) or one of its steps."""
     db = get_session()
-    goal = _goal_or_404(goal_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
     try:
-        changed = logic.set_goal_retired(db, current_user, goal, retired)
+        if step is None:
+            changed = logic.set_goal_retired(db, current_user, goal, retired)
+        else:
+            changed = logic.set_step_retired(db, current_user, step, retired)
     except logic.AdminError as error:
         steps = logic.goal_steps(db, goal.id)
         form = forms.edit_goal_form(steps, formdata=None)
@@ -373,45 +376,31 @@ def _retire_goal(goal_id: int, retired: bool):
         return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
     if changed:
         db.commit()
-    if retired:
-        flash(_("The goal is retired. It is no longer offered; plans that have it keep it."), "success")
-    else:
-        flash(_("The goal is offered again."), "success")
-    return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id))
+    if step is None:
+        flash(_("The goal is retired. It is no longer offered; plans that have it keep it.") if retired
+              else _("The goal is offered again."), "success")
+        return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id))
+    flash(_("The step is retired. It is no longer offered; plans that have it keep it.") if retired
+          else _("The step is offered again."), "success")
+    return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id) + f"#step-{step.id}")
 
 
 @bp.post("/catalogue/<int(max=2147483647):goal_id>/retire")
 def retire_goal(goal_id):
-    return _retire_goal(goal_id, True)
+    return _set_retired(_goal_or_404(goal_id), None, True)
 
 
 @bp.post("/catalogue/<int(max=2147483647):goal_id>/restore")
 def restore_goal(goal_id):
-    return _retire_goal(goal_id, False)
+    return _set_retired(_goal_or_404(goal_id), None, False)
 
 
-def _retire_step(step_id: int, retired: bool):
+def _step_or_404(step_id: int) -> tuple[CatalogueGoal, CatalogueStep]:
     db = get_session()
     step = db.get(CatalogueStep, step_id)
     if step is None:
         abort(404)
-    if not forms.ButtonForm().validate_on_submit():
-        abort(400)
-    goal = db.get(CatalogueGoal, step.goal_id)
-    try:
-        changed = logic.set_step_retired(db, current_user, step, retired)
-    except logic.AdminError as error:
-        steps = logic.goal_steps(db, goal.id)
-        form = forms.edit_goal_form(steps, formdata=None)
-        _fill_goal_form(form, goal, steps)
-        return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
-    if changed:
-        db.commit()
-    if retired:
-        flash(_("The step is retired. It is no longer offered; plans that have it keep it."), "success")
-    else:
-        flash(_("The step is offered again."), "success")
-    return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id) + f"#step-{step.id}")
+    return db.get(CatalogueGoal, step.goal_id), step
 
 
 def _fill_goal_form(form, goal, steps) -> None:
@@ -425,12 +414,12 @@ def _fill_goal_form(form, goal, steps) -> None:
 
 @bp.post("/catalogue/steps/<int(max=2147483647):step_id>/retire")
 def retire_step(step_id):
-    return _retire_step(step_id, True)
+    return _set_retired(*_step_or_404(step_id), True)
 
 
 @bp.post("/catalogue/steps/<int(max=2147483647):step_id>/restore")
 def restore_step(step_id):
-    return _retire_step(step_id, False)
+    return _set_retired(*_step_or_404(step_id), False)
 
 
 # --- Audit ----------------------------------------------------------------------------------------
