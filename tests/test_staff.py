@@ -91,6 +91,8 @@ def test_dashboard_filters_and_their_errors(app, db, sharing, people):
     staff = _staff(app, "staff.a")
     assert _names(staff.get("/provider/?area=digital").text) == {amira.id}
     assert _names(staff.get("/provider/?stage=4").text) == {amira.id}
+    assert _names(staff.get("/provider/?stage=4&sort=last_activity").text) == {amira.id}
+    assert _names(staff.get("/provider/?area=digital&stage=4&sort=goals_done&stale=1").text) == set()
     assert _names(staff.get("/provider/?stale=1").text) == {ben.id}  # nothing done in 30 days
     assert _names(staff.get("/provider/?new=1&sort=last_activity").text) == {amira.id, ben.id}
     for bad, message in [("area=space", "Choose a part of the plan from the list"), ("stage=9", "Choose a stage from the list"),

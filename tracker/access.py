@@ -3,8 +3,6 @@ elsewhere, by the consent module; this only keeps each audience on its own pages
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, url_for
 from flask_login import current_user, login_required
 
@@ -20,24 +18,6 @@ HOME_ENDPOINTS = {
 
 def home_url(user: User) -> str:
     return url_for(HOME_ENDPOINTS[Role(user.role)])
-
-
-def role_required(*roles: Role):
-    """Signed in, and in one of ``roles``; anyone else signed in gets 403 (and sees nothing)."""
-
-    allowed = {str(role) for role in roles}
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def restrict_blueprint(bp, *roles: Role) -> None:

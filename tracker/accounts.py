@@ -127,10 +127,16 @@ def authenticate(db: Session, username: str, password: str, *, client: str, conf
         db.exec(delete(SignInAttempt).where(SignInAttempt.account == account))
         user.last_sign_in_at = now
         return SignInResult(user=user)
+    record_failure(db, account, client)
+    return SignInResult()
+
+
+def record_failure(db: Session, account: str, client: str) -> None:
+    """Count a wrong guess (a password, or a setup code) towards the throttle."""
+    now = utcnow()
     db.add(SignInAttempt(account=account, client=client, at=now))
     # Old attempts are of no further use; trimming here keeps the table small without a cron job.
     db.exec(delete(SignInAttempt).where(SignInAttempt.at < now - timedelta(days=1)))
-    return SignInResult()
 
 
 # --- Sign-in sessions ---------------------------------------------------------------------------

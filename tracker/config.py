@@ -37,6 +37,8 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": None,  # None: secure everywhere but local development
     "WTF_CSRF_TIME_LIMIT": None,  # the CSRF token lives as long as the sign-in session
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    # Per-person limits on staff lists and exports (tracker/ratelimit.py); off only for benchmarks.
+    "RATE_LIMITS": True,
     # Rendered plans each worker keeps (see tracker/pagecache.py); 0 switches the cache off.
     "PLAN_CACHE_SIZE": 128,
     # The number of proxies in front of the app that set X-Forwarded-For (0: none).

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -302,15 +301,6 @@ class Change:
         grant.valid_until, grant.last_confirmed_at = months_later(now, grant.duration_months), now
         self.record(grant, ConsentEventType.RENEWED, GrantState.RENEWED)
 
-    def change_modes(self, grant: ConsentGrant, modes: list[str]) -> None:
-        notice = self.db.get(SharingNotice, grant.notice_id)
-        modes = [m for m in notice.access_modes if m in set(modes)]
-        if AccessMode.VIEW not in modes or grant.state not in (*VALID_GRANT_STATES, GrantState.PAUSED):
-            raise ConsentError("invalid_choice")
-        if modes != grant.access_modes:
-            grant.access_modes = modes
-            self.record(grant, ConsentEventType.MODES_CHANGED, GrantState(grant.state))
-
     def expire(self, grant: ConsentGrant) -> None:
         self.record(grant, ConsentEventType.EXPIRED, GrantState.EXPIRED, ended=True)
 
@@ -515,25 +505,9 @@ def require(db: Session, staff: User, resident_id: str, area: str, mode: str = A
     return decision
 
 
-def visible_residents_query(provider_id: str, area: str | None = None):
-    """A statement for the ids of residents sharing at least one area with a provider, now; for
-    lists and counts, which must never include anyone else."""
-    now = utcnow()
-    query = (
-        select(ConsentGrant.resident_id)
-        .join(User, User.id == ConsentGrant.resident_id)
-        .where(ConsentGrant.provider_id == provider_id, _valid_grant_clause(now), User.active.is_(True))
-    )
-    if area:
-        query = query.where(ConsentGrant.area == area)
-    return query.distinct()
-
 
 # --- The access log -------------------------------------------------------------------------
 
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex
 
 
 def record_access(db: Session, staff: User, provider: Provider, decisions: list[Decision], action: AccessAction,

@@ -25,7 +25,6 @@ class FragmentCache:
         self.size = size
         self._entries: OrderedDict[Hashable, str] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
         if self.size <= 0:  # caching switched off (TRACKER_PLAN_CACHE_SIZE=0)
@@ -34,9 +33,7 @@ class FragmentCache:
             html = self._entries.get(key)
             if html is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
                 return html
-        self.misses += 1
         html = render()
         with self._lock:
             self._entries[key] = html

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from . import consent
@@ -110,7 +111,6 @@ class ResidentPage:
 
 def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None = None):
     """The residents a provider may list, filtered: (id, name, sort keys), grouped per resident."""
-    stage_allowed = _field_allowed("check_in_stages")
     activity_allowed = _field_allowed("last_activity")
     goals_allowed = _field_allowed("goal_status")
     last_activity = func.max(case((activity_allowed, AreaProgress.last_activity_at), else_=None))
@@ -120,16 +120,9 @@ def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None
         .select_from(ConsentGrant)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-        .where(_valid_grants(provider_id, now))
+        .where(_grant_filter(provider_id, filters, now))
         .group_by(User.id, User.display_name)
     )
-    if filters.area:
-        query = query.where(ConsentGrant.area == filters.area)
-    if filters.stage:
-        query = query.where(stage_allowed, AreaProgress.latest_stage == filters.stage)
-    if filters.new:
-        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        query = query.where(ConsentGrant.given_at >= month_start)
     if name:
         query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
     if filters.stale:
@@ -139,17 +132,17 @@ def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None
 
 def _grant_filter(provider_id: str, filters: Filters, now: datetime):
     """Conditions on one grant (and its area's progress) for the filters that do not need totals."""
-    conditions = [ConsentGrant.provider_id == provider_id, col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
-                  ConsentGrant.valid_until > now]
+    conditions = [_valid_grants(provider_id, now)]
     if filters.area:
         conditions.append(ConsentGrant.area == filters.area)
     if filters.new:
         conditions.append(ConsentGrant.given_at >= now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
     if filters.stage:
         conditions.append(_field_allowed("check_in_stages"))
-        conditions.append(select(AreaProgress.resident_id).where(
-            AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area,
-            AreaProgress.latest_stage == filters.stage).exists())
+        stage = aliased(AreaProgress)  # the grouped listing joins AreaProgress too: do not correlate with it
+        conditions.append(select(stage.resident_id).where(
+            stage.resident_id == ConsentGrant.resident_id, stage.area == ConsentGrant.area,
+            stage.latest_stage == filters.stage).exists())
     return and_(*conditions)
 
 

@@ -169,9 +169,6 @@ def consent_event_sentence(event, long_date) -> str:
     elif kind == "requested":
         sentence = (_l("You asked for %(provider)s to see and record progress on %(goals)s. It starts when you confirm it.") if record
                     else _l("You asked for %(provider)s to see %(goals)s. It starts when you confirm it."))
-    elif kind == "modes_changed":
-        sentence = (_l("You allowed %(provider)s to record progress on %(goals)s as well as see them.") if record
-                    else _l("You changed it so %(provider)s can only see %(goals)s."))
     else:
         sentence = {
             "refused": _l("You said no to %(provider)s seeing %(goals)s."),
@@ -231,7 +228,6 @@ CONSENT_CHANGE_NAMES = {
     "renewed": _l("Kept sharing"),
     "expired": _l("Ended"),
     "invalidated": _l("Put on hold (the organisation changed what it asks for)"),
-    "modes_changed": _l("Changed what they may do"),
 }
 
 

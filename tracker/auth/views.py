@@ -10,7 +10,7 @@ from .. import accounts, consent, htmx
 from ..access import home_url
 from ..db import get_session
 from ..clock import utcnow
-from ..models import Role, SignInAttempt
+from ..models import Role
 from . import bp
 from .forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
 
@@ -185,7 +185,7 @@ def setup():
                 user = setup_codes.redeem(db, form.username.data, form.code.data, form.password.data)
             except accounts.AccountError as error:
                 if error.code == "code_invalid":
-                    db.add(SignInAttempt(account=account, client=client))
+                    accounts.record_failure(db, account, client)
                     db.commit()
                     form.code.errors.append(_l("The username or code is not right, or the code has expired. Check the slip, or ask a tutor for a new code"))
                 else:

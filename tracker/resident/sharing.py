@@ -102,7 +102,6 @@ def save_sharing(provider_id):
     if to_confirm:
         return htmx.redirect(to_confirm)
     if change.receipt is not None:
-        flash(_("Saved. Your receipt code is %(code)s.", code=change.receipt.code), "success")
         if htmx.is_htmx_request():
             return _provider_fragment(provider_id, change.receipt)
         return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
@@ -113,9 +112,6 @@ def save_sharing(provider_id):
 
 def _provider_fragment(provider_id: str, receipt):
     db = get_session()
-    from flask import get_flashed_messages
-
-    get_flashed_messages()  # shown in the fragment instead
     choices = consent.sharing_choices(db, current_user.id, provider_id)[0]
     return render_template("resident/_sharing_provider.html", choices=choices, receipt=receipt, announce=True)
 
