@@ -428,7 +428,7 @@ def looked(db, people, sharing):
     """Amira shares digital with A; tutor A opened it; staff at B have nothing."""
     resident = _resident_with_goal(db, people)
     sharing.give(resident, sharing.a, "digital")
-    decision = consent.require(db, sharing.tutor_a, resident.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, resident.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "request-1")
     db.commit()
     return resident
@@ -605,7 +605,7 @@ def test_every_admin_page_passes_an_accessibility_audit_on_a_phone(browser, live
         sharing = Sharing(db, people)
         resident = _resident_with_goal(db, people)
         sharing.give(resident, sharing.a, "digital")
-        decision = consent.require(db, sharing.tutor_a, resident.id, "digital")
+        [decision] = consent.open_record(db, sharing.tutor_a, resident.id, area="digital")
         consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
         db.commit()
         entry = db.exec(select(AccessLogEntry)).one()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
 from tracker import consent
+from tracker.locks import LockNotHeld, lock_residents
 from tracker.models import AccessAction, AccessLogEntry, ConsentEvent, ConsentGrant, SharingNotice
 
 from .conftest import People, make_app
@@ -165,6 +166,10 @@ def test_the_access_log_writes_one_entry_per_resident_in_one_statement(db, shari
     residents = [people.user(f"resident{n}") for n in range(5)]
     for resident in residents:
         sharing.give(resident, sharing.a, "digital")
+    with pytest.raises(LockNotHeld):  # decisions taken outside the residents' lock cannot be logged
+        consent.record_access(db, sharing.staff_a, sharing.a, [consent.require(db, sharing.staff_a, residents[0].id, "digital")],
+                              AccessAction.LISTED, "plan_support", "req")
+    lock_residents(db, [r.id for r in residents])
     decisions = [consent.require(db, sharing.staff_a, r.id, "digital") for r in residents]
     with pytest.raises(consent.ConsentError):
         consent.record_access(db, sharing.staff_a, sharing.a, decisions, AccessAction.LISTED, "marketing", "req")
@@ -210,7 +215,7 @@ def test_the_database_refuses_to_change_consent_history(any_database_url, table)
         sharing = Sharing(db, people)
         amira = people.user("amira")
         sharing.give(amira, sharing.a, "digital")
-        decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+        [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
         consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
         db.commit()
     column = {"consent_event": "area", "access_log_entry": "area", "consent_receipt": "code"}[table]
@@ -244,7 +249,7 @@ def test_a_row_changed_behind_the_services_back_is_detected(database_url, app, d
     grant, _ = sharing.give(amira, sharing.a, "digital")
     sharing.act(amira, "pause", grant)
     sharing.act(amira, "resume", grant)
-    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     assert consent.verify_chains(db) == {}

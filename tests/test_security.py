@@ -9,14 +9,15 @@ import pytest
 
 from .conftest import make_app, sign_in
 
-SAMPLE_VALUES = {"int": "1", "string": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+SAMPLE_VALUES = {"int": "1", "string": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000", "uid": "0" * 32,
+                 "short_id": "0" * 12, "area": "digital", "receipt": "MML-0000-0000-0000", "row_id": "1", "lang": "en"}
 
 
 def _sample_url(rule) -> str:
     """A concrete URL for a rule, with a harmless value for each variable part."""
     url = rule.rule
-    for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule.rule):
-        value = SAMPLE_VALUES.get(converter or "string", "x")
+    for converter, arguments, name in re.findall(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", rule.rule):
+        value = arguments.split(",")[0].strip() if converter == "any" else SAMPLE_VALUES.get(converter or "string", "x")
         url = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{name}>", value, url)
     return url
 

@@ -81,7 +81,7 @@ def test_anyone_can_check_a_receipt_without_seeing_who_it_is_for(app, client, sh
 
 def test_unticking_stops_sharing_at_once_in_one_step_and_says_what_they_saw(client, sharing, db, amira):
     grant, _ = sharing.give(amira, sharing.a, "digital")
-    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={})
@@ -155,7 +155,7 @@ def test_a_notice_change_shows_what_changed_before_saying_yes_again(client, shar
 
 def test_who_has_looked_and_this_does_not_look_right(client, sharing, db, amira):
     sharing.give(amira, sharing.a, "digital")
-    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     assert "1 person from 1 organisation looked at your plan in the last 30 days." in client.get("/me/").text
@@ -173,7 +173,7 @@ def test_who_has_looked_and_this_does_not_look_right(client, sharing, db, amira)
 def test_someone_elses_receipt_grant_or_log_entry_is_not_found(app, sharing, db, amira, people):
     ben = people.user("ben")
     grant, receipt = sharing.give(ben, sharing.a, "digital")
-    decision = consent.require(db, sharing.tutor_a, ben.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, ben.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     client = app.test_client()
@@ -190,7 +190,7 @@ def test_someone_elses_receipt_grant_or_log_entry_is_not_found(app, sharing, db,
 
 def test_the_export_holds_everything_in_the_documented_shape(client, sharing, db, amira):
     sharing.give(amira, sharing.a, "digital", modes=("view", "record_progress"))
-    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     response = client.get("/me/export.json")
@@ -221,7 +221,7 @@ def test_correcting_details(client, db, amira):
 
 def test_deleting_the_account_leaves_only_an_unlinkable_tombstone(app, client, sharing, db, amira):
     sharing.give(amira, sharing.a, "digital")
-    decision = consent.require(db, sharing.tutor_a, amira.id, "digital")
+    [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     heads = client.get("/me/export.json").json["hash_chains"]

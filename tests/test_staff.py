@@ -321,7 +321,7 @@ def test_figures_count_goals_completed_this_month_over_consented_residents_only(
     db.commit()
     from tracker.staff_lists import figures
 
-    counted = figures(db, sharing.a.id)
+    counted = figures(db, sharing.staff_a)
     this_month = utcnow().strftime("%Y-%m")
     assert counted.months[-1] == this_month and len(set(counted.months)) == 12
     assert counted.completed_by_month["digital"][this_month] == 5

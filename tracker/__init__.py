@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from . import admin, auth, cli, db, errors, htmx, i18n, pagecache, provider, public, resident, security, templating, tutor
+    from . import admin, auth, cli, converters, db, errors, htmx, i18n, pagecache, provider, public, resident, security, templating, tutor
     from .config import load_config
 
     app = Flask(__name__, instance_relative_config=True)
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
             ),
         ]
     )
+    converters.init_app(app)  # before any blueprint: routes are checked against them
     WTFormsHelpers(app)
     CSRFProtect(app)
     db.init_app(app)

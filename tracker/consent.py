@@ -16,11 +16,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, event, func, insert, update
+from sqlalchemy import and_, func, insert, update
 from sqlmodel import Session, col, select
 
 from . import chains
 from .clock import utcnow
+from .locks import lock_providers, lock_residents, require_lock
 from .models import (
     LIVE_GRANT_STATES,
     VALID_GRANT_STATES,
@@ -38,13 +39,13 @@ from .models import (
     SharingNotice,
     User,
 )
+from .models import STAFF_ROLES  # tutors and provider staff; never admins
 
 # What a provider can ask to see, field by field (minimisation: free-text notes only if listed).
 FIELD_CODES = ("goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity", "notes")
 DURATIONS_MONTHS = (3, 6, 12)
 DEFAULT_DURATION_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
-STAFF_ROLES = {Role.TUTOR, Role.PROVIDER_STAFF, Role.ADMIN}
 LIST_PURPOSE = "caseload_list"
 LIST_ACTIONS = {AccessAction.LISTED, AccessAction.SEARCHED, AccessAction.EXPORTED}
 
@@ -102,7 +103,13 @@ def publish_notice(
         raise ConsentError("notice_invalid")
     if set(fields_shown) - set(FIELD_CODES) or not fields_shown or not purposes:
         raise ConsentError("notice_invalid")
+    lock_providers(db, [provider.id])  # one publisher at a time: version numbers stay unique
     previous = current_notice(db, provider.id, area)
+    if material and previous is not None:
+        # Every resident whose sharing goes on hold, locked before anything is written.
+        lock_residents(db, db.exec(select(ConsentGrant.resident_id).where(
+            ConsentGrant.provider_id == provider.id, ConsentGrant.area == area,
+            col(ConsentGrant.state).in_([str(s) for s in LIVE_GRANT_STATES]))).all())
     now = utcnow()
     notice = SharingNotice(
         provider_id=provider.id, area=area, version=(previous.version + 1) if previous else 1,
@@ -126,6 +133,15 @@ def publish_notice(
             with Change(db, grant.resident_id, SYSTEM, secret_key) as change:
                 change.record(grant, ConsentEventType.INVALIDATED, GrantState.INVALIDATED, notice=db.get(SharingNotice, grant.notice_id))
     return notice
+
+
+def _fresh_grants(db: Session, grant_ids: list[str], states) -> list[ConsentGrant]:
+    """These grants as they are now (read again under the lock), if still in one of ``states``."""
+    if not grant_ids:
+        return []
+    return db.exec(select(ConsentGrant).where(col(ConsentGrant.id).in_(grant_ids),
+                                              col(ConsentGrant.state).in_([str(s) for s in states]))
+                   .order_by(ConsentGrant.resident_id, ConsentGrant.id)).all()
 
 
 # --- Who makes a change -------------------------------------------------------------------------
@@ -185,16 +201,10 @@ def receipt_mac(secret_key: str, code: str, content: dict) -> str:
     return hmac.new(secret_key.encode(), code.encode() + chains.canonical(content), hashlib.sha256).hexdigest()
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_chain_heads(session) -> None:
-    """Chain heads and row locks remembered in ``session.info`` hold for one transaction only."""
-    session.info.pop("chain_heads", None)
-    session.info.pop("locked_residents", None)
-
-
 def _chain_head(db: Session, model, resident_id: str, hash_field: str) -> tuple[int, str]:
-    """The last (seq, hash) of a resident's chain, remembered for the rest of the transaction."""
+    """The last (seq, hash) of a resident's chain, remembered for the rest of the transaction
+    (read under the resident's lock, so no one else can append in between)."""
+    require_lock(db, resident_id)
     heads = db.info.setdefault("chain_heads", {})
     key = (model.__tablename__, resident_id)
     if key not in heads:
@@ -204,15 +214,6 @@ def _chain_head(db: Session, model, resident_id: str, hash_field: str) -> tuple[
         ).first()
         heads[key] = (row[0], row[1]) if row else (0, chains.GENESIS)
     return heads[key]
-
-
-def _lock_resident(db: Session, resident_id: str) -> None:
-    """Appends to a resident's chains are one at a time (PostgreSQL row lock; SQLite writes are
-    serialised anyway)."""
-    locked = db.info.setdefault("locked_residents", set())
-    if resident_id not in locked:
-        db.exec(select(User.id).where(User.id == resident_id).with_for_update())
-        locked.add(resident_id)
 
 
 class Change:
@@ -230,7 +231,9 @@ class Change:
         self.receipt: ConsentReceipt | None = None
 
     def __enter__(self) -> Change:
-        _lock_resident(self.db, self.resident_id)
+        # Read the resident's consents only after this: a double-tapped button then finds its
+        # change already made, instead of making it twice.
+        lock_residents(self.db, [self.resident_id])
         return self
 
     def __exit__(self, exc_type, *_):
@@ -365,6 +368,27 @@ def _write_receipt(db: Session, change: Change) -> ConsentReceipt:
     return receipt
 
 
+REPEAT_WINDOW = timedelta(seconds=60)
+
+
+def repeat_receipt(db: Session, resident_id: str, actor_user_id: str | None, event_types, *, provider_id: str | None = None,
+                   grant_id: str | None = None) -> ConsentReceipt | None:
+    """The receipt of the change this request repeats, if any: the resident's latest change, made by
+    the same person within the last minute, of one of ``event_types`` (for this provider or
+    grant). A double-tapped button then gets the same answer as the first tap — the same receipt —
+    instead of a second change. Read under the resident's lock."""
+    latest = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident_id)
+                     .order_by(col(ConsentEvent.seq).desc()).limit(1)).first()
+    if latest is None or latest.actor_user_id != actor_user_id or latest.occurred_at < utcnow() - REPEAT_WINDOW:
+        return None
+    events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident_id,
+                                                ConsentEvent.receipt_code == latest.receipt_code)).all()
+    if not any(e.event_type in {str(t) for t in event_types} and (provider_id is None or e.provider_id == provider_id)
+               and (grant_id is None or e.grant_id == grant_id) for e in events):
+        return None
+    return db.get(ConsentReceipt, latest.receipt_code)
+
+
 def find_receipt(db: Session, code: str, secret_key: str) -> ConsentReceipt | None:
     """A receipt, if the code is genuine and its content is as issued; otherwise None (404)."""
     if not receipt_code_is_genuine(code, secret_key):
@@ -411,7 +435,11 @@ def expire_lapsed(db: Session, secret_key: str, resident_id: str | None = None) 
                                        ConsentGrant.valid_until <= utcnow())
     if resident_id:
         query = query.where(ConsentGrant.resident_id == resident_id)
-    grants = db.exec(query).all()
+    found = db.exec(query).all()
+    if not found:
+        return 0
+    lock_residents(db, [g.resident_id for g in found])
+    grants = [g for g in _fresh_grants(db, [g.id for g in found], (*VALID_GRANT_STATES, GrantState.PAUSED)) if g.valid_until <= utcnow()]
     for grant in grants:
         with Change(db, grant.resident_id, SYSTEM, secret_key) as change:
             change.expire(grant)
@@ -438,12 +466,22 @@ class Decision:
         return mode in self.modes
 
 
-def _valid_grant_clause(now: datetime):
-    return and_(col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]), ConsentGrant.valid_until > now)
+def valid_grant_clause(now: datetime):
+    """True in SQL for a grant that allows a staff member of its provider to use it now: the grant is
+    given or renewed and not past its date, the resident is an active resident, and the provider is
+    active. The one definition, shared by single decisions and by every list, count and export
+    (they add the staff member's provider). It names ``user_account`` and ``provider`` by their
+    ids, so a query that does not join them gets them as plain FROM entries."""
+    return and_(
+        col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]), ConsentGrant.valid_until > now,
+        User.id == ConsentGrant.resident_id, User.active.is_(True), User.role == Role.RESIDENT,
+        Provider.id == ConsentGrant.provider_id, Provider.active.is_(True),
+    )
 
 
-def staff_provider(staff: User) -> str | None:
-    """The provider a staff member acts for; None for anyone who may see no resident."""
+def staff_provider(staff: User | None) -> str | None:
+    """The provider an active tutor or member of provider staff acts for; None for anyone else
+    (admins included: they never see residents' plans through sharing)."""
     if staff is None or not getattr(staff, "is_authenticated", True) or staff.role not in STAFF_ROLES or not staff.active:
         return None
     return staff.provider_id
@@ -465,17 +503,14 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
                   area: str | None = None) -> list[Decision]:
     """The decisions for many residents at once (lists): two queries, however many residents."""
     provider_id = staff_provider(staff)
-    resident_ids = [r for r in resident_ids if isinstance(r, str) and len(r) <= 32]
+    resident_ids = [r for r in resident_ids if isinstance(r, str)]
     if provider_id is None or not resident_ids:
         return []
-    now = utcnow()
     query = (
         select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes,
                ConsentGrant.notice_id, ConsentGrant.valid_until)
-        .join(User, User.id == ConsentGrant.resident_id)
-        .join(Provider, Provider.id == ConsentGrant.provider_id)
         .where(col(ConsentGrant.resident_id).in_(resident_ids), ConsentGrant.provider_id == provider_id,
-               _valid_grant_clause(now), User.active.is_(True), User.role == Role.RESIDENT, Provider.active.is_(True))
+               valid_grant_clause(utcnow()))
         .order_by(ConsentGrant.resident_id, ConsentGrant.area)
     )
     if area:
@@ -492,6 +527,14 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     return decisions
 
 
+def open_record(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW, area: str | None = None) -> list[Decision]:
+    """The start of every staff use of one resident's record: lock it, then decide (fresh, under the
+    lock). An empty list means "not shared" (or no such resident). Whatever is then shown or
+    changed is logged with ``record_access`` in the same transaction."""
+    lock_residents(db, [resident_id])
+    return decisions_for(db, staff, [resident_id], mode, area=area)
+
+
 def shared_areas(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW) -> dict[str, Decision]:
     """Every area of this resident that this staff member may use in ``mode``, now (one query)."""
     return {d.area: d for d in decisions_for(db, staff, [resident_id], mode)}
@@ -503,7 +546,6 @@ def require(db: Session, staff: User, resident_id: str, area: str, mode: str = A
     if decision is None:
         raise NotShared(resident_id)
     return decision
-
 
 
 # --- The access log -------------------------------------------------------------------------
@@ -521,9 +563,13 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
     system = action in LIST_ACTIONS and purpose == LIST_PURPOSE
     if not system and any(purpose not in d.purposes for d in decisions):
         raise ConsentError("purpose_not_in_notice")
+    resident_ids = sorted({d.resident_id for d in decisions})
+    for resident_id in resident_ids:
+        # The decisions must have been taken under the lock: otherwise a withdrawal could slip in
+        # between, and the chain numbers could clash with another look at the same moment.
+        require_lock(db, resident_id)
     now = utcnow()
     rows = []
-    resident_ids = sorted({d.resident_id for d in decisions})
     heads = _chain_heads_for(db, resident_ids)
     for decision in decisions:
         seq, prev = heads[decision.resident_id]

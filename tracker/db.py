@@ -43,17 +43,38 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# PostgreSQL: a request never waits for a lock (or a query) for ever; it gives up and answers 503.
+POSTGRES_OPTIONS = "-c lock_timeout=5000 -c statement_timeout=60000 -c idle_in_transaction_session_timeout=120000"
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
+    """An engine that heals: every pooled connection is checked before use (pre-ping), and one that
+    failed in a way that may persist (the server went away; a SQLite file that was read-only or
+    unreadable when it was opened) is thrown away, so the next request gets a fresh one."""
     parsed = make_url(url)
-    kwargs: dict = {"echo": echo}
+    kwargs: dict = {"echo": echo, "pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"] = {"options": POSTGRES_OPTIONS, "connect_timeout": 5}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _sqlite_connection_is_broken)
     return engine
+
+
+# SQLite errors after which this connection stays broken even once the file is fine again: a
+# connection opened while the file was read-only stays read-only. "database is locked" is not
+# among them (it passes), so those connections are kept.
+_SQLITE_LASTING_ERRORS = ("readonly", "read-only", "disk i/o error", "unable to open", "malformed", "not a database")
+
+
+def _sqlite_connection_is_broken(context) -> None:
+    message = str(context.original_exception).lower()
+    if any(marker in message for marker in _SQLITE_LASTING_ERRORS):
+        context.is_disconnect = True  # SQLAlchemy then discards this connection
+        context.invalidate_pool_on_disconnect = False  # the others may be fine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -86,5 +107,9 @@ def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         # Whatever a failed (or forgetful) view did not commit is not kept.
-        session.rollback()
-        session.close()
+        try:
+            session.rollback()
+        except Exception:  # the connection died with the request: drop it rather than pool it
+            session.invalidate()
+        finally:
+            session.close()

@@ -210,7 +210,7 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
 
     def look(username, staff_username, area, action, purpose, days_ago):
         staff = users[staff_username]
-        decision = consent.require(db, staff, users[username].id, area)
+        [decision] = consent.open_record(db, staff, users[username].id, area=area)
         with pretend_now(now - timedelta(days=days_ago)):
             consent.record_access(db, staff, db.get(Provider, staff.provider_id), [decision], action, purpose, "demo")
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from . import consent, plan
 from .catalogue import localise
 from .clock import utcnow
+from .locks import lock_residents
 from .models import (
     AccessFlag,
     AccountEvent,
@@ -127,8 +128,10 @@ def _plain(value):
 
 
 def erase(db: Session, resident: User, initiated_by: str = "resident") -> ErasureTombstone:
-    """Erase everything about a resident (not committed: the caller commits once)."""
+    """Erase everything about a resident (not committed: the caller commits once). Under the
+    resident's lock, so no look or change can slip in while the rows go."""
     rid = resident.id
+    lock_residents(db, [rid])
     consent_head = db.exec(select(ConsentEvent.event_hash).where(ConsentEvent.resident_id == rid)
                            .order_by(col(ConsentEvent.seq).desc()).limit(1)).first()
     access_head = db.exec(select(AccessLogEntry.entry_hash).where(AccessLogEntry.resident_id == rid)

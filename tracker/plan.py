@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from .catalogue import localise
 from .clock import utcnow
+from .locks import lock_residents, require_lock
 from .models import (
     STAGES,
     Area,
@@ -35,6 +36,16 @@ from .models import (
 
 AREAS = tuple(Area)
 MAX_OWN_STEPS = 10
+# The same note, check-in or goal again this soon, from the same person, is a double-tapped
+# button (or a form sent twice on a slow connection), not a second one: it is saved once.
+REPEAT_WINDOW = timedelta(seconds=60)
+
+
+def begin_change(db: Session, resident_id: str) -> None:
+    """One change at a time per resident (see tracker.locks). Every function below that changes a
+    plan starts with it, so it reads fresh what it depends on; a view calls it first when it reads
+    something itself before the change."""
+    lock_residents(db, [resident_id])
 
 
 class NotFound(LookupError):
@@ -69,6 +80,7 @@ def _progress(db: Session, resident_id: str, area: str) -> AreaProgress:
 
 
 def _event(db: Session, resident_id: str, actor: Actor, kind: PlanEventKind, **fields) -> None:
+    require_lock(db, resident_id)
     at = fields.get("at") or utcnow()
     if fields.get("area"):
         progress = _progress(db, resident_id, fields["area"])
@@ -132,6 +144,7 @@ def catalogue_ids_in_plan(db: Session, resident_id: str) -> set[int]:
 def add_catalogue_goals(db: Session, resident_id: str, goal_ids: list[int], actor: Actor) -> list[PlanGoal]:
     """Add catalogue goals (with their offered steps). Ids not on offer, or already in the plan, are
     ignored: a forged or repeated form cannot add anything odd."""
+    begin_change(db, resident_id)
     wanted = set(goal_ids) - catalogue_ids_in_plan(db, resident_id)
     if not wanted:
         return []
@@ -156,8 +169,14 @@ def add_own_goal(
     db: Session, resident_id: str, area: str, title: str, steps: list[str], actor: Actor, target_date: date | None = None
 ) -> PlanGoal:
     """A goal in the resident's own words, with their own steps."""
+    begin_change(db, resident_id)
     if area not in AREAS:
         raise ValueError("unknown area")
+    repeat = db.exec(select(PlanGoal).where(
+        PlanGoal.resident_id == resident_id, PlanGoal.area == area, PlanGoal.own_title == title.strip(),
+        PlanGoal.removed_at.is_(None), PlanGoal.created_at >= utcnow() - REPEAT_WINDOW)).first()
+    if repeat is not None:
+        return repeat
     goal = PlanGoal(resident_id=resident_id, area=area, own_title=title.strip(), target_date=target_date)
     db.add(goal)
     db.flush()  # the goal row first (see add_catalogue_goals)
@@ -193,6 +212,7 @@ def goal_title(db: Session, goal: PlanGoal) -> dict:
 def set_steps_done(db: Session, goal: PlanGoal, done_ids: set[str], actor: Actor) -> int:
     """Make exactly ``done_ids`` the done steps of ``goal``. Ids of other goals' steps are ignored.
     Returns how many steps changed. The first ticked step starts a not-started goal."""
+    begin_change(db, goal.resident_id)
     steps = db.exec(select(PlanStep).where(PlanStep.goal_id == goal.id)).all()
     texts = _step_texts(db, steps)
     now = utcnow()
@@ -218,6 +238,7 @@ def set_steps_done(db: Session, goal: PlanGoal, done_ids: set[str], actor: Actor
 def save_goal_form(db: Session, goal: PlanGoal, done_positions: set[int], finished: bool, actor: Actor) -> None:
     """What the goal's form says: which steps (by their place, 1 = first) are ticked, and whether
     the goal is finished. Places that do not exist are ignored. Unticking "finished" reopens it."""
+    begin_change(db, goal.resident_id)
     steps = db.exec(select(PlanStep.id).where(PlanStep.goal_id == goal.id).order_by(PlanStep.position, PlanStep.id)).all()
     set_steps_done(db, goal, {steps[p - 1] for p in done_positions if 1 <= p <= len(steps)}, actor)
     if finished and goal.status != GoalStatus.DONE:
@@ -242,6 +263,7 @@ def _step_texts(db: Session, steps: list[PlanStep]) -> dict[str, dict]:
 
 def set_status(db: Session, goal: PlanGoal, status: str, actor: Actor) -> bool:
     """Mark a goal not started, in progress or done. Returns False when nothing changed."""
+    begin_change(db, goal.resident_id)
     status = GoalStatus(status)
     if goal.status == status:
         return False
@@ -274,6 +296,7 @@ def _count_goals_done(db: Session, goal: PlanGoal) -> None:
 def edit_goal(db: Session, goal: PlanGoal, actor: Actor, *, target_date: date | None, own_title: str | None = None,
               new_step: str | None = None) -> bool:
     """Change the target date; for the resident's own goals also the title, or add a step."""
+    begin_change(db, goal.resident_id)
     before: dict = {}
     after: dict = {}
     if goal.target_date != target_date:
@@ -298,6 +321,7 @@ def edit_goal(db: Session, goal: PlanGoal, actor: Actor, *, target_date: date | 
 
 def remove_goal(db: Session, goal: PlanGoal, actor: Actor) -> None:
     """Take a goal out of the plan. It stays in the history (and the export), marked removed."""
+    begin_change(db, goal.resident_id)
     goal.removed_at = utcnow()
     db.add(goal)
     _event(db, goal.resident_id, actor, PlanEventKind.GOAL_REMOVED, area=goal.area, goal_id=goal.id,
@@ -306,6 +330,12 @@ def remove_goal(db: Session, goal: PlanGoal, actor: Actor) -> None:
 
 
 def add_note(db: Session, goal: PlanGoal, actor: Actor, text: str, link: str | None = None) -> GoalNote:
+    begin_change(db, goal.resident_id)
+    repeat = db.exec(select(GoalNote).where(
+        GoalNote.goal_id == goal.id, GoalNote.author_id == actor.user_id, GoalNote.text == text.strip(),
+        GoalNote.link == (link or None) if link else GoalNote.link.is_(None), GoalNote.created_at >= utcnow() - REPEAT_WINDOW)).first()
+    if repeat is not None:
+        return repeat
     note = GoalNote(goal_id=goal.id, resident_id=goal.resident_id, author_id=actor.user_id, text=text.strip(), link=link or None)
     db.add(note)
     _event(db, goal.resident_id, actor, PlanEventKind.NOTE_ADDED, area=goal.area, goal_id=goal.id,
@@ -318,14 +348,21 @@ def add_note(db: Session, goal: PlanGoal, actor: Actor, text: str, link: str | N
 
 def record_check_in(db: Session, resident_id: str, answers: dict[str, tuple[int, str | None]], actor: Actor) -> list[CheckIn]:
     """Record "where am I now" for one or more areas: {area: (stage, optional sentence)}."""
+    begin_change(db, resident_id)
     now = utcnow()
     made = []
+    recent = {c.area: c for c in db.exec(select(CheckIn).where(
+        CheckIn.resident_id == resident_id, CheckIn.recorded_by_id == actor.user_id, CheckIn.made_at >= now - REPEAT_WINDOW)
+        .order_by(CheckIn.made_at, CheckIn.id)).all()}
     for area in AREAS:
         if area not in answers:
             continue
         stage, note = answers[area]
         if stage not in STAGES:
             raise ValueError("stage must be 1 to 5")
+        repeat = recent.get(area)
+        if repeat is not None and (repeat.stage, repeat.note) == (stage, (note or "").strip() or None):
+            continue
         check_in = CheckIn(resident_id=resident_id, area=area, stage=stage, note=(note or "").strip() or None,
                            made_at=now, recorded_by_id=actor.user_id)
         db.add(check_in)

@@ -23,7 +23,7 @@ def index():
     return render_template("public/start.html")
 
 
-@bp.get("/language/<code>")
+@bp.get("/language/<lang:code>")
 def choose_language(code: str):
     """The header's language links. A signed-in person's choice is remembered as their preference."""
     if code in current_app.config["LANGUAGES"]:
@@ -36,7 +36,7 @@ def choose_language(code: str):
     return htmx.redirect(safe_next(request.args.get("next")) or "/")
 
 
-@bp.get("/receipt/<code>")
+@bp.get("/receipt/<receipt:code>")
 def check_receipt(code: str):
     """Anyone holding a receipt can check it is genuine: what it records and where things stand
     now, without the resident's name or plan. A made-up or mistyped code is "not found"."""

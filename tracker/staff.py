@@ -4,7 +4,7 @@ tutor recording a consent with the resident beside them."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,48 +16,40 @@ from wtforms.validators import InputRequired, Length, Optional
 from . import accounts, consent, htmx, plan, ratelimit, setup_codes
 from .clock import utcnow
 from .db import get_session
+from .guard import Access
 from .forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
 from .models import (
     STAGES,
     AccessAction,
     AccessMode,
-    Area,
     ConsentEvent,
     Provider,
     Role,
     SetupCodePurpose,
     SharingNotice,
     Suggestion,
+    SuggestionState,
     User,
 )
 from .shared_data import shared_area
 from .wording import AREA_NAMES, STAGE_NAMES
 
 
-def open_resident_area(resident_id: str, area: str, purpose: str | None = None, check_in_form=None, note_form=None, note_goal=None):
-    """A resident's shared area. Without a valid grant: the same 404 as a resident who does not
-    exist. Without a purpose from the notice: ask for one first (nothing about the resident shown)."""
+def open_resident_area(access: Access, area: str, *, check_in_form=None, note_form=None, note_goal=None):
+    """A resident's shared area, through the consent guard (the look is logged by it). A form sent
+    back with errors is shown on the same page, as a 400."""
     db = get_session()
-    if area not in set(Area):
-        abort(404)
-    try:
-        decision = consent.require(db, current_user, resident_id, area, AccessMode.VIEW)
-    except consent.NotShared:
-        abort(404)
-    purpose = purpose or request.args.get("purpose")
-    if purpose not in decision.purposes:
-        return render_template("staff/choose_purpose.html", decision=decision, area=area,
-                               error=purpose is not None), 400 if purpose is not None else 200
-    provider = db.get(Provider, current_user.provider_id)
-    resident = db.get(User, resident_id)
-    data = shared_area(db, resident_id, area, decision.fields, str(get_locale() or "en"))
-    consent.record_access(db, current_user, provider, [decision], AccessAction.OPENED, purpose, g.request_id)
-    db.commit()  # the look is on record before anything is shown
+    decision = access.decision
+    resident = db.get(User, access.resident_id)
+    data = shared_area(db, access.resident_id, area, decision.fields, str(get_locale() or "en"))
     can_record = current_user.role == Role.TUTOR and decision.allows(AccessMode.RECORD)
+    purpose = next(p for p in decision.notice.purposes if p["code"] == access.purpose)
+    status = 400 if (check_in_form or note_form) else 200
     return render_template("staff/resident_area.html", resident=resident, data=data, decision=decision,
-                           purpose=next(p for p in decision.notice.purposes if p["code"] == purpose), purpose_code=purpose,
-                           can_record=can_record, check_in_form=check_in_form or CheckInForm(), note_form=note_form or StaffNoteForm(),
-                           note_goal=note_goal, blank_note_form=StaffNoteForm(), prefix=_prefix(), form=check_in_form or note_form), 400 if (check_in_form or note_form) else 200
+                           purpose=purpose, purpose_code=access.purpose, can_record=can_record,
+                           check_in_form=check_in_form or CheckInForm(), note_form=note_form or StaffNoteForm(),
+                           note_goal=note_goal, blank_note_form=StaffNoteForm(), prefix=_prefix(),
+                           form=check_in_form or note_form), status
 
 
 class AssistedConsentForm(FlaskForm):
@@ -131,22 +123,16 @@ def assisted_consent_done(code: str):
 # --- A resident's page for staff ------------------------------------------------------------
 
 
-def resident_overview(resident_id: str):
+def resident_overview(access: Access):
     """Which areas a resident shares with my provider (and my provider's suggestions to them).
-    Written to the access log as a list entry for each area shown."""
+    The guard logs it as a list entry for each area shown."""
     db = get_session()
-    decisions = list(consent.shared_areas(db, current_user, resident_id).values())
-    if not decisions:
-        abort(404)
-    provider = db.get(Provider, current_user.provider_id)
-    resident = db.get(User, resident_id)
-    suggestions = db.exec(select(Suggestion).where(Suggestion.resident_id == resident_id,
-                                                   Suggestion.from_provider_id == provider.id)
+    resident = db.get(User, access.resident_id)
+    suggestions = db.exec(select(Suggestion).where(Suggestion.resident_id == access.resident_id,
+                                                   Suggestion.from_provider_id == access.provider.id)
                           .order_by(col(Suggestion.created_at).desc())).all()
-    consent.record_access(db, current_user, provider, decisions, AccessAction.LISTED, consent.LIST_PURPOSE, g.request_id)
-    db.commit()
     providers = {p.id: p for p in db.exec(select(Provider)).all()}
-    return render_template("staff/resident.html", resident=resident, decisions=decisions, suggestions=suggestions,
+    return render_template("staff/resident.html", resident=resident, decisions=access.decisions, suggestions=suggestions,
                            providers=providers, prefix=_prefix())
 
 
@@ -168,55 +154,72 @@ class StaffNoteForm(FlaskForm):
                                      NoControlCharacters()])
 
 
-def record_progress(resident_id: str, area: str, what: str, goal_id: str | None = None):
-    """A tutor recording progress with a resident who allowed it ("record" mode): ticks, a
-    check-in or a note. Anyone else gets the same 404 as for no such resident, and nothing is
-    written. The change shows in the resident's timeline with the tutor's first name and provider."""
-    db = get_session()
-    if area not in set(Area):
-        abort(404)
+def _goal_in_area(access: Access, area: str, goal_id: str):
     try:
-        decision = consent.require(db, current_user, resident_id, area, AccessMode.RECORD)
-    except consent.NotShared:
+        goal = plan.get_goal(get_session(), access.resident_id, goal_id)
+    except plan.NotFound:
         abort(404)
-    purpose = request.form.get("purpose")
-    if purpose not in decision.purposes:
-        abort(400)
-    provider = db.get(Provider, current_user.provider_id)
-    actor = plan.Actor.of(current_user, provider)
-    goal = None
-    if goal_id is not None:
-        try:
-            goal = plan.get_goal(db, resident_id, goal_id)
-        except plan.NotFound:
-            abort(404)
-        if goal.area != area:
-            abort(404)
-    back = url_for(f"{_prefix()}.resident_area", resident_id=resident_id, area=area, purpose=purpose)
-    if what == "ticks":
-        places = {int(v) for v in request.form.getlist(goal.id) if v.isdigit() and len(v) < 4}
-        plan.save_goal_form(db, goal, places, goal.id in request.form.getlist("finished"), actor)
-        fields = ("goal_titles", "goal_status", "step_status")
-    elif what == "check_in":
-        form = CheckInForm()
-        if not form.validate_on_submit():
-            return open_resident_area(resident_id, area, purpose, check_in_form=form)
-        plan.record_check_in(db, resident_id, {area: (int(form.stage.data), form.note.data)}, actor)
-        fields = ("check_in_stages",)
-    else:
-        form = StaffNoteForm()
-        if not form.validate_on_submit():
-            return open_resident_area(resident_id, area, purpose, note_form=form, note_goal=goal.id)
-        plan.add_note(db, goal, actor, form.text.data)
-        fields = ("notes",)
-    consent.record_access(db, current_user, provider, [decision], AccessAction.RECORDED, purpose, g.request_id, fields=fields)
-    db.commit()
-    flash(_("Saved. The resident can see this in their history."), "success")
-    return htmx.redirect(back)
+    if goal.area != area:
+        abort(404)
+    return goal
 
 
-def make_suggestion(db, resident_id: str, notice: SharingNotice) -> Suggestion:
-    suggestion = Suggestion(resident_id=resident_id, from_provider_id=current_user.provider_id, to_provider_id=notice.provider_id,
+def _recorded(access: Access, area: str, fields: tuple[str, ...]):
+    """After a change with the resident: logged as recorded (by the guard), then back to the area."""
+    access.fields = fields
+    access.flash_after_commit(_("Saved. The resident can see this in their history."))
+    return htmx.redirect(url_for(f"{_prefix()}.resident_area", resident_id=access.resident_id, area=area, purpose=access.purpose))
+
+
+def _as_opened(access: Access) -> None:
+    """A form sent back with errors shows the area again: that is a look, not a change."""
+    access.action, access.fields = AccessAction.OPENED, None
+
+
+def _tutor(access: Access) -> plan.Actor:
+    """The change shows in the resident's timeline with the tutor's first name and provider."""
+    return plan.Actor.of(current_user, access.provider)
+
+
+def record_ticks(access: Access, area: str, goal_id: str):
+    """A tutor ticking steps (and "finished") with a resident who allowed "record" mode."""
+    db = get_session()
+    goal = _goal_in_area(access, area, goal_id)
+    places = {int(v) for v in request.form.getlist(goal.id) if v.isdigit() and len(v) < 4}
+    plan.save_goal_form(db, goal, places, goal.id in request.form.getlist("finished"), _tutor(access))
+    return _recorded(access, area, ("goal_titles", "goal_status", "step_status"))
+
+
+def record_check_in(access: Access, area: str):
+    db = get_session()
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        _as_opened(access)
+        return open_resident_area(access, area, check_in_form=form)
+    plan.record_check_in(db, access.resident_id, {area: (int(form.stage.data), form.note.data)}, _tutor(access))
+    return _recorded(access, area, ("check_in_stages",))
+
+
+def record_note(access: Access, area: str, goal_id: str):
+    db = get_session()
+    goal = _goal_in_area(access, area, goal_id)
+    form = StaffNoteForm()
+    if not form.validate_on_submit():
+        _as_opened(access)
+        return open_resident_area(access, area, note_form=form, note_goal=goal.id)
+    plan.add_note(db, goal, _tutor(access), form.text.data)
+    return _recorded(access, area, ("notes",))
+
+
+def make_suggestion(db, access: Access, notice: SharingNotice) -> Suggestion:
+    """A suggestion from my provider (a second tap of the same button finds the first)."""
+    waiting = db.exec(select(Suggestion).where(
+        Suggestion.resident_id == access.resident_id, Suggestion.from_provider_id == access.provider.id,
+        Suggestion.to_provider_id == notice.provider_id, Suggestion.area == notice.area,
+        Suggestion.state == SuggestionState.WAITING)).first()
+    if waiting is not None:
+        return waiting
+    suggestion = Suggestion(resident_id=access.resident_id, from_provider_id=access.provider.id, to_provider_id=notice.provider_id,
                             area=notice.area, suggested_by_id=current_user.id, suggested_by_name=current_user.first_name)
     db.add(suggestion)
     return suggestion

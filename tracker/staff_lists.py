@@ -14,13 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, case, cast, func, or_
+from sqlalchemy import String, and_, case, cast, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from . import consent
 from .clock import utcnow
-from .models import VALID_GRANT_STATES, AccessAction, AreaProgress, Area, ConsentGrant, PlanGoal, PlanStep, SharingNotice, User
+from .locks import lock_residents
+from .models import AccessAction, AreaProgress, Area, ConsentGrant, PlanGoal, PlanStep, Provider, SharingNotice, User
 
 PER_PAGE = 25
 SORTS = ("name", "last_activity", "goals_done")
@@ -34,9 +35,12 @@ def _field_allowed(code: str):
     return ConsentGrant.notice_id.in_(notices.scalar_subquery())
 
 
-def _valid_grants(provider_id: str, now: datetime):
-    return and_(ConsentGrant.provider_id == provider_id, col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
-                ConsentGrant.valid_until > now, User.active.is_(True))
+def _valid_grants(provider_id: str | None, now: datetime):
+    """The consent module's one valid-grant clause, for this provider. ``provider_id`` None (an
+    admin, a deactivated member of staff) matches nothing."""
+    if provider_id is None:
+        return false()
+    return and_(ConsentGrant.provider_id == provider_id, consent.valid_grant_clause(now))
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -157,8 +161,10 @@ def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime
     return found, db.exec(select(func.count()).select_from(query.subquery())).one()
 
 
-def resident_page(db: Session, provider_id: str, filters: Filters, name: str | None = None, per_page: int = PER_PAGE) -> ResidentPage:
-    """One page of residents, with what each shares (four queries, whatever the numbers)."""
+def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int = PER_PAGE) -> ResidentPage:
+    """One page of the residents who share with ``staff``'s provider, with what each shares (four
+    queries, whatever the numbers)."""
+    provider_id = consent.staff_provider(staff)
     now = utcnow()
     if filters.sort == "name" and not filters.stale:
         found, total = _page_by_name(db, provider_id, filters, now, name, per_page)
@@ -215,11 +221,23 @@ def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now
         rows[resident_id].areas.append(row)
 
 
-def log_listed(db: Session, staff: User, provider, rows: list[ResidentRow], action: AccessAction, request_id: str) -> int:
-    """One access-log entry per resident and area shown, in one insert."""
-    shown = {(row.id, area.area) for row in rows for area in row.areas}
-    decisions = [d for d in consent.decisions_for(db, staff, [row.id for row in rows]) if (d.resident_id, d.area) in shown]
-    return consent.record_access(db, staff, provider, decisions, action, consent.LIST_PURPOSE, request_id)
+def log_listed(db: Session, staff: User, page: ResidentPage, action: AccessAction, request_id: str) -> int:
+    """Put every resident on the page in the access log (one entry per area shown, one insert), and
+    drop from the page anyone whose sharing ended since the page was read: the decisions are taken
+    again under the residents' locks, so what is shown and what is logged are the same."""
+    if not page.rows:
+        return 0
+    lock_residents(db, [row.id for row in page.rows])
+    decided = {(d.resident_id, d.area): d for d in consent.decisions_for(db, staff, [row.id for row in page.rows])}
+    for row in page.rows:
+        row.areas = [area for area in row.areas if (row.id, area.area) in decided]
+    page.rows = [row for row in page.rows if row.areas]
+    decisions = [decided[(row.id, area.area)] for row in page.rows for area in row.areas]
+    return consent.record_access(db, staff, _provider_of(db, staff), decisions, action, consent.LIST_PURPOSE, request_id)
+
+
+def _provider_of(db: Session, staff: User) -> Provider:
+    return db.get(Provider, consent.staff_provider(staff))
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -239,14 +257,12 @@ class Figures:
     months: list[str]
 
 
-def figures(db: Session, provider_id: str) -> Figures:
+def figures(db: Session, staff: User) -> Figures:
     """Counts for reports to funders, over consented residents and shared areas only."""
     now = utcnow()
-    valid = _valid_grants(provider_id, now)
-    residents = db.exec(select(func.count(func.distinct(ConsentGrant.resident_id))).join(User, User.id == ConsentGrant.resident_id)
-                        .where(valid)).one()
-    per_area = dict(db.exec(select(ConsentGrant.area, func.count()).join(User, User.id == ConsentGrant.resident_id)
-                            .where(valid).group_by(ConsentGrant.area)).all())
+    valid = _valid_grants(consent.staff_provider(staff), now)
+    residents = db.exec(select(func.count(func.distinct(ConsentGrant.resident_id))).where(valid)).one()
+    per_area = dict(db.exec(select(ConsentGrant.area, func.count()).where(valid).group_by(ConsentGrant.area)).all())
     months = [f"{(now.year * 12 + now.month - 1 - back) // 12:04d}-{(now.month - 1 - back) % 12 + 1:02d}" for back in range(11, -1, -1)]
     since = datetime.strptime(months[0], "%Y-%m").replace(tzinfo=now.tzinfo)
     completed = defaultdict(lambda: defaultdict(int))
@@ -254,7 +270,6 @@ def figures(db: Session, provider_id: str) -> Figures:
         select(PlanGoal.area, PlanGoal.completed_at)
         .join(ConsentGrant, and_(ConsentGrant.resident_id == PlanGoal.resident_id, ConsentGrant.area == PlanGoal.area))
         .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
-        .join(User, User.id == ConsentGrant.resident_id)
         .where(valid, _field_allowed("goal_status"), PlanGoal.status == "done", PlanGoal.removed_at.is_(None),
                PlanGoal.completed_at >= since)
     ).all():
@@ -264,7 +279,6 @@ def figures(db: Session, provider_id: str) -> Figures:
         select(AreaProgress.area, AreaProgress.first_stage, AreaProgress.latest_stage)
         .join(ConsentGrant, and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area))
         .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
-        .join(User, User.id == ConsentGrant.resident_id)
         .where(valid, _field_allowed("check_in_stages"), AreaProgress.first_stage.is_not(None))
     ).all():
         movement[area]["up" if latest > first else "down" if latest < first else "same"] += 1
@@ -289,14 +303,29 @@ def safe_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_ids(db: Session, provider_id: str, filters: Filters) -> list[tuple[str, str]]:
-    """Every resident the filters select (all pages), in name order: (id, name)."""
-    listing = _listing(provider_id, filters, utcnow()).subquery()
-    return db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id)).all()
+def log_exported(db: Session, staff: User, filters: Filters, request_id: str) -> list[tuple[str, str]]:
+    """Everyone the filters select (all pages), in name order, each written to the access log as
+    exported: (id, name). All of them are locked first, in id order, so an export and any other
+    list never wait for each other in a circle; the decisions are then taken under the locks, and
+    a resident whose sharing ended meanwhile is left out of the file."""
+    listing = _listing(consent.staff_provider(staff), filters, utcnow()).subquery()
+    residents = db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id)).all()
+    if not residents:
+        return []
+    lock_residents(db, [rid for rid, _name in residents])
+    provider = _provider_of(db, staff)
+    kept: set[str] = set()
+    for start in range(0, len(residents), EXPORT_CHUNK):  # decisions are plain tuples: memory stays flat
+        ids = [rid for rid, _name in residents[start:start + EXPORT_CHUNK]]
+        decisions = consent.decisions_for(db, staff, ids, area=filters.area)
+        consent.record_access(db, staff, provider, decisions, AccessAction.EXPORTED, consent.LIST_PURPOSE, request_id)
+        kept.update(d.resident_id for d in decisions)
+    return [(rid, name) for rid, name in residents if rid in kept]
 
 
-def export_chunks(db: Session, provider_id: str, residents: list[tuple[str, str]], filters: Filters, chunk: int = EXPORT_CHUNK):
+def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], filters: Filters, chunk: int = EXPORT_CHUNK):
     """The CSV, produced a chunk of residents at a time so memory stays flat."""
+    provider_id = consent.staff_provider(staff)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)

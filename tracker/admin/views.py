@@ -95,7 +95,7 @@ def new_provider():
     return render_template("admin/provider_form.html", form=form, provider=None), _status()
 
 
-@bp.route("/providers/<provider_id>/edit", methods=["GET", "POST"])
+@bp.route("/providers/<uid:provider_id>/edit", methods=["GET", "POST"])
 def edit_provider(provider_id):
     db = get_session()
     provider = _provider_or_404(provider_id)
@@ -118,7 +118,7 @@ def _staff_count(db, provider_id: str) -> int:
     return db.exec(select(func.count()).select_from(User).where(User.provider_id == provider_id, User.active.is_(True))).one()
 
 
-@bp.post("/providers/<provider_id>/active")
+@bp.post("/providers/<uid:provider_id>/active")
 def provider_active(provider_id):
     db = get_session()
     provider = _provider_or_404(provider_id)
@@ -135,7 +135,7 @@ def provider_active(provider_id):
     return htmx.redirect(url_for("admin.providers"))
 
 
-@bp.route("/providers/<provider_id>/notices/new", methods=["GET", "POST"])
+@bp.route("/providers/<uid:provider_id>/notices/new", methods=["GET", "POST"])
 def new_notice(provider_id):
     db = get_session()
     provider = _provider_or_404(provider_id)
@@ -235,13 +235,13 @@ def _staff_page(db, user: User, form=None, refusal: str | None = None, status: i
                            role_names=logic.STAFF_ROLE_NAMES), status
 
 
-@bp.get("/staff/<user_id>")
+@bp.get("/staff/<uid:user_id>")
 def staff_member(user_id):
     db = get_session()
     return _staff_page(db, _staff_or_404(user_id))
 
 
-@bp.post("/staff/<user_id>/role")
+@bp.post("/staff/<uid:user_id>/role")
 def change_role(user_id):
     db = get_session()
     user = _staff_or_404(user_id)
@@ -260,7 +260,7 @@ def change_role(user_id):
     return _staff_page(db, user, form=form, status=400)
 
 
-@bp.post("/staff/<user_id>/active")
+@bp.post("/staff/<uid:user_id>/active")
 def staff_active(user_id):
     db = get_session()
     user = _staff_or_404(user_id)
@@ -279,7 +279,7 @@ def staff_active(user_id):
     return htmx.redirect(url_for("admin.staff_member", user_id=user.id))
 
 
-@bp.post("/staff/<user_id>/code")
+@bp.post("/staff/<uid:user_id>/code")
 def new_code(user_id):
     db = get_session()
     user = _staff_or_404(user_id)
@@ -331,7 +331,7 @@ def new_goal():
     return render_template("admin/goal_new.html", form=form, framework_areas=logic.FRAMEWORK_AREAS), _status()
 
 
-@bp.route("/catalogue/<int(max=2147483647):goal_id>/edit", methods=["GET", "POST"])
+@bp.route("/catalogue/<row_id:goal_id>/edit", methods=["GET", "POST"])
 def edit_goal(goal_id):
     db = get_session()
     goal = _goal_or_404(goal_id)
@@ -385,12 +385,12 @@ def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool)
     return htmx.redirect(url_for("admin.edit_goal", goal_id=goal.id) + f"#step-{step.id}")
 
 
-@bp.post("/catalogue/<int(max=2147483647):goal_id>/retire")
+@bp.post("/catalogue/<row_id:goal_id>/retire")
 def retire_goal(goal_id):
     return _set_retired(_goal_or_404(goal_id), None, True)
 
 
-@bp.post("/catalogue/<int(max=2147483647):goal_id>/restore")
+@bp.post("/catalogue/<row_id:goal_id>/restore")
 def restore_goal(goal_id):
     return _set_retired(_goal_or_404(goal_id), None, False)
 
@@ -412,12 +412,12 @@ def _fill_goal_form(form, goal, steps) -> None:
         form[f"step_{step.id}_pl"].data = step.text.get("pl", "")
 
 
-@bp.post("/catalogue/steps/<int(max=2147483647):step_id>/retire")
+@bp.post("/catalogue/steps/<row_id:step_id>/retire")
 def retire_step(step_id):
     return _set_retired(*_step_or_404(step_id), True)
 
 
-@bp.post("/catalogue/steps/<int(max=2147483647):step_id>/restore")
+@bp.post("/catalogue/steps/<row_id:step_id>/restore")
 def restore_step(step_id):
     return _set_retired(*_step_or_404(step_id), False)
 

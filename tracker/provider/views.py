@@ -7,9 +7,10 @@ from flask import Response, abort, g, render_template, request, stream_with_cont
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import consent, ratelimit, staff, staff_lists
+from .. import ratelimit, staff, staff_lists
 from ..clock import utcnow
 from ..db import get_session
+from ..guard import LIST, consent_required
 from ..models import AccessAction, Provider
 from . import bp
 
@@ -35,8 +36,8 @@ def home():
                                errors=[(key, FILTER_ERRORS[key]) for key in errors]), 400
     if not ratelimit.allow(db, current_user.id, "list"):
         abort(429)
-    page = staff_lists.resident_page(db, current_user.provider_id, filters)
-    staff_lists.log_listed(db, current_user, _provider(), page.rows, AccessAction.LISTED, g.request_id)
+    page = staff_lists.resident_page(db, current_user, filters)
+    staff_lists.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
     db.commit()  # every resident listed is on record before the page is shown
     return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[])
 
@@ -45,7 +46,7 @@ def home():
 def figures():
     """Counts only (no one is shown), over consented residents: nothing to log per resident."""
     db = get_session()
-    return render_template("provider/figures.html", provider=_provider(), figures=staff_lists.figures(db, current_user.provider_id))
+    return render_template("provider/figures.html", provider=_provider(), figures=staff_lists.figures(db, current_user))
 
 
 @bp.get("/export.csv")
@@ -58,24 +59,20 @@ def export_csv():
         abort(400)
     if not ratelimit.allow(db, current_user.id, "export"):
         abort(429)
-    residents = staff_lists.export_ids(db, current_user.provider_id, filters)
-    for start in range(0, len(residents), staff_lists.EXPORT_CHUNK):  # a chunk at a time: memory stays flat
-        ids = [rid for rid, _name in residents[start:start + staff_lists.EXPORT_CHUNK]]
-        decisions = consent.decisions_for(db, current_user, ids, area=filters.area)
-        consent.record_access(db, current_user, _provider(), decisions, AccessAction.EXPORTED, consent.LIST_PURPOSE, g.request_id)
-        db.expunge_all()
-    db.commit()
-    provider_id = current_user.provider_id
+    residents = staff_lists.log_exported(db, current_user, filters, g.request_id)
+    db.commit()  # everyone in the file is on record before the first byte is sent
     filename = f"residents-{utcnow().date().isoformat()}.csv"
-    return Response(stream_with_context(staff_lists.export_chunks(db, provider_id, residents, filters)),
+    return Response(stream_with_context(staff_lists.export_chunks(db, current_user, residents, filters)),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.get("/residents/<resident_id>")
-def resident(resident_id):
-    return staff.resident_overview(resident_id)
+@bp.get("/residents/<uid:resident_id>")
+@consent_required(AccessAction.LISTED, purpose=LIST)
+def resident(access):
+    return staff.resident_overview(access)
 
 
-@bp.get("/residents/<resident_id>/<area>")
-def resident_area(resident_id, area):
-    return staff.open_resident_area(resident_id, area)
+@bp.get("/residents/<uid:resident_id>/<area:area>")
+@consent_required(AccessAction.OPENED)
+def resident_area(access, area):
+    return staff.open_resident_area(access, area)

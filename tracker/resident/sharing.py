@@ -13,12 +13,12 @@ from wtforms import BooleanField, SelectChoice
 
 from .. import consent, htmx
 from ..db import get_session
+from ..locks import lock_residents
 from ..forms import GovRadioField
 from ..clock import utcnow
 from ..models import (
     AccessFlag,
     AccessLogEntry,
-    Area,
     ConsentEvent,
     ConsentGrant,
     GrantState,
@@ -60,12 +60,6 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
-def _area_or_404(area: str) -> str:
-    if area not in set(Area):
-        abort(404)
-    return area
-
-
 @bp.get("/sharing")
 def sharing():
     db = get_session()
@@ -75,17 +69,18 @@ def sharing():
                            attention=consent.grants_needing_attention(db, current_user.id), button=ButtonForm())
 
 
-@bp.post("/sharing/providers/<provider_id>")
+@bp.post("/sharing/providers/<uid:provider_id>")
 def save_sharing(provider_id):
     """The on/off boxes for one provider. Turning an area off stops sharing at once; turning one on
-    goes to the page that shows what they would see, before anything is shared."""
+    goes to the page that shows what they would see, before anything is shared. The choices are
+    read under the resident's lock, so a second tap finds the first one's change already made."""
     db = get_session()
-    found = consent.sharing_choices(db, current_user.id, provider_id) if len(provider_id) <= 32 else []
-    if not found:
-        abort(404)
     wanted = set(request.form.getlist("area"))
     to_confirm = None
     with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+        found = consent.sharing_choices(db, current_user.id, provider_id)
+        if not found:
+            abort(404)
         for choice in found[0].areas:
             on = choice.area in wanted
             if on and choice.status == "paused":
@@ -98,15 +93,15 @@ def save_sharing(provider_id):
                 change.withdraw(choice.grant)
             elif not on and choice.status == "pending":
                 change.refuse(choice.grant)
+    receipt = change.receipt or consent.repeat_receipt(
+        db, current_user.id, current_user.id, ("resumed", "withdrawn", "refused"), provider_id=provider_id)
     db.commit()
     if to_confirm:
         return htmx.redirect(to_confirm)
-    if change.receipt is not None:
-        if htmx.is_htmx_request():
-            return _provider_fragment(provider_id, change.receipt)
-        return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
     if htmx.is_htmx_request():
-        return _provider_fragment(provider_id, None)
+        return _provider_fragment(provider_id, receipt)
+    if receipt is not None:
+        return htmx.redirect(url_for("resident.receipt", code=receipt.code))
     return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
 
 
@@ -116,41 +111,50 @@ def _provider_fragment(provider_id: str, receipt):
     return render_template("resident/_sharing_provider.html", choices=choices, receipt=receipt, announce=True)
 
 
-@bp.route("/sharing/providers/<provider_id>/<area>", methods=["GET", "POST"])
+@bp.route("/sharing/providers/<uid:provider_id>/<area:area>", methods=["GET", "POST"])
 def share(provider_id, area):
     """Saying yes: what they will see (a preview from the resident's own plan), why, for how long,
     the promise that saying no changes nothing else, then the choice."""
     db = get_session()
-    _area_or_404(area)
-    notice = consent.current_notice(db, provider_id, area) if len(provider_id) <= 32 else None
+    form = ShareForm()
+    if form.validate_on_submit():
+        with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+            notice, provider, grant, state = _share_offer(db, provider_id, area)
+            if state not in ("active", "paused", "pending"):
+                offers_record = "record_progress" in notice.access_modes
+                modes = ["view"] + (["record_progress"] if offers_record and form.record.data else [])
+                change.give(notice, modes, int(form.months.data))
+        receipt = change.receipt or consent.repeat_receipt(db, current_user.id, current_user.id, ("given",), provider_id=provider_id)
+        db.commit()
+        if receipt is not None:
+            return htmx.redirect(url_for("resident.receipt", code=receipt.code))
+        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+    notice, provider, grant, state = _share_offer(db, provider_id, area)
+    if state in ("active", "paused", "pending"):
+        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+    if request.method == "GET":
+        form.months.data = str(grant.duration_months if grant else consent.DEFAULT_DURATION_MONTHS)
+    previous = db.get(SharingNotice, grant.notice_id) if grant is not None and state == "on_hold" else None
+    preview = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
+    return render_template("resident/share.html", form=form, notice=notice, provider=provider, preview=preview,
+                           offers_record="record_progress" in notice.access_modes, previous=previous), \
+        400 if request.method == "POST" else 200
+
+
+def _share_offer(db, provider_id: str, area: str):
+    """The provider's current notice for the area, and the resident's live grant and its status."""
+    notice = consent.current_notice(db, provider_id, area)
     provider = db.get(Provider, provider_id) if notice else None
     if notice is None or not provider.active:
         abort(404)
     grant = consent.live_grant(db, current_user.id, provider_id, area)
-    state = consent.status(grant)
-    if state in ("active", "paused", "pending"):
-        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
-    form = ShareForm()
-    offers_record = "record_progress" in notice.access_modes
-    if request.method == "GET":
-        form.months.data = str(grant.duration_months if grant else consent.DEFAULT_DURATION_MONTHS)
-    if form.validate_on_submit():
-        modes = ["view"] + (["record_progress"] if offers_record and form.record.data else [])
-        with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-            change.give(notice, modes, int(form.months.data))
-        db.commit()
-        return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
-    previous = db.get(SharingNotice, grant.notice_id) if grant is not None and state == "on_hold" else None
-    preview = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
-    return render_template("resident/share.html", form=form, notice=notice, provider=provider, preview=preview,
-                           offers_record=offers_record, previous=previous), 400 if request.method == "POST" else 200
+    return notice, provider, grant, consent.status(grant)
 
 
-@bp.get("/sharing/providers/<provider_id>/<area>/preview")
+@bp.get("/sharing/providers/<uid:provider_id>/<area:area>/preview")
 def preview(provider_id, area):
     db = get_session()
-    _area_or_404(area)
-    notice = consent.current_notice(db, provider_id, area) if len(provider_id) <= 32 else None
+    notice = consent.current_notice(db, provider_id, area)
     if notice is None:
         abort(404)
     provider = db.get(Provider, provider_id)
@@ -162,16 +166,19 @@ def _change_every(status: str, action: str, nothing_to_do: str):
     """Apply one action (pause, resume) to every consent of the resident in ``status``, with one
     receipt for them all."""
     db = get_session()
-    grants = db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == current_user.id)).all()
     with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        for grant in grants:
+        for grant in db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == current_user.id)).all():
             if consent.status(grant) == status:
                 getattr(change, action)(grant)
+    receipt = change.receipt or consent.repeat_receipt(db, current_user.id, current_user.id, (ACTION_EVENTS[action],))
     db.commit()
-    if change.receipt is None:
+    if receipt is None:
         flash(nothing_to_do, "info")
         return htmx.redirect(url_for("resident.sharing"))
-    return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+    return htmx.redirect(url_for("resident.receipt", code=receipt.code))
+
+
+ACTION_EVENTS = {"pause": "paused", "resume": "resumed"}
 
 
 @bp.post("/sharing/stop")
@@ -185,16 +192,18 @@ def resume_all():
     return _change_every("paused", "resume", _("Nothing was paused."))
 
 
-@bp.post("/sharing/grants/<grant_id>/renew")
+@bp.post("/sharing/grants/<uid:grant_id>/renew")
 def renew(grant_id):
     db = get_session()
-    grant = _grant_or_404(grant_id)
-    if consent.status(grant) != "active":
-        abort(404)
     with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        change.renew(grant)
+        grant = _grant_or_404(grant_id)
+        repeat = consent.repeat_receipt(db, current_user.id, current_user.id, ("renewed",), grant_id=grant.id)
+        if repeat is None:
+            if consent.status(grant) != "active":
+                abort(404)
+            change.renew(grant)
     db.commit()
-    return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+    return htmx.redirect(url_for("resident.receipt", code=(change.receipt or repeat).code))
 
 
 def _grant_or_404(grant_id: str) -> ConsentGrant:
@@ -215,18 +224,18 @@ def pending_sharing():
     return render_template("resident/pending.html", rows=rows, button=ButtonForm())
 
 
-@bp.post("/sharing/grants/<grant_id>/<answer>")
+@bp.post("/sharing/grants/<uid:grant_id>/<any(confirm, refuse):answer>")
 def answer_pending(grant_id, answer):
-    if answer not in ("confirm", "refuse"):
-        abort(404)
     db = get_session()
-    grant = _grant_or_404(grant_id)
-    if grant.state != GrantState.PENDING:
-        abort(404)
     with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        change.confirm(grant) if answer == "confirm" else change.refuse(grant)
+        grant = _grant_or_404(grant_id)
+        repeat = consent.repeat_receipt(db, current_user.id, current_user.id, ("confirmed", "refused"), grant_id=grant.id)
+        if repeat is None:
+            if grant.state != GrantState.PENDING:
+                abort(404)
+            change.confirm(grant) if answer == "confirm" else change.refuse(grant)
     db.commit()
-    return htmx.redirect(url_for("resident.receipt", code=change.receipt.code))
+    return htmx.redirect(url_for("resident.receipt", code=(change.receipt or repeat).code))
 
 
 # --- Receipts and history -----------------------------------------------------------------------
@@ -239,7 +248,7 @@ def _own_receipt(code: str):
     return receipt
 
 
-@bp.get("/receipts/<code>")
+@bp.get("/receipts/<receipt:code>")
 def receipt(code):
     db = get_session()
     found = _own_receipt(code)
@@ -257,7 +266,7 @@ def receipt(code):
     return render_template("resident/receipt.html", receipt=found, events=events, seen=seen)
 
 
-@bp.get("/receipts/<code>.json")
+@bp.get("/receipts/<receipt:code>.json")
 def receipt_json(code):
     found = _own_receipt(code)
     return jsonify({**found.content, "mac": found.mac, "check_at": url_for("public.check_receipt", code=found.code, _external=True)})
@@ -294,9 +303,10 @@ def looked():
                            summary=consent.looks_in_last_30_days(db, current_user.id), button=ButtonForm())
 
 
-@bp.post("/looked/<int:entry_id>/flag")
+@bp.post("/looked/<row_id:entry_id>/flag")
 def flag_look(entry_id):
     db = get_session()
+    lock_residents(db, [current_user.id])  # a second tap finds the first flag
     entry = db.get(AccessLogEntry, entry_id)
     if entry is None or entry.resident_id != current_user.id:
         abort(404)
@@ -314,20 +324,22 @@ def flag_look(entry_id):
 # --- Suggestions from tutors ------------------------------------------------------------------
 
 
-@bp.post("/suggestions/<suggestion_id>/<answer>")
+@bp.post("/suggestions/<short_id:suggestion_id>/<any(accept, dismiss):answer>")
 def answer_suggestion(suggestion_id, answer):
     """Accepting opens the normal sharing page for that provider (nothing is shared until the
     resident says yes there); dismissing just closes the suggestion."""
-    if answer not in ("accept", "dismiss"):
-        abort(404)
     db = get_session()
-    suggestion = db.get(Suggestion, suggestion_id) if len(suggestion_id) <= 32 else None
-    if suggestion is None or suggestion.resident_id != current_user.id or suggestion.state != SuggestionState.WAITING:
+    lock_residents(db, [current_user.id])
+    suggestion = db.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.resident_id != current_user.id:
         abort(404)
-    suggestion.state = SuggestionState.ACCEPTED if answer == "accept" else SuggestionState.DISMISSED
-    suggestion.answered_at = utcnow()
-    db.add(suggestion)
-    db.commit()
+    new_state = SuggestionState.ACCEPTED if answer == "accept" else SuggestionState.DISMISSED
+    if suggestion.state == SuggestionState.WAITING:
+        suggestion.state, suggestion.answered_at = new_state, utcnow()
+        db.add(suggestion)
+        db.commit()
+    elif suggestion.state != new_state:  # answered the other way already; a repeat gets the same answer
+        abort(404)
     if answer == "accept":
         return htmx.redirect(url_for("resident.share", provider_id=suggestion.to_provider_id, area=suggestion.area))
     flash(_("The suggestion is closed."), "success")

@@ -13,7 +13,7 @@ from sqlmodel import select
 from .. import consent, htmx, plan
 from ..catalogue import matches
 from ..db import get_session
-from ..models import Area, Provider, Suggestion, SuggestionState
+from ..models import Area, PlanGoal, Provider, Suggestion, SuggestionState
 from ..pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from . import bp
 from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
@@ -21,6 +21,11 @@ from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
 
 def _actor() -> plan.Actor:
     return plan.Actor.of(current_user)
+
+
+def _changing() -> None:
+    """Before a change: this resident's record, one change at a time (reads after this are fresh)."""
+    plan.begin_change(get_session(), current_user.id)
 
 
 def _goal_or_404(goal_id: str):
@@ -84,6 +89,7 @@ def check_in():
     db = get_session()
     form = CheckInForm()
     if form.validate_on_submit():
+        _changing()
         first_time = not plan.check_ins(db, current_user.id)
         plan.record_check_in(db, current_user.id, form.answers(), _actor())
         db.commit()
@@ -104,6 +110,7 @@ def check_in():
 def choose_goals():
     db = get_session()
     if request.method == "POST":
+        _changing()
         ids = [int(v) for v in request.form.getlist("goal") if v.isdigit() and len(v) < 10]
         added = plan.add_catalogue_goals(db, current_user.id, ids, _actor())
         if not added:
@@ -138,6 +145,7 @@ def new_goal():
         form.area.data = request.args["area"]
     if form.validate_on_submit():
         db = get_session()
+        _changing()
         goal = plan.add_own_goal(db, current_user.id, form.area.data, form.title.data, form.step_lines(), _actor(),
                                  target_date=form.target_date.data)
         db.commit()
@@ -149,7 +157,7 @@ def new_goal():
 # --- One goal ----------------------------------------------------------------------------------
 
 
-@bp.get("/plan/goals/<goal_id>")
+@bp.get("/plan/goals/<short_id:goal_id>")
 def goal(goal_id):
     db = get_session()
     goal = _goal_or_404(goal_id)
@@ -170,13 +178,14 @@ def _ticks(goal_id: str) -> tuple[set[int], bool]:
     return places, goal_id in request.form.getlist("finished")
 
 
-@bp.post("/plan/areas/<area>")
+@bp.post("/plan/areas/<area:area>")
 def save_area(area):
     """The plan page's form for one area: the ticks of all its goals. Boxes of goals that are not
     this resident's (or not in this area) are ignored."""
     if area not in set(Area):
         abort(404)
     db = get_session()
+    _changing()
     actor = _actor()
     for goal in plan.goals_in_area(db, current_user.id, area):
         plan.save_goal_form(db, goal, *_ticks(goal.id), actor)
@@ -188,10 +197,11 @@ def save_area(area):
     return htmx.redirect(url_for("resident.plan_page") + f"#area-{area}")
 
 
-@bp.post("/plan/goals/<goal_id>")
+@bp.post("/plan/goals/<short_id:goal_id>")
 def save_goal(goal_id):
     """The goal page's form: its ticked steps and whether it is finished."""
     db = get_session()
+    _changing()
     goal = _goal_or_404(goal_id)
     plan.save_goal_form(db, goal, *_ticks(goal.id), _actor())
     db.commit()
@@ -202,20 +212,21 @@ def save_goal(goal_id):
     return htmx.redirect(url_for("resident.goal", goal_id=goal.id))
 
 
-@bp.post("/plan/goals/<goal_id>/notes")
+@bp.post("/plan/goals/<short_id:goal_id>/notes")
 def add_note(goal_id):
     db = get_session()
-    goal = _goal_or_404(goal_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _goal_page(db, goal, note_form=form, status=400)
+        return _goal_page(db, _goal_or_404(goal_id), note_form=form, status=400)
+    _changing()
+    goal = _goal_or_404(goal_id)
     plan.add_note(db, goal, _actor(), form.text.data, form.link.data)
     db.commit()
     flash(_("Your note is saved."), "success")
     return htmx.redirect(url_for("resident.goal", goal_id=goal.id) + "#notes")
 
 
-@bp.route("/plan/goals/<goal_id>/edit", methods=["GET", "POST"])
+@bp.route("/plan/goals/<short_id:goal_id>/edit", methods=["GET", "POST"])
 def edit_goal(goal_id):
     db = get_session()
     goal = _goal_or_404(goal_id)
@@ -224,6 +235,8 @@ def edit_goal(goal_id):
         form.title.data = goal.own_title
         form.target_date.data = goal.target_date
     if form.validate_on_submit():
+        _changing()
+        goal = _goal_or_404(goal_id)
         plan.edit_goal(db, goal, _actor(), target_date=form.target_date.data, own_title=form.title.data,
                        new_step=form.new_step.data)
         db.commit()
@@ -233,16 +246,21 @@ def edit_goal(goal_id):
     return render_template("resident/edit_goal.html", form=form, goal=goal, title=title), 400 if request.method == "POST" else 200
 
 
-@bp.route("/plan/goals/<goal_id>/remove", methods=["GET", "POST"])
+@bp.route("/plan/goals/<short_id:goal_id>/remove", methods=["GET", "POST"])
 def remove_goal(goal_id):
     db = get_session()
-    goal = _goal_or_404(goal_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        plan.remove_goal(db, goal, _actor())
-        db.commit()
+        _changing()
+        goal = db.get(PlanGoal, goal_id)
+        if goal is None or goal.resident_id != current_user.id:
+            abort(404)
+        if goal.removed_at is None:  # a second tap finds it already removed: the same answer
+            plan.remove_goal(db, goal, _actor())
+            db.commit()
         flash(_("The goal is no longer in your plan. It is still in your history."), "success")
         return htmx.redirect(url_for("resident.plan_page"))
+    goal = _goal_or_404(goal_id)
     return render_template("resident/remove_goal.html", form=form, goal=goal, title=plan.goal_title(db, goal))
 
 

@@ -1,0 +1,158 @@
+"""Many people at once, against a real server (gunicorn, four sync workers), on SQLite and on
+PostgreSQL: staff opening the same residents' records at the same moment, a tutor recording
+progress while they look, and residents double-tapping "share" and "stop sharing". Nobody gets a
+500, nothing is recorded twice, and the hash chains hold.
+
+Before the residents' lock (tracker/locks.py), two looks at one resident clashed on the access
+log's chain number (a 500, and the tutor's tick rolled back), and two "stop sharing" taps wrote
+``given, withdrawn, withdrawn`` with two receipts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+from sqlmodel import Session, col, select
+
+from tracker import consent, plan
+from tracker.db import make_engine
+from tracker.models import AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentReceipt, PlanEvent, PlanGoal, PlanStep
+
+from .conftest import PASSWORD, People
+from .live import Browser, Gunicorn
+from .sharing_helpers import Sharing
+
+SECONDS = 4
+ROUNDS = 3  # at least, each, however slow the machine
+
+
+@pytest.fixture
+def partnership(any_database_url):
+    engine = make_engine(any_database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        people = People(db)
+        sharing = Sharing(db, people)
+        people.user("tutor.a2", role="tutor", provider=sharing.a.name, display_name="Kim Tutor")
+        people.user("staff.a2", role="provider_staff", provider=sharing.a.name, display_name="Lee Staff")
+        goal_id = db.exec(select(CatalogueGoal.id).where(CatalogueGoal.code == "digital.get-online")).one()
+        looked_at, tappers = [], []
+        for n in range(3):
+            resident = people.user(f"shared{n}")
+            plan.add_catalogue_goals(db, resident.id, [goal_id], plan.Actor.of(resident))
+            db.commit()
+            sharing.give(resident, sharing.a, "digital", ("view", "record_progress"))
+            looked_at.append(resident)
+        for n in range(2):
+            tappers.append(people.user(f"tapper{n}"))
+        yield any_database_url, sharing, looked_at, tappers, engine
+    engine.dispose()
+
+
+def test_many_staff_and_double_taps_at_once(partnership):
+    url, sharing, looked_at, tappers, engine = partnership
+    answers: list[tuple[str, int]] = []
+    crashed: list[BaseException] = []
+    stop = 0.0
+    lock = threading.Lock()
+
+    def person(target, *args):
+        def run():
+            try:
+                target(*args)
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                crashed.append(error)
+        return threading.Thread(target=run)
+
+    def note(path, answer):
+        with lock:
+            answers.append((path, answer.status))
+
+    def staff_member(username):
+        browser = Browser(server.url)
+        browser.sign_in(username, PASSWORD)
+        n = 0
+        while time.monotonic() < stop or n < ROUNDS:
+            resident = looked_at[n % len(looked_at)]
+            for path in (f"{prefix(username)}/residents/{resident.id}/digital?purpose=plan_support",
+                         f"{prefix(username)}/residents/{resident.id}", f"{prefix(username)}/"):
+                note(path, browser.get(path))
+            n += 1
+
+    def tutor_recording():
+        browser = Browser(server.url)
+        browser.sign_in("tutor.a", PASSWORD)
+        n = 0
+        while time.monotonic() < stop or n < ROUNDS:
+            resident = looked_at[n % len(looked_at)]
+            area = f"/tutor/residents/{resident.id}/digital"
+            page = browser.get(area + "?purpose=plan_support")
+            goal = page.text.split(f"/tutor/residents/{resident.id}/digital/goals/")[1][:12]
+            answer = browser.post(f"{area}/goals/{goal}", {"purpose": "plan_support", goal: ["1"] if n % 2 else []},
+                                  token_from=area + "?purpose=plan_support")
+            note("record ticks", answer)
+            n += 1
+
+    def double_tapper(resident):
+        browser = Browser(server.url)
+        browser.sign_in(resident.username, PASSWORD)
+        share = f"/me/sharing/providers/{sharing.a.id}/financial"
+        n = 0
+        while time.monotonic() < stop or n < ROUNDS:
+            n += 1
+            for path, data, token_from in ((share, {"months": "12"}, share),
+                                           (f"/me/sharing/providers/{sharing.a.id}", {}, "/me/sharing")):
+                form = {**data, "csrf_token": browser.token(token_from)}
+                both = [threading.Thread(target=lambda path=path, form=form: note(path, browser.open(path, form)))
+                        for _ in range(2)]
+                for tap in both:
+                    tap.start()
+                for tap in both:
+                    tap.join()
+
+    def prefix(username):
+        return "/tutor" if username.startswith("tutor") else "/provider"
+
+    with Gunicorn(url, workers=4) as server:
+        stop = time.monotonic() + SECONDS
+        people = [person(staff_member, name) for name in ("tutor.a", "tutor.a2", "staff.a", "staff.a2")]
+        people.append(person(tutor_recording))
+        people += [person(double_tapper, r) for r in tappers]
+        for thread in people:
+            thread.start()
+        for thread in people:
+            thread.join()
+
+    statuses = Counter(status for _path, status in answers)
+    failures = [(path, status) for path, status in answers if status >= 500]
+    assert not failures, (failures[:10], statuses)
+    assert not crashed, crashed
+    # 7 people, so 9 requests at once whenever both residents double-tap.
+    assert len(people) == 7 and len(answers) >= 4 * 3 * ROUNDS + ROUNDS + 2 * 4 * ROUNDS, statuses
+    assert statuses[200] > 0 and statuses[303] > 0
+
+    with Session(engine) as db:
+        assert consent.verify_chains(db) == {}
+        for resident in tappers:
+            events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id).order_by(ConsentEvent.seq)).all()
+            kinds = [e.event_type for e in events]
+            assert kinds, "the double taps did nothing"
+            # Each tap pair is one change: the history alternates, one receipt per change.
+            assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False)), kinds
+            assert kinds[0] == "given" and set(kinds) == {"given", "withdrawn"}, kinds
+            receipts = db.exec(select(ConsentReceipt.code).where(ConsentReceipt.resident_id == resident.id)).all()
+            assert sorted(receipts) == sorted(e.receipt_code for e in events)
+        for resident in looked_at:
+            seqs = db.exec(select(AccessLogEntry.seq).where(AccessLogEntry.resident_id == resident.id)
+                           .order_by(AccessLogEntry.seq)).all()
+            assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) > 3
+            # Every tick the tutor saved is in the plan's history once: step events alternate.
+            kinds = db.exec(select(PlanEvent.kind).where(PlanEvent.resident_id == resident.id,
+                                                         col(PlanEvent.kind).in_(["step_done", "step_undone"]))
+                            .order_by(PlanEvent.id)).all()
+            assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False)), kinds
+            first_step_done = db.exec(select(PlanStep.done_at).join(PlanGoal, PlanGoal.id == PlanStep.goal_id)
+                                      .where(PlanGoal.resident_id == resident.id).order_by(PlanStep.position)).first()
+            assert (first_step_done is not None) == (bool(kinds) and kinds[-1] == "step_done")

@@ -1,0 +1,105 @@
+"""One change at a time to each resident's record.
+
+Everything that reads a resident's record and then writes to it — a consent change, an entry in
+the access log, a tick, a note, a check-in, an erasure — first calls ``lock_residents`` in its
+transaction, and reads only after it. Two requests about the same resident (two staff looking at
+once, a double-tapped button) then run one after the other, and the second sees what the first
+wrote: no duplicate events, no clashing chain numbers, no decision taken on a stale read.
+
+- PostgreSQL: the residents' ``user_account`` rows are locked ``FOR NO KEY UPDATE``, always in
+  id order (so two lists of residents never deadlock). This does not block rows that merely
+  refer to the resident (``FOR KEY SHARE``), so plan rows can still be inserted alongside.
+- SQLite has one writer at a time anyway; what matters is that the reads happen while being the
+  writer. pysqlite runs SELECTs outside any transaction and begins a deferred one at the first
+  write, so a read-then-write can act on a stale read (and a deferred transaction that reads
+  first fails with "database is locked" when another writer got in between). So the lock is
+  ``BEGIN IMMEDIATE``: from then on this connection is the only writer until it commits.
+
+Locks last until the transaction ends (commit or rollback); ``session.info`` remembers which
+residents are locked for the current transaction only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from .models import User
+
+BATCH = 500  # ids per locking statement (a CSV export locks thousands)
+_LOCKED = "locked_residents"
+_IMMEDIATE = "sqlite_immediate"
+
+
+class LockNotHeld(RuntimeError):
+    """A change to a resident's record was attempted without ``lock_residents`` first (a bug)."""
+
+
+def lock_residents(db: Session, resident_ids) -> None:
+    """Serialise this transaction with every other change to these residents' records.
+
+    Call it before reading what the change depends on. Anything the session had loaded earlier is
+    expired, so it is read again, fresh, under the lock."""
+    _lock(db, User, resident_ids)
+
+
+def lock_providers(db: Session, provider_ids) -> None:
+    """The same for an organisation's own records (its notices' version numbers)."""
+    from .models import Provider
+
+    _lock(db, Provider, provider_ids)
+
+
+def _lock(db: Session, model, ids) -> None:
+    wanted = sorted({(model.__tablename__, i) for i in ids if isinstance(i, str)})
+    locked: set = db.info.get(_LOCKED, set())
+    missing = [key for key in wanted if key not in locked]
+    if not missing:
+        return
+    db.flush()  # pending changes go in first: expiring below must not drop them
+    if db.get_bind().dialect.name == "sqlite":
+        if not db.info.get(_IMMEDIATE):
+            connection = db.connection()
+            if not connection.connection.dbapi_connection.in_transaction:
+                # Only reads so far (outside any transaction, as pysqlite does): become the writer
+                # now, before reading what the change depends on. A transaction that has already
+                # written holds the write lock since its first write.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            db.info[_IMMEDIATE] = True
+    else:
+        missing_ids = [i for _table, i in missing]
+        for start in range(0, len(missing_ids), BATCH):
+            batch = missing_ids[start:start + BATCH]
+            db.exec(select(model.id).where(col(model.id).in_(batch)).order_by(model.id).with_for_update(key_share=True)).all()
+    _expire_records(db)
+    db.info[_LOCKED] = locked | set(missing)
+
+
+def _expire_records(db: Session) -> None:
+    """Forget what was read of residents' records before the lock (goals, steps, consents…), so it
+    is read again under it. People, organisations, notices and sign-in sessions are not part of
+    what a change depends on, and are kept (the page still needs them)."""
+    from .models import PlanStep
+
+    for obj in list(db.identity_map.values()):
+        if hasattr(type(obj), "resident_id") or isinstance(obj, PlanStep):
+            db.expire(obj)
+
+
+def holds_lock(db: Session, resident_id: str) -> bool:
+    return (User.__tablename__, resident_id) in db.info.get(_LOCKED, ())
+
+
+def require_lock(db: Session, resident_id: str) -> None:
+    """For the functions that append to a resident's history: refuse to run unlocked."""
+    if not holds_lock(db, resident_id):
+        raise LockNotHeld(f"lock_residents() was not called for {resident_id} in this transaction")
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_locks(session) -> None:
+    """Locks (and everything remembered under them) hold for one transaction only."""
+    session.info.pop(_LOCKED, None)
+    session.info.pop(_IMMEDIATE, None)
+    session.info.pop("chain_heads", None)
