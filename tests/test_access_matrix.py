@@ -16,10 +16,13 @@ from tracker import consent, plan
 from tracker.models import CatalogueGoal, ConsentEvent, Role
 
 from .conftest import PASSWORD, make_app
-from .sharing_helpers import SECRET, Sharing
+from .sharing_helpers import SECRET, Sharing, publish
 
-ROLES = ("anonymous", "resident", "tutor_a", "staff_a", "tutor_b", "admin")
-STAFF = ("tutor_a", "staff_a", "tutor_b", "admin")
+# tutor_c works for an organisation the admins have deactivated; the admin also works at A (an
+# admin with a provider never passes the consent decision).
+ROLES = ("anonymous", "resident", "tutor_a", "staff_a", "tutor_b", "tutor_c", "admin")
+STAFF = ("tutor_a", "staff_a", "tutor_b", "tutor_c", "admin")
+TUTORS = ["tutor_a", "tutor_b", "tutor_c"]
 
 # Each resident situation, the area it concerns, and who may (everyone else: 404):
 # open that area; see the resident at all (any shared area); record progress in that area.
@@ -34,6 +37,9 @@ SITUATIONS = {
     "withdrawn": ("digital", set(), set(), set()),
     "expired": ("digital", set(), set(), set()),
     "on_hold": ("job_readiness", set(), set(), set()),
+    # Shared, but nobody may see it: the resident's account is deactivated, or the organisation is.
+    "resident_deactivated": ("digital", set(), set(), set()),
+    "provider_deactivated": ("digital", set(), set(), set()),
 }
 
 
@@ -57,8 +63,17 @@ class World:
         consent.record_access(db, self.sharing.tutor_a, self.sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
         db.commit()
         self.entry_id = db.exec(select(__import__("tracker.models", fromlist=["AccessLogEntry"]).AccessLogEntry.id)).first()
-        self.residents = {name: self.sharing.resident_in(name, f"res.{name.replace('_', '')}", spec[0])
-                          for name, spec in SITUATIONS.items()}
+        self.c = people.provider("Melton Money Advice")
+        for area in ("digital", "financial", "job_readiness"):
+            publish(db, self.c, area)
+        self.tutor_c = people.user("tutor.c", role=Role.TUTOR, provider=self.c.name, display_name="Cal Closed")
+        self.residents = {name: self._resident_in(db, people, name, spec[0]) for name, spec in SITUATIONS.items()}
+        self.c.active = False  # deactivated after its residents said yes
+        db.add(self.c)
+        # The admin works at A too, where the consented residents share.
+        self.sharing.admin.provider_id = self.sharing.a.id
+        db.add(self.sharing.admin)
+        db.commit()
         # A goal in each resident's situation area, for the routes that record progress on one.
         self.goals = {r.id: plan.add_own_goal(db, r.id, SITUATIONS[n][0], "A goal", ["I can do it"], plan.Actor.of(r)).id
                       for n, r in self.residents.items()}
@@ -71,7 +86,24 @@ class World:
             change.give(self.sharing.notice(self.sharing.b, "financial"), ["view"], 12)
         db.commit()
         self.assisted_code = change.receipt.code
-        self.users = {"resident": "subject", "tutor_a": "tutor.a", "staff_a": "staff.a", "tutor_b": "tutor.b", "admin": "the.admin"}
+        self.users = {"resident": "subject", "tutor_a": "tutor.a", "staff_a": "staff.a", "tutor_b": "tutor.b", "tutor_c": "tutor.c",
+                      "admin": "the.admin"}
+
+    def _resident_in(self, db, people, situation: str, area: str):
+        username = f"res.{situation.replace('_', '')}"
+        if situation == "resident_deactivated":
+            resident = self.sharing.resident_in("record", username, area)
+            resident.active = False
+            db.add(resident)
+            db.commit()
+            return resident
+        if situation == "provider_deactivated":
+            resident = people.user(username)
+            with consent.Change(db, resident.id, consent.ConsentActor.resident(resident), SECRET) as change:
+                change.give(consent.current_notice(db, self.c.id, area), ["view", "record_progress"], 12)
+            db.commit()
+            return resident
+        return self.sharing.resident_in(situation, username, area)
 
     def client(self, role):
         client = self.app.test_client()
@@ -139,20 +171,20 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("admin.retire_step", "POST"): ("/admin/catalogue/steps/999999/retire", _staff_page(["admin"], 404)),
         ("admin.restore_step", "POST"): ("/admin/catalogue/steps/999999/restore", _staff_page(["admin"], 404)),
         ("admin.audit", "GET"): ("/admin/audit", _staff_page(["admin"])),
-        ("tutor.home", "GET"): ("/tutor/", _staff_page(["tutor_a", "tutor_b"])),
+        ("tutor.home", "GET"): ("/tutor/", _staff_page(TUTORS)),
         ("provider.home", "GET"): ("/provider/", _staff_page(["staff_a"])),
         ("provider.figures", "GET"): ("/provider/figures", _staff_page(["staff_a"])),
         ("provider.export_csv", "GET"): ("/provider/export.csv", _staff_page(["staff_a"])),
-        ("tutor.search", "POST"): ("/tutor/search", _staff_page(["tutor_a", "tutor_b"], 400)),
-        ("tutor.register_resident", "GET"): ("/tutor/residents/new", _staff_page(["tutor_a", "tutor_b"])),
-        ("tutor.register_resident", "POST"): ("/tutor/residents/new", _staff_page(["tutor_a", "tutor_b"], 400)),
-        ("tutor.password_reset", "GET"): ("/tutor/password-reset", _staff_page(["tutor_a", "tutor_b"])),
-        ("tutor.password_reset", "POST"): ("/tutor/password-reset", _staff_page(["tutor_a", "tutor_b"], 400)),
+        ("tutor.search", "POST"): ("/tutor/search", _staff_page(TUTORS, 400)),
+        ("tutor.register_resident", "GET"): ("/tutor/residents/new", _staff_page(TUTORS)),
+        ("tutor.register_resident", "POST"): ("/tutor/residents/new", _staff_page(TUTORS, 400)),
+        ("tutor.password_reset", "GET"): ("/tutor/password-reset", _staff_page(TUTORS)),
+        ("tutor.password_reset", "POST"): ("/tutor/password-reset", _staff_page(TUTORS, 400)),
         ("resident.answer_suggestion", "POST"): (f"/me/suggestions/{'0' * 12}/accept", _resident_page(404)),
-        ("tutor.assisted_consent", "GET"): ("/tutor/assisted-consent", _staff_page(["tutor_a", "tutor_b"])),
-        ("tutor.assisted_consent", "POST"): ("/tutor/assisted-consent", _staff_page(["tutor_a", "tutor_b"], 400)),
+        ("tutor.assisted_consent", "GET"): ("/tutor/assisted-consent", _staff_page(TUTORS)),
+        ("tutor.assisted_consent", "POST"): ("/tutor/assisted-consent", _staff_page(TUTORS, 400)),
         ("tutor.assisted_consent_done", "GET"): (f"/tutor/assisted-consent/{w.assisted_code}",
-                                                 {**_staff_page(["tutor_a"]), "tutor_b": 404}),
+                                                 {**_staff_page(["tutor_a"]), "tutor_b": 404, "tutor_c": 404}),
         ("resident.home", "GET"): ("/me/", _resident_page(200)),
         ("resident.check_in", "GET"): ("/me/check-in", _resident_page(200)),
         ("resident.check_in", "POST"): ("/me/check-in", _resident_page(400)),
@@ -264,7 +296,7 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
             client = world.client(role)
             url = pattern.format(resident=resident_id, area=area, goal=world.goals[resident_id])
             response = client.open(url, method=method, data=data)
-            role_allowed = (prefix == "/tutor" and role in ("tutor_a", "tutor_b")) or (prefix == "/provider" and role == "staff_a")
+            role_allowed = (prefix == "/tutor" and role in TUTORS) or (prefix == "/provider" and role == "staff_a")
             if role == "anonymous":
                 expected = 303
             elif not role_allowed:
@@ -291,3 +323,35 @@ def test_the_page_of_a_consented_resident_shows_only_what_the_notice_lists(world
 
 def test_assisted_consent_receipts_are_only_for_the_tutor_who_recorded_them(world, db):
     assert db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == world.assisted_code)).first().actor_role == Role.TUTOR
+
+
+def test_lists_counts_and_exports_show_only_residents_the_decision_allows(world, db):
+    """The lists use the same valid-grant clause as single decisions: a deactivated organisation's
+    staff list nobody, a deactivated resident is in nobody's list, and everyone listed is logged."""
+    from tracker.models import AccessLogEntry
+
+    def name(situation):
+        return world.residents[situation].display_name
+
+    tutor_a = world.client("tutor_a").get("/tutor/").text
+    assert name("record") in tutor_a and name("consented") in tutor_a
+    assert name("resident_deactivated") not in tutor_a and name("provider_deactivated") not in tutor_a
+    tutor_c = world.client("tutor_c").get("/tutor/").text
+    assert name("provider_deactivated") not in tutor_c and "Sam Subject" not in tutor_c
+    csv = world.client("staff_a").get("/provider/export.csv").text
+    assert name("record") in csv and name("resident_deactivated") not in csv
+    figures = world.client("staff_a").get("/provider/figures")
+    assert figures.status_code == 200
+    listed = {e.resident_id for e in db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == world.sharing.tutor_a.id,
+                                                                         AccessLogEntry.action == "listed_in_dashboard")).all()}
+    shown = {r.id for r in world.residents.values() if r.display_name in tutor_a} | ({world.subject.id} if "Sam Subject" in tutor_a else set())
+    assert listed == shown
+    assert world.residents["resident_deactivated"].id not in listed
+    assert not db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == world.tutor_c.id)).all()
+
+
+def test_an_admin_with_an_organisation_never_passes_the_consent_decision(world, db):
+    admin = world.sharing.admin
+    assert admin.provider_id == world.sharing.a.id
+    assert consent.decisions_for(db, admin, [world.subject.id]) == []
+    assert consent.staff_provider(admin) is None

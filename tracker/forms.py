@@ -72,6 +72,13 @@ class GovDateField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
+        if not valuelist:  # no boxes sent at all: no date (the boxes are drawn empty again)
+            self.raw_data, self.data = ["", "", ""], None
+            return
+        if len(valuelist) != 3:
+            # Not the three boxes we drew (a forged or garbled form): say so, and draw three again.
+            self.raw_data, self.data = [*valuelist, "", "", ""][:3], None
+            raise ValueError(_l("Enter a real date, for example 31 3 2027"))
         if valuelist and not any(v.strip() for v in valuelist):
             self.data = None
             self.raw_data = valuelist

@@ -28,8 +28,8 @@ USERNAME_MESSAGES = {
 
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never another host (open redirects help phishing)."""
-    if not target:
-        return None
+    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # a newline here would otherwise end up in the Location header
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
