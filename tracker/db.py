@@ -103,6 +103,12 @@ def get_session() -> Session:
     return g.db_session
 
 
+def discard_session() -> None:
+    """End the request's session now (after a database fault), so nothing later in the request
+    uses it; the next use opens a fresh one."""
+    _close_session(None)
+
+
 def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from . import htmx
+
+# The database is restarting, down, locked for longer than we wait, or refused what we sent
+# (a clash a lock should have prevented): the request is abandoned and nothing of it is kept.
+DATABASE_FAULTS = (sa_exc.DBAPIError, sa_exc.TimeoutError, sa_exc.PendingRollbackError, sa_exc.DisconnectionError)
+RETRY_AFTER_SECONDS = 30
 
 PAGES = {
     400: (_l("Sorry, there is a problem with what was sent"), _l("Go back, check your answers and try again.")),
@@ -17,6 +23,8 @@ PAGES = {
     413: (_l("What you sent is too big"), _l("Go back and send something shorter.")),
     429: (_l("Too many tries"), _l("Wait 15 minutes, then try again.")),
     500: (_l("Sorry, there is a problem with the service"), _l("Try again later. Nothing you saved has been lost.")),
+    503: (_l("Sorry, the service is not working right now"),
+          _l("Nothing you saved has been lost. Try again in a few minutes.")),
 }
 
 
@@ -49,9 +57,34 @@ def init_app(app) -> None:
             return render_error(error.code)
         return error
 
+    def _database_fault(error: Exception):
+        """A styled 503 that needs no database: the request's session is thrown away first (its
+        connection may be dead), and the page frame shows no signed-in details."""
+        app.logger.warning("database fault, answering 503: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+        _discard_session()
+        g.database_unavailable = True
+        # Flask-Login puts ``current_user`` into every template, loading it if not yet loaded:
+        # for this page the person counts as signed out (their sign-in is untouched).
+        from .auth import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+        response = render_error(503)
+        response = app.make_response(response)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for fault in DATABASE_FAULTS:
+        app.register_error_handler(fault, _database_fault)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if app.config.get("TESTING") and not app.config.get("SHOW_500_PAGE_IN_TESTS"):
             raise error  # let the test see the real failure
         app.logger.exception("unhandled error")
         return render_error(500)
+
+
+def _discard_session() -> None:
+    from .db import discard_session
+
+    discard_session()

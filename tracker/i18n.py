@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import current_app, request, session
 from flask_babel import Babel
-from flask_login import current_user
 
 babel = Babel()
 
@@ -15,9 +14,12 @@ def supported() -> list[str]:
 
 
 def select_locale() -> str:
+    from .templating import signed_in_user
+
     languages = supported()
-    if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
-        return current_user.preferred_language
+    user = signed_in_user()
+    if user is not None and user.preferred_language in languages:
+        return user.preferred_language
     chosen = session.get("language")
     if chosen in languages:
         return chosen

@@ -57,10 +57,17 @@ def account_deleted():
 
 @bp.get("/healthz")
 def healthz():
+    """Healthy only if the database takes a write: a row is written and rolled back, so a read-only
+    or locked database answers 503 as well as a lost one (a read alone passed while every write
+    failed)."""
+    problem = "unreachable"
     try:
         with current_app.extensions["tracker_engine"].connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not healthy"
-        current_app.logger.exception("health check: database unreachable")
-        return jsonify(status="error", database="unreachable"), 503
+            problem = "not_writable"
+            connection.execute(text("INSERT INTO site_setting (key, value) VALUES ('healthz-probe', '')"))
+            connection.rollback()
+    except Exception as error:  # any failure to reach or write to the database means "not healthy"
+        current_app.logger.warning("health check: database %s: %s", problem, str(error).splitlines()[0] if str(error) else error)
+        return jsonify(status="error", database=problem), 503
     return jsonify(status="ok", database="ok")

@@ -67,9 +67,17 @@ NAVIGATION = {
 ACCOUNT_LINK = ("auth.change_password", _l("Password"))
 
 
+def signed_in_user():
+    """The signed-in person, for the page frame; None when signed out, and while the database is
+    failing (the error page must render without it: reading the person would need the database)."""
+    if g.get("database_unavailable") or not (current_user and current_user.is_authenticated):
+        return None
+    return current_user
+
+
 def navigation_items() -> list[dict]:
     """GOV.UK service navigation items for the signed-in person, the current page marked."""
-    if not (current_user and current_user.is_authenticated):
+    if signed_in_user() is None:
         return []
     links = NAVIGATION[Role(current_user.role)]
     if current_user.role != Role.RESIDENT:  # residents find it on "My data"
@@ -183,9 +191,12 @@ def init_app(app) -> None:
     @app.context_processor
     def _globals():
         idle_seconds = None
-        if current_user and current_user.is_authenticated and g.get("sign_in_session") is not None:
-            idle_seconds = accounts.seconds_until_idle(g.sign_in_session, current_user, current_app.config)
+        user = signed_in_user()
+        if user is not None and g.get("sign_in_session") is not None:
+            idle_seconds = accounts.seconds_until_idle(g.sign_in_session, user, current_app.config)
         return {
+            "signed_in": user is not None,
+            "idle_limit_seconds": accounts.idle_limit(user, current_app.config).total_seconds() if user is not None else None,
             "service_name": SERVICE_NAME,
             "languages": current_app.config["LANGUAGES"],
             "locale": str(get_locale() or "en"),
