@@ -551,7 +551,7 @@ def _routes(sharing, db):
         ("GET", f"/admin/catalogue/{goal.id}/edit"), ("POST", f"/admin/catalogue/{goal.id}/edit"),
         ("POST", f"/admin/catalogue/{goal.id}/retire"), ("POST", f"/admin/catalogue/{goal.id}/restore"),
         ("POST", f"/admin/catalogue/steps/{step.id}/retire"), ("POST", f"/admin/catalogue/steps/{step.id}/restore"),
-        ("GET", "/admin/audit"),
+        ("GET", "/admin/audit"), ("GET", "/admin/reset-requests"), ("POST", "/admin/reset-requests/000000000000/give"),
     ]
 
 
@@ -569,7 +569,7 @@ def test_every_admin_page_and_action_needs_the_admin_role(app, db, people, shari
 def test_every_admin_route_is_covered_here(app, db, sharing):
     covered = {url for _method, url in _routes(sharing, db)}
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")}
-    assert len(rules) == len({re.sub(r"/[0-9a-f]{32}|/\d+", "/<id>", url) for url in covered})
+    assert len(rules) == len({re.sub(r"/[0-9a-f]{32}|/\d+|/0{12}/give", "/<id>", url) for url in covered})
 
 
 def test_empty_posts_from_an_admin_never_crash(admin, db, sharing):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -74,3 +76,41 @@ def test_area_progress_is_filled_from_existing_plans_when_migrating(tmp_path):
         row = connection.execute(text("SELECT first_stage, latest_stage, goals_done, last_activity_at FROM area_progress")).one()
     engine.dispose()
     assert tuple(row[:3]) == (2, 4, 1) and str(row[3]).startswith("2026-03-05")
+
+
+def _normal(sql: str) -> str:
+    """A CHECK condition in a comparable form: PostgreSQL rewrites ``IN (…)`` as ``= ANY (ARRAY[…])``
+    with casts and brackets; both become the bare words and values, in order."""
+    sql = str(sql).lower()
+    sql = re.sub(r"::(character varying|[a-z]+)(\[\])?", " ", sql)
+    sql = sql.replace("= any (array[", " in (").replace("<> all (array[", " not in (")
+    words = " ".join(re.findall(r"'[^']*'|[a-z_]+|[0-9]+|<>|>=|<=|=|<|>", sql))
+    return re.sub(r"(\w+) between (\w+) and (\w+)", r"\1 >= \2 and \1 <= \3", words)
+
+
+def _model_checks() -> dict[tuple[str, str], str]:
+    from sqlalchemy import CheckConstraint
+
+    checks = {}
+    for table in metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, CheckConstraint):
+                name = metadata.naming_convention["ck"] % {"table_name": table.name, "constraint_name": constraint.name}
+                checks[(table.name, name if not str(constraint.name).startswith("ck_") else str(constraint.name))] = _normal(constraint.sqltext)
+    return checks
+
+
+def test_the_migrations_check_constraints_match_the_models(any_empty_database_url):
+    """Alembic's autogenerate ignores CHECK constraints, so a model whose allowed values changed
+    without a migration (a new kind of event, a new state) would pass the test above and then be
+    refused by the database in production."""
+    migrate.upgrade(any_empty_database_url)
+    engine = make_engine(any_empty_database_url)
+    inspector = inspect(engine)
+    in_database = {(table, check["name"]): _normal(check["sqltext"])
+                   for table in inspector.get_table_names() if table != "alembic_version"
+                   for check in inspector.get_check_constraints(table)}
+    engine.dispose()
+    expected = _model_checks()
+    assert expected, "the models have CHECK constraints"
+    assert in_database == expected

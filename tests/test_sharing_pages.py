@@ -224,7 +224,20 @@ def test_deleting_the_account_leaves_only_an_unlinkable_tombstone(app, client, s
     [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
-    heads = client.get("/me/export.json").json["hash_chains"]
+    # A flag on that look, a reset request by a tutor she shares nothing with, and her answer to it.
+    entry = db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).one()
+    assert client.post(f"/me/looked/{entry.id}/flag").status_code == 303
+    other_tutor = app.test_client()
+    sign_in(other_tutor, "tutor.b")
+    assert "An administrator will give the new code" in other_tutor.post("/tutor/password-reset", data={"username": "amira"}).text
+    from tracker.models import AccountEvent
+
+    asked = db.exec(select(AccountEvent).where(AccountEvent.resident_id == amira.id)).one()
+    assert client.post(f"/me/account/changes/{asked.id}/was_me").status_code == 303
+    exported = client.get("/me/export.json").json
+    assert exported["access_log"][0]["flagged"] is not None and exported["password_reset_requests"]
+    assert "you told us this does not look right" in client.get("/me/export").text
+    heads = exported["hash_chains"]
     page = client.get("/me/delete").text
     assert "Download everything as a file" in page  # offered before anything is deleted
     assert client.post("/me/delete", data={}).status_code == 400  # the box must be ticked

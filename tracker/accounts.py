@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from . import passwords
 from .clock import utcnow
-from .models import Provider, Role, SignInAttempt, SignInSession, SiteSetting, User
+from .models import AccountEvent, AccountEventKind, Provider, Role, SignInAttempt, SignInSession, SiteSetting, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 # Seen-at is written at most this often: enough for a 15-minute time-out, far fewer writes.
@@ -247,6 +247,17 @@ def change_password(db: Session, user: User, current: str, new: str) -> None:
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
     end_all_sign_in_sessions(db, user.id, "password_changed")
+    if user.role == Role.RESIDENT:
+        record_account_event(db, user.id, AccountEventKind.PASSWORD_CHANGED, user)
+
+
+def record_account_event(db: Session, resident_id: str, kind: AccountEventKind, actor: User, at=None) -> AccountEvent:
+    """A line in the resident's account history: who (first name, role, organisation) did what."""
+    provider = db.get(Provider, actor.provider_id) if actor.provider_id and actor.role != Role.RESIDENT else None
+    event = AccountEvent(resident_id=resident_id, kind=str(kind), actor_user_id=actor.id, actor_name=actor.first_name, actor_role=actor.role,
+                         actor_provider=provider.name if provider else None, occurred_at=at or utcnow())
+    db.add(event)
+    return event
 
 
 # --- Installation facts -------------------------------------------------------------------------

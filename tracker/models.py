@@ -604,12 +604,21 @@ class SetupCode(SQLModel, table=True):
 class AccountEventKind(StrEnum):
     CREATED_BY_TUTOR = "created_by_tutor"
     SETUP_CODE_ISSUED = "setup_code_issued"
-    PASSWORD_SET = "password_set"
+    PASSWORD_SET = "password_set"  # before 0005: a password chosen with a code (who gave it unrecorded)
+    PASSWORD_SET_WITH_CODE = "password_set_with_code"  # the actor is whoever gave the code
+    PASSWORD_CHANGED = "password_changed"  # by the resident, knowing their old password
+    RESET_REQUESTED = "reset_requested"  # a tutor asked an administrator for a new code
+
+
+# What staff did to an account that the resident is asked about ("That was me" / "This wasn't me").
+ACCOUNT_EVENTS_TO_CONFIRM = (AccountEventKind.SETUP_CODE_ISSUED, AccountEventKind.RESET_REQUESTED,
+                             AccountEventKind.PASSWORD_SET_WITH_CODE)
 
 
 class AccountEvent(SQLModel, table=True):
-    """Things staff did to a resident's account (created it with them, gave a new code): the
-    resident reads these on "My data"."""
+    """Things done to a resident's account (created it with them, gave a new code, a new password
+    chosen): the resident reads these on "My data", in their history and on "Who has looked".
+    Append-only (erasable with the account)."""
 
     __tablename__ = "account_event"
     __table_args__ = (CheckConstraint(_in("kind", AccountEventKind), name="kind"),)
@@ -617,9 +626,58 @@ class AccountEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
     kind: str = Field(max_length=30)
+    actor_user_id: str | None = Field(default=None, max_length=32)  # (not a foreign key: history outlives accounts)
     actor_name: str = Field(max_length=80)
+    actor_role: str | None = Field(default=None, max_length=20)
     actor_provider: str | None = Field(default=None, max_length=120)
     occurred_at: datetime = timestamp()
+
+
+class AccountEventAnswerKind(StrEnum):
+    WAS_ME = "was_me"
+    NOT_ME = "not_me"
+
+
+class AccountEventAnswer(SQLModel, table=True):
+    """The resident's answer to a change staff made to their account. "This wasn't me" goes to the
+    administrators, like a look that does not look right."""
+
+    __tablename__ = "account_event_answer"
+    __table_args__ = (CheckConstraint(_in("answer", AccountEventAnswerKind), name="answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="account_event.id", index=True, sa_column_kwargs={"unique": True})
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    answer: str = Field(max_length=10)
+    answered_at: datetime = timestamp()
+
+
+class ResetRequestState(StrEnum):
+    WAITING = "waiting"
+    CODE_GIVEN = "code_given"
+    CLOSED = "closed"
+
+
+class PasswordResetRequest(SQLModel, table=True):
+    """A tutor asking for a new set-up code for someone who does not share with their organisation:
+    an administrator checks and decides. ``resident_id`` is the account the username matched when
+    asked (None: no such account; the tutor is told the same either way)."""
+
+    __tablename__ = "password_reset_request"
+    __table_args__ = (CheckConstraint(_in("state", ResetRequestState), name="state"),
+                      Index("ix_password_reset_request_state_at", "state", "requested_at"))
+
+    id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
+    username: str = Field(max_length=40)
+    resident_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=32, index=True)
+    requested_by_id: str = Field(foreign_key="user_account.id", max_length=32)
+    requested_by_name: str = Field(max_length=80)
+    provider_id: str = Field(foreign_key="provider.id", max_length=32)
+    provider_name: str = Field(max_length=120)
+    requested_at: datetime = timestamp()
+    state: str = Field(default=ResetRequestState.WAITING, max_length=20)
+    handled_by_name: str | None = Field(default=None, max_length=80)
+    handled_at: datetime | None = timestamp(nullable=True)
 
 
 class SuggestionState(StrEnum):

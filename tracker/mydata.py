@@ -18,6 +18,8 @@ from .locks import lock_residents
 from .models import (
     AccessFlag,
     AccountEvent,
+    AccountEventAnswer,
+    PasswordResetRequest,
     AreaProgress,
     SetupCode,
     Suggestion,
@@ -86,6 +88,12 @@ def export(db: Session, resident: User) -> dict:
     consent_events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id).order_by(ConsentEvent.seq)).all()
     receipts = db.exec(select(ConsentReceipt).where(ConsentReceipt.resident_id == resident.id).order_by(ConsentReceipt.issued_at)).all()
     access = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == resident.id).order_by(AccessLogEntry.seq)).all()
+    flags = {f.entry_id: f for f in db.exec(select(AccessFlag).where(AccessFlag.resident_id == resident.id)).all()}
+    account_events = db.exec(select(AccountEvent, AccountEventAnswer)
+                             .join(AccountEventAnswer, AccountEventAnswer.event_id == AccountEvent.id, isouter=True)
+                             .where(AccountEvent.resident_id == resident.id).order_by(AccountEvent.occurred_at, AccountEvent.id)).all()
+    requests = db.exec(select(PasswordResetRequest).where(PasswordResetRequest.resident_id == resident.id)
+                       .order_by(PasswordResetRequest.requested_at)).all()
     return {
         "schema": EXPORT_SCHEMA,
         "exported_at": _iso(utcnow()),
@@ -109,10 +117,16 @@ def export(db: Session, resident: User) -> dict:
         "receipts": [{"code": r.code, "issued_at": _iso(r.issued_at), "content": r.content, "mac": r.mac} for r in receipts],
         "access_log": [{"at": _iso(a.occurred_at), "who": a.actor_name, "role": a.actor_role, "provider": a.provider_name,
                         "area": a.area, "action": a.action, "purpose": a.purpose_code, "fields": a.fields_disclosed,
-                        "seq": a.seq, "entry_hash": a.entry_hash} for a in access],
-        "account_events": [{"at": _iso(e.occurred_at), "kind": e.kind, "who": e.actor_name, "provider": e.actor_provider}
-                           for e in db.exec(select(AccountEvent).where(AccountEvent.resident_id == resident.id)
-                                            .order_by(AccountEvent.occurred_at)).all()],
+                        "seq": a.seq, "entry_hash": a.entry_hash,
+                        "flagged": {"at": _iso(flags[a.id].flagged_at), "text": flags[a.id].text} if a.id in flags else None}
+                       for a in access],
+        "account_events": [{"at": _iso(e.occurred_at), "kind": e.kind, "who": e.actor_name, "role": e.actor_role,
+                            "provider": e.actor_provider,
+                            "your_answer": {"answer": answer.answer, "at": _iso(answer.answered_at)} if answer else None}
+                           for e, answer in account_events],
+        "password_reset_requests": [{"at": _iso(r.requested_at), "asked_by": r.requested_by_name, "provider": r.provider_name,
+                                     "state": r.state, "answered_by": r.handled_by_name, "answered_at": _iso(r.handled_at)}
+                                    for r in requests],
         "suggestions": [{"at": _iso(s.created_at), "from": s.suggested_by_name, "provider": name, "area": s.area, "state": s.state}
                         for s, name in db.exec(select(Suggestion, Provider.name).join(Provider, Provider.id == Suggestion.to_provider_id)
                                                .where(Suggestion.resident_id == resident.id)).all()],
@@ -121,6 +135,12 @@ def export(db: Session, resident: User) -> dict:
             "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
         },
     }
+
+
+def account_events(db: Session, resident_id: str) -> list[AccountEvent]:
+    """Everything done to the account, oldest first (for the printable export and "My data")."""
+    return db.exec(select(AccountEvent).where(AccountEvent.resident_id == resident_id)
+                   .order_by(AccountEvent.occurred_at, AccountEvent.id)).all()
 
 
 def _plain(value):
@@ -155,7 +175,9 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(PlanStep).where(col(PlanStep.goal_id).in_(goal_ids)),
         delete(PlanGoal).where(PlanGoal.resident_id == rid),
         delete(CheckIn).where(CheckIn.resident_id == rid),
+        delete(AccountEventAnswer).where(AccountEventAnswer.resident_id == rid),
         delete(AccountEvent).where(AccountEvent.resident_id == rid),
+        delete(PasswordResetRequest).where(PasswordResetRequest.resident_id == rid),
         delete(AreaProgress).where(AreaProgress.resident_id == rid),
         delete(Suggestion).where(Suggestion.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),

@@ -19,6 +19,7 @@ from .clock import utcnow
 from .locks import lock_residents, require_lock
 from .models import (
     STAGES,
+    AccountEvent,
     Area,
     AreaProgress,
     CatalogueGoal,
@@ -529,12 +530,28 @@ def notes_for_goal(db: Session, goal: PlanGoal) -> list[tuple[GoalNote, User]]:
     ).all()
 
 
-def timeline(db: Session, resident_id: str, page: int = 1, per_page: int = 50) -> tuple[list[PlanEvent], bool]:
-    """The plan's history, newest first, a page at a time; and whether there is an older page."""
+def timeline(db: Session, resident_id: str, page: int = 1, per_page: int = 50) -> tuple[list, bool]:
+    """The plan's history, newest first, a page at a time, with the changes made to the account
+    (new set-up codes, a new password) in among them at their place in time; and whether there is
+    an older page. A page holds ``per_page`` plan events and the account changes between them."""
     page = max(1, page)
+    start = (page - 1) * per_page
+    # One event before the page as well: the account changes newer than it belong to earlier pages.
     events = db.exec(
         select(PlanEvent).where(PlanEvent.resident_id == resident_id)
-        .order_by(col(PlanEvent.id).desc()).offset((page - 1) * per_page).limit(per_page + 1)
+        .order_by(col(PlanEvent.id).desc()).offset(max(0, start - 1)).limit(per_page + 2)
     ).all()
-    return events[:per_page], len(events) > per_page
-
+    before = events[0] if start > 0 and events else None
+    shown = events[1 if before is not None else 0:][:per_page + 1]
+    older = len(shown) > per_page
+    shown = shown[:per_page]
+    if start > 0 and not shown:
+        return [], False
+    account = select(AccountEvent).where(AccountEvent.resident_id == resident_id)
+    if before is not None:
+        account = account.where(AccountEvent.occurred_at < before.occurred_at)
+    if older:
+        account = account.where(AccountEvent.occurred_at >= shown[-1].occurred_at)
+    merged = [*shown, *db.exec(account).all()]
+    merged.sort(key=lambda e: (e.occurred_at, isinstance(e, PlanEvent), e.id), reverse=True)
+    return merged, older

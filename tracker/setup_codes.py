@@ -8,12 +8,29 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from dataclasses import dataclass
 
-from . import accounts, passwords
+from sqlalchemy import update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from . import accounts, consent, passwords
 from .clock import utcnow
-from .models import AccountEvent, AccountEventKind, Provider, Role, SetupCode, SetupCodePurpose, User
+from .locks import lock_residents
+from .models import (
+    ACCOUNT_EVENTS_TO_CONFIRM,
+    AccountEvent,
+    AccountEventAnswer,
+    AccountEventAnswerKind,
+    AccountEventKind,
+    PasswordResetRequest,
+    Provider,
+    ResetRequestState,
+    Role,
+    SetupCode,
+    SetupCodePurpose,
+    User,
+)
 
 VALID_FOR = timedelta(days=7)
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U
@@ -33,11 +50,94 @@ def issue(db: Session, user: User, purpose: SetupCodePurpose, created_by: User) 
     db.add(SetupCode(user_id=user.id, code_hash=_hash(raw), purpose=str(purpose), created_by_id=created_by.id,
                      created_at=now, expires_at=now + VALID_FOR))
     if user.role == Role.RESIDENT:
-        provider = db.get(Provider, created_by.provider_id) if created_by.provider_id else None
         kind = AccountEventKind.CREATED_BY_TUTOR if purpose == SetupCodePurpose.REGISTER else AccountEventKind.SETUP_CODE_ISSUED
-        db.add(AccountEvent(resident_id=user.id, kind=str(kind), actor_name=created_by.first_name,
-                            actor_provider=provider.name if provider else None, occurred_at=now))
+        accounts.record_account_event(db, user.id, kind, created_by, now)
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def void_codes(db: Session, user_id: str) -> None:
+    """Make every unused code of this person stop working (a resident said "this wasn't me")."""
+    db.exec(update(SetupCode).where(SetupCode.user_id == user_id, SetupCode.used_at.is_(None)).values(used_at=utcnow()))
+
+
+# --- New codes given by staff -------------------------------------------------------------------
+
+
+def tutor_may_reset(db: Session, tutor: User, resident: User) -> bool:
+    """A tutor may give a new code only to a resident who shares something with the tutor's
+    organisation now (the consent decision says so), or whose account the organisation created
+    with them. Anyone else needs an administrator."""
+    if tutor.role != Role.TUTOR or consent.staff_provider(tutor) is None:
+        return False
+    if consent.decisions_for(db, tutor, [resident.id]):
+        return True
+    creator = aliased(User)
+    return db.exec(
+        select(SetupCode.id).join(creator, creator.id == SetupCode.created_by_id)
+        .where(SetupCode.user_id == resident.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
+               creator.provider_id == tutor.provider_id).limit(1)
+    ).first() is not None
+
+
+@dataclass(frozen=True)
+class ResetOutcome:
+    """A code for the slip, or a request waiting for an administrator (never both)."""
+
+    username: str
+    code: str | None = None
+    name: str | None = None
+    request: PasswordResetRequest | None = None
+
+
+def reset_by_tutor(db: Session, tutor: User, username: str) -> ResetOutcome:
+    """A tutor asking for a new code for ``username``. Allowed: the code, with every session of the
+    resident ended. Otherwise (or no such account): a request to the administrators, and the same
+    answer to the tutor whether or not the account exists. Either way the resident's record says
+    who asked (not committed)."""
+    folded = accounts.fold_username(username)[:40]
+    resident = accounts.find_user_by_username(db, folded)
+    if resident is not None and resident.role == Role.RESIDENT:
+        lock_residents(db, [resident.id])
+    else:
+        resident = None
+    if resident is not None and resident.active and tutor_may_reset(db, tutor, resident):
+        code = issue(db, resident, SetupCodePurpose.RESET, tutor)
+        accounts.end_all_sign_in_sessions(db, resident.id, "password_reset")
+        return ResetOutcome(folded, code=code, name=resident.display_name)
+    provider = db.get(Provider, tutor.provider_id)
+    request = PasswordResetRequest(username=folded, resident_id=resident.id if resident else None, requested_by_id=tutor.id,
+                                   requested_by_name=tutor.first_name, provider_id=provider.id, provider_name=provider.name)
+    db.add(request)
+    if resident is not None:
+        accounts.record_account_event(db, resident.id, AccountEventKind.RESET_REQUESTED, tutor)
+    return ResetOutcome(folded, request=request)
+
+
+def waiting_requests(db: Session) -> list[tuple[PasswordResetRequest, User | None]]:
+    """Requests for an administrator, oldest first, with the account each matched (if any)."""
+    return db.exec(select(PasswordResetRequest, User).join(User, User.id == PasswordResetRequest.resident_id, isouter=True)
+                   .where(PasswordResetRequest.state == ResetRequestState.WAITING)
+                   .order_by(PasswordResetRequest.requested_at)).all()
+
+
+def answer_request(db: Session, admin: User, request: PasswordResetRequest, give_code: bool) -> tuple[bool, str | None]:
+    """An administrator gives the code (after checking who the resident is) or closes the request.
+    Returns whether this answered it (a second tap finds it answered) and the code, shown once
+    (None when closed, or when there is no account to give it to)."""
+    # The admin's own row too: a request without an account still gets one answer.
+    lock_residents(db, [admin.id, *([request.resident_id] if request.resident_id else [])])
+    db.refresh(request)
+    if request.state != ResetRequestState.WAITING:
+        return False, None
+    resident = db.get(User, request.resident_id) if request.resident_id else None
+    request.state = ResetRequestState.CODE_GIVEN if give_code and resident is not None else ResetRequestState.CLOSED
+    request.handled_by_name, request.handled_at = admin.first_name, utcnow()
+    db.add(request)
+    if request.state != ResetRequestState.CODE_GIVEN:
+        return True, None
+    code = issue(db, resident, SetupCodePurpose.RESET, admin)
+    accounts.end_all_sign_in_sessions(db, resident.id, "password_reset")
+    return True, code
 
 
 def issue_nothing() -> str:
@@ -55,6 +155,8 @@ def redeem(db: Session, username: str, code: str, new_password: str) -> User:
     """Set the password of ``username`` with a valid code. Raises AccountError: "code_invalid"
     (the same for a wrong username, a wrong, used or expired code) or a password problem."""
     user = accounts.find_user_by_username(db, username)
+    if user is not None:
+        lock_residents(db, [user.id])  # a slip's code used twice at once sets the password once
     now = utcnow()
     found = None
     if user is not None and isinstance(code, str) and len(code) <= 30:
@@ -71,5 +173,48 @@ def redeem(db: Session, username: str, code: str, new_password: str) -> User:
     db.add(user)
     accounts.end_all_sign_in_sessions(db, user.id, "password_changed")
     if user.role == Role.RESIDENT:
-        db.add(AccountEvent(resident_id=user.id, kind=str(AccountEventKind.PASSWORD_SET), actor_name=user.first_name, occurred_at=now))
+        # The truth, whoever typed it: a password was chosen with the code that this person gave.
+        giver = db.get(User, found.created_by_id)
+        accounts.record_account_event(db, user.id, AccountEventKind.PASSWORD_SET_WITH_CODE, giver or user, now)
     return user
+
+
+# --- The resident's say ---------------------------------------------------------------------------
+
+ASK_FOR = timedelta(days=90)  # older changes are in the history, but no longer asked about
+
+
+def changes_to_confirm(db: Session, resident_id: str) -> list[AccountEvent]:
+    """Changes staff made to the account that the resident has not yet said were theirs: shown at
+    sign-in with "That was me" and "This wasn't me"."""
+    answered = select(AccountEventAnswer.event_id).where(AccountEventAnswer.resident_id == resident_id)
+    return db.exec(
+        select(AccountEvent).where(AccountEvent.resident_id == resident_id,
+                                   col(AccountEvent.kind).in_([str(k) for k in ACCOUNT_EVENTS_TO_CONFIRM]),
+                                   AccountEvent.actor_role != Role.RESIDENT, AccountEvent.occurred_at >= utcnow() - ASK_FOR,
+                                   col(AccountEvent.id).not_in(answered))
+        .order_by(AccountEvent.occurred_at, AccountEvent.id)
+    ).all()
+
+
+def changes_by_staff(db: Session, resident_id: str) -> list[tuple[AccountEvent, str | None]]:
+    """Everything staff did to the account, newest first, with the resident's answer (if any)."""
+    return db.exec(
+        select(AccountEvent, AccountEventAnswer.answer).join(AccountEventAnswer, AccountEventAnswer.event_id == AccountEvent.id, isouter=True)
+        .where(AccountEvent.resident_id == resident_id, AccountEvent.actor_role.is_not(None), AccountEvent.actor_role != Role.RESIDENT)
+        .order_by(col(AccountEvent.occurred_at).desc(), col(AccountEvent.id).desc())
+    ).all()
+
+
+def answer_change(db: Session, resident: User, event_id: int, answer: str) -> AccountEvent | None:
+    """The resident's answer to one change (a second tap finds the first answer). "This wasn't me"
+    also stops any unused code working at once, and goes to the administrators. None: not theirs."""
+    lock_residents(db, [resident.id])
+    event = db.get(AccountEvent, event_id)
+    if event is None or event.resident_id != resident.id or event.kind not in {str(k) for k in ACCOUNT_EVENTS_TO_CONFIRM}:
+        return None
+    if db.exec(select(AccountEventAnswer.id).where(AccountEventAnswer.event_id == event.id)).first() is None:
+        db.add(AccountEventAnswer(event_id=event.id, resident_id=resident.id, answer=str(AccountEventAnswerKind(answer))))
+        if answer == AccountEventAnswerKind.NOT_ME:
+            void_codes(db, resident.id)
+    return event

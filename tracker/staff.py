@@ -257,20 +257,18 @@ def assisted_registration(form):
 
 def password_reset(form):
     """A new one-time code for a resident who forgot their password, after the tutor has checked
-    who they are in person; all their sessions end. The page looks the same whether or not the
-    username exists, so it cannot be used to find out who has an account."""
+    who they are in person. Only for residents who share with the tutor's organisation (or whose
+    account it made); for anyone else the request goes to an administrator. The answer is the
+    same whether or not the username exists, so the page cannot be used to find out who has an
+    account. Every code given is on the resident's record, and they are asked about it."""
     db = get_session()
     if form.validate_on_submit():
         if not ratelimit.allow(db, current_user.id, "code"):
             abort(429)
-        username = accounts.fold_username(form.username.data)
-        resident = accounts.find_user_by_username(db, username)
-        if resident is not None and resident.role == Role.RESIDENT and resident.active:
-            code = setup_codes.issue(db, resident, SetupCodePurpose.RESET, current_user)
-            accounts.end_all_sign_in_sessions(db, resident.id, "password_reset")
-        else:
-            code = setup_codes.issue_nothing()
+        outcome = setup_codes.reset_by_tutor(db, current_user, form.username.data)
         db.commit()
-        return render_template("staff/setup_slip.html", username=username, name=None, code=code,
+        if outcome.code is None:
+            return render_template("staff/reset_requested.html", username=outcome.username)
+        return render_template("staff/setup_slip.html", username=outcome.username, name=outcome.name, code=outcome.code,
                                expires=utcnow() + setup_codes.VALID_FOR, new_account=False)
     return render_template("staff/password_reset.html", form=form), 400 if request.method == "POST" else 200

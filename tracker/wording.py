@@ -243,11 +243,21 @@ SUGGESTION_STATE_NAMES = {
 
 
 def account_event_sentence(event) -> str:
-    values = {"name": event.actor_name, "provider": event.actor_provider or ""}
+    """One plain sentence for a change to the resident's account, naming who did it: "Jo at
+    Melton Adult Learning", or "Ada, an administrator"."""
+    if event.actor_provider:
+        who = str(_l("%(name)s at %(provider)s", name=event.actor_name, provider=event.actor_provider))
+    elif event.actor_role == "admin":
+        who = str(_l("%(name)s (an administrator)", name=event.actor_name))
+    else:
+        who = event.actor_name
     sentences = {
-        "created_by_tutor": _l("%(name)s, %(provider)s, created your account with you and gave you a code to choose your password."),
-        "setup_code_issued": _l("%(name)s, %(provider)s, gave you a new code to choose a password. You were signed out everywhere."),
-        "password_set": _l("You chose your password with a code."),
+        "created_by_tutor": _l("%(who)s created your account with you and gave you a set-up code to choose your password."),
+        "setup_code_issued": _l("%(who)s gave you a new set-up code. You were signed out everywhere."),
+        "reset_requested": _l("%(who)s asked an administrator to give you a new set-up code."),
+        "password_set_with_code": _l("A new password was chosen with the set-up code from %(who)s."),
+        "password_set": _l("A password was chosen with a set-up code."),
+        "password_changed": _l("You changed your password."),
     }
     sentence = sentences.get(event.kind)
-    return str(sentence) % values if sentence is not None else event.kind
+    return str(sentence) % {"who": who} if sentence is not None else event.kind

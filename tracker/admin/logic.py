@@ -25,6 +25,10 @@ from ..catalogue import MAX_STEPS, MIN_STEPS
 from ..clock import utcnow
 from ..models import (
     AccessAction,
+    AccountEvent,
+    AccountEventAnswer,
+    AccountEventAnswerKind,
+    AccountEventKind,
     AccessFlag,
     AccessLogEntry,
     AdminAction,
@@ -108,6 +112,8 @@ class AdminActionKind:
     STAFF_ROLE_CHANGED = "staff_role_changed"
     STAFF_DEACTIVATED = "staff_deactivated"
     STAFF_REACTIVATED = "staff_reactivated"
+    RESET_CODE_GIVEN = "reset_code_given"
+    RESET_REQUEST_CLOSED = "reset_request_closed"
     GOAL_CREATED = "goal_created"
     GOAL_EDITED = "goal_edited"
     GOAL_RETIRED = "goal_retired"
@@ -127,12 +133,23 @@ ADMIN_ACTION_NAMES = {
     AdminActionKind.STAFF_ROLE_CHANGED: _l("Changed a member of staff's role"),
     AdminActionKind.STAFF_DEACTIVATED: _l("Deactivated a member of staff"),
     AdminActionKind.STAFF_REACTIVATED: _l("Reactivated a member of staff"),
+    AdminActionKind.RESET_CODE_GIVEN: _l("Gave a resident a new set-up code"),
+    AdminActionKind.RESET_REQUEST_CLOSED: _l("Closed a request for a new set-up code"),
     AdminActionKind.GOAL_CREATED: _l("Added a goal"),
     AdminActionKind.GOAL_EDITED: _l("Edited a goal"),
     AdminActionKind.GOAL_RETIRED: _l("Retired a goal"),
     AdminActionKind.GOAL_RESTORED: _l("Offered a retired goal again"),
     AdminActionKind.STEP_RETIRED: _l("Retired a step"),
     AdminActionKind.STEP_RESTORED: _l("Offered a retired step again"),
+}
+
+ACCOUNT_EVENT_NAMES = {
+    AccountEventKind.CREATED_BY_TUTOR: _l("Account made with a tutor"),
+    AccountEventKind.SETUP_CODE_ISSUED: _l("New set-up code given"),
+    AccountEventKind.RESET_REQUESTED: _l("New set-up code asked for"),
+    AccountEventKind.PASSWORD_SET_WITH_CODE: _l("Password chosen with a set-up code"),
+    AccountEventKind.PASSWORD_SET: _l("Password chosen with a set-up code"),
+    AccountEventKind.PASSWORD_CHANGED: _l("Password changed by the resident"),
 }
 
 ACCESS_ACTION_NAMES = {
@@ -489,7 +506,7 @@ def set_step_retired(db: Session, actor: User, step: CatalogueStep, retired: boo
 
 # --- Audit ----------------------------------------------------------------------------------------
 
-AUDIT_KINDS = ("consent", "access", "admin")
+AUDIT_KINDS = ("consent", "access", "account", "admin")
 PER_PAGE = 50
 BULK_READ_THRESHOLD = 50
 BULK_READ_WINDOW = timedelta(days=30)
@@ -497,6 +514,7 @@ BULK_READ_WINDOW = timedelta(days=30)
 AUDIT_ACTIONS = {
     "consent": [str(k) for k in ConsentEventType],
     "access": [str(k) for k in AccessAction],
+    "account": [str(k) for k in AccountEventKind],
     "admin": list(ADMIN_ACTION_NAMES),
 }
 
@@ -518,10 +536,13 @@ def _day_start(day: date, zone: str) -> datetime:
 def audit_rows(db: Session, filters: AuditFilters, page: int, zone: str) -> tuple[list, bool]:
     """One page (newest first) of consent events, access-log entries or admin actions, and whether
     there is an older page."""
-    model = {"consent": ConsentEvent, "access": AccessLogEntry, "admin": AdminAction}[filters.kind]
-    action_column = {"consent": ConsentEvent.event_type, "access": AccessLogEntry.action, "admin": AdminAction.action}[filters.kind]
+    model = {"consent": ConsentEvent, "access": AccessLogEntry, "account": AccountEvent, "admin": AdminAction}[filters.kind]
+    action_column = {"consent": ConsentEvent.event_type, "access": AccessLogEntry.action, "account": AccountEvent.kind,
+                     "admin": AdminAction.action}[filters.kind]
     query = select(model)
-    if filters.provider_id:
+    if filters.provider_id and model is AccountEvent:  # account history keeps the organisation's name of the time
+        query = query.where(AccountEvent.actor_provider == select(Provider.name).where(Provider.id == filters.provider_id).scalar_subquery())
+    elif filters.provider_id:
         query = query.where(model.provider_id == filters.provider_id)
     if filters.staff_id:
         query = query.where(model.actor_user_id == filters.staff_id)
@@ -542,6 +563,29 @@ def flags(db: Session, limit: int = 100) -> list[tuple[AccessFlag, AccessLogEntr
         select(AccessFlag, AccessLogEntry).join(AccessLogEntry, AccessLogEntry.id == AccessFlag.entry_id)
         .order_by(col(AccessFlag.flagged_at).desc()).limit(limit)
     ).all()
+
+
+def account_flags(db: Session, limit: int = 100) -> list[tuple[AccountEventAnswer, AccountEvent]]:
+    """Changes to their account that residents said were not them (the set-up code was stopped)."""
+    return db.exec(
+        select(AccountEventAnswer, AccountEvent).join(AccountEvent, AccountEvent.id == AccountEventAnswer.event_id)
+        .where(AccountEventAnswer.answer == AccountEventAnswerKind.NOT_ME)
+        .order_by(col(AccountEventAnswer.answered_at).desc()).limit(limit)
+    ).all()
+
+
+def answer_reset_request(db: Session, actor: User, request, give_code: bool) -> tuple[bool, str | None]:
+    """Give the code asked for (after checking who the resident is) or close the request: whether
+    this answered it (a second tap finds it answered), and the code (shown once)."""
+    from .. import setup_codes
+
+    answered, code = setup_codes.answer_request(db, actor, request, give_code)
+    if not answered:
+        return False, None
+    record_action(db, actor, AdminActionKind.RESET_CODE_GIVEN if code else AdminActionKind.RESET_REQUEST_CLOSED,
+                  provider_id=request.provider_id, target=f"{request.username} (asked by {request.requested_by_name}, {request.provider_name})",
+                  details={"request_id": request.id})
+    return True, code
 
 
 @dataclass

@@ -13,16 +13,14 @@ from flask_login import current_user
 from sqlmodel import col, func, select
 from wtforms import SelectChoice
 
-from .. import consent, htmx
+from .. import consent, htmx, setup_codes
 from ..catalogue import MAX_STEPS, MIN_STEPS
 from ..clock import utcnow
 from ..db import get_session
-from ..models import AccessFlag, Area, CatalogueGoal, CatalogueStep, Provider, User
+from ..models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
 from ..setup_codes import VALID_FOR
 from ..wording import CONSENT_CHANGE_NAMES
 from . import bp, forms, logic
-
-MAX_INT_ID = 2**31 - 1
 
 ADMIN_ERRORS = {
     "own_account": _l("You cannot change your own account. Ask another administrator"),
@@ -56,7 +54,10 @@ def home():
     db = get_session()
     provider = db.get(Provider, current_user.provider_id) if current_user.provider_id else None
     flag_count = db.exec(select(func.count()).select_from(AccessFlag)).one()
-    return render_template("admin/home.html", provider=provider, flag_count=flag_count)
+    waiting = db.exec(select(func.count()).select_from(PasswordResetRequest)
+                      .where(PasswordResetRequest.state == ResetRequestState.WAITING)).one()
+    return render_template("admin/home.html", provider=provider, flag_count=flag_count, waiting_resets=waiting,
+                           not_me_count=len(logic.account_flags(db)))
 
 
 # --- Providers and notices ------------------------------------------------------------------------
@@ -291,6 +292,41 @@ def new_code(user_id):
     return _slip(db, user, code, first=False)
 
 
+# --- New set-up codes that tutors asked for ---------------------------------------------------------
+
+
+@bp.get("/reset-requests")
+def reset_requests():
+    """Tutors asking for a new code for someone who does not share with their organisation. The
+    admin checks with the resident (through the tutor, the library, a phone call) before giving
+    one; residents appear only as a code here, like everywhere on the admin pages."""
+    db = get_session()
+    return render_template("admin/reset_requests.html", requests=setup_codes.waiting_requests(db), button=forms.ButtonForm(),
+                           pseudonym=logic.pseudonym, not_me=logic.account_flags(db, limit=20), account_names=logic.ACCOUNT_EVENT_NAMES)
+
+
+@bp.post("/reset-requests/<short_id:request_id>/<any(give, close):answer>")
+def answer_reset_request(request_id, answer):
+    db = get_session()
+    found = db.get(PasswordResetRequest, request_id)
+    if found is None:
+        abort(404)
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    answered, code = logic.answer_reset_request(db, current_user, found, give_code=answer == "give")
+    db.commit()
+    if code is None:
+        if not answered:
+            flash(_("This request was already answered."), "info")
+        elif answer == "give":
+            flash(_("There is no account with this username, so no code was given. The request is closed."), "info")
+        else:
+            flash(_("The request is closed."), "success")
+        return htmx.redirect(url_for("admin.reset_requests"))
+    return render_template("staff/setup_slip.html", username=found.username, name=None, code=code,
+                           expires=utcnow() + VALID_FOR, new_account=False)
+
+
 # --- The goal catalogue ---------------------------------------------------------------------------
 
 
@@ -427,12 +463,14 @@ def restore_step(step_id):
 KIND_NAMES = {
     "access": _l("Who looked at residents' plans"),
     "consent": _l("Changes to sharing"),
+    "account": _l("Changes to residents' accounts"),
     "admin": _l("What administrators did"),
 }
 
 
 def _action_choices(kind: str) -> list[SelectChoice]:
-    names = {"consent": CONSENT_CHANGE_NAMES, "access": logic.ACCESS_ACTION_NAMES, "admin": logic.ADMIN_ACTION_NAMES}[kind]
+    names = {"consent": CONSENT_CHANGE_NAMES, "access": logic.ACCESS_ACTION_NAMES, "account": logic.ACCOUNT_EVENT_NAMES,
+             "admin": logic.ADMIN_ACTION_NAMES}[kind]
     return [SelectChoice(value, names.get(value, value)) for value in logic.AUDIT_ACTIONS[kind]]
 
 
@@ -466,6 +504,7 @@ def audit():
     return render_template(
         "admin/audit.html", form=form, kind=kind, kind_names=KIND_NAMES, rows=rows, older=older, page=page,
         query={k: v for k, v in query.items() if v}, flags=logic.flags(db), bulk=logic.bulk_reads(db),
+        not_me=logic.account_flags(db), account_names=logic.ACCOUNT_EVENT_NAMES,
         threshold=logic.BULK_READ_THRESHOLD, pseudonym=logic.pseudonym, providers={p.id: p.name for p in providers_list},
         action_names={c.value: c.label for c in _action_choices(kind)}, access_names=logic.ACCESS_ACTION_NAMES,
         staff_names={u.id: u.display_name for u in staff_list}, purpose_names=logic.PURPOSE_LABELS, field_names=logic.FIELD_LABELS,

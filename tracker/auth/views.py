@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, render_template, request, session, ur
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, consent, htmx
+from .. import accounts, consent, htmx, setup_codes
 from ..access import home_url
 from ..db import get_session
 from ..clock import utcnow
@@ -60,7 +60,9 @@ def login():
             _begin_session(result.user)
             db.commit()
             target = safe_next(request.args.get("next")) or home_url(result.user)
-            if result.user.role == Role.RESIDENT and consent.grants_needing_attention(db, result.user.id)["pending"]:
+            if result.user.role == Role.RESIDENT and setup_codes.changes_to_confirm(db, result.user.id):
+                target = url_for("resident.home")  # staff changed the account: ask "was this you?" first
+            elif result.user.role == Role.RESIDENT and consent.grants_needing_attention(db, result.user.id)["pending"]:
                 target = url_for("resident.pending_sharing")  # a tutor recorded a choice: confirm it first
             return htmx.redirect(target)
         db.commit()  # keep the failed attempt, for throttling
@@ -167,8 +169,6 @@ def change_password():
 def setup():
     """Choosing a password with the one-time code from a slip (a new account, a forgotten password,
     or a staff invitation). Wrong guesses count towards the same throttle as sign-in."""
-    from .. import setup_codes
-
     if current_user.is_authenticated:
         return htmx.redirect(home_url(current_user))
     form = SetupForm()

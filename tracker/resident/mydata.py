@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from .. import htmx, mydata
+from .. import htmx, mydata, setup_codes
 from ..clock import utcnow
 from ..db import get_session
 from ..forms import GovRadioField, GovTextInput, NoControlCharacters, strip
@@ -27,6 +27,10 @@ class DetailsForm(FlaskForm):
                                    Email(message=_l("Enter an email address in the correct format, like name@example.com"), check_deliverability=False)])
     language = GovRadioField(_l("Which language do you prefer?"), message=_l("Choose a language"),
                              choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("pl", "Polski", render_kw={"lang": "pl"})])
+
+
+class ButtonForm(FlaskForm):
+    """A button and its CSRF token."""
 
 
 class DeleteForm(FlaskForm):
@@ -45,6 +49,24 @@ def my_data():
     return render_template("resident/my_data.html", account_events=events)
 
 
+@bp.post("/account/changes/<row_id:event_id>/<any(was_me, not_me):answer>")
+def answer_account_change(event_id, answer):
+    """"That was me" / "This wasn't me" about a change staff made to the account. "This wasn't me"
+    stops any unused set-up code at once and tells the administrators."""
+    db = get_session()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if setup_codes.answer_change(db, current_user._get_current_object(), event_id, answer) is None:
+        abort(404)
+    db.commit()
+    if answer == "not_me":
+        flash(_("Thank you for telling us. The set-up code no longer works. The people who run Me and My Learning will look "
+                "into it. If you cannot sign in, ask at the library or your tutor for help."), "success")
+    else:
+        flash(_("Thank you."), "success")
+    return htmx.redirect(url_for("resident.home"))
+
+
 @bp.get("/export.json")
 def export_json():
     data = mydata.export(get_session(), current_user)
@@ -55,7 +77,11 @@ def export_json():
 
 @bp.get("/export")
 def export_page():
-    return render_template("resident/export.html", data=mydata.export(get_session(), current_user))
+    db = get_session()
+    changes = setup_codes.changes_by_staff(db, current_user.id)
+    return render_template("resident/export.html", data=mydata.export(db, current_user),
+                           account_events=mydata.account_events(db, current_user.id),
+                           answers={e.id: answer for e, answer in changes if answer})
 
 
 @bp.route("/details", methods=["GET", "POST"])

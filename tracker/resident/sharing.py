@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from sqlmodel import col, func, select
 from wtforms import BooleanField, SelectChoice
 
-from .. import consent, htmx
+from .. import consent, htmx, setup_codes
 from ..db import get_session
 from ..locks import lock_residents
 from ..forms import GovRadioField
@@ -300,7 +300,8 @@ def looked():
         .order_by(col(AccessLogEntry.seq).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
     ).all()
     return render_template("resident/looked.html", rows=rows[:PER_PAGE], page=page, older=len(rows) > PER_PAGE,
-                           summary=consent.looks_in_last_30_days(db, current_user.id), button=ButtonForm())
+                           summary=consent.looks_in_last_30_days(db, current_user.id), button=ButtonForm(),
+                           account_changes=setup_codes.changes_by_staff(db, current_user.id) if page == 1 else [])
 
 
 @bp.post("/looked/<row_id:entry_id>/flag")

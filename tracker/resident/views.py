@@ -10,7 +10,7 @@ from flask_babel import gettext as _, get_locale
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import consent, htmx, plan
+from .. import consent, htmx, plan, setup_codes
 from ..catalogue import matches
 from ..db import get_session
 from ..models import Area, PlanGoal, Provider, Suggestion, SuggestionState
@@ -53,6 +53,7 @@ def home():
         attention=consent.grants_needing_attention(db, current_user.id),
         looks=consent.looks_in_last_30_days(db, current_user.id),
         providers={p.id: p for p in db.exec(select(Provider)).all()}, button=ConfirmForm(),
+        account_changes=setup_codes.changes_to_confirm(db, current_user.id),
         suggestions=db.exec(select(Suggestion).where(Suggestion.resident_id == current_user.id,
                                                      Suggestion.state == SuggestionState.WAITING)).all(),
     )
