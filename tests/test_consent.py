@@ -206,7 +206,7 @@ def test_receipt_codes_are_checked_before_any_lookup(db, sharing, people):
 # --- History is append-only and chained -----------------------------------------------------
 
 
-@pytest.mark.parametrize("table", ["consent_event", "access_log_entry", "consent_receipt"])
+@pytest.mark.parametrize("table", ["consent_event", "access_log_entry", "consent_receipt", "account_event", "account_event_answer"])
 def test_the_database_refuses_to_change_consent_history(any_database_url, table):
     app = make_app(any_database_url)
     engine = app.extensions["tracker_engine"]
@@ -218,7 +218,15 @@ def test_the_database_refuses_to_change_consent_history(any_database_url, table)
         [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
         consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
         db.commit()
-    column = {"consent_event": "area", "access_log_entry": "area", "consent_receipt": "code"}[table]
+        from tracker import setup_codes
+
+        setup_codes.reset_by_tutor(db, sharing.tutor_a, "amira")  # an account event (0005 rebuilt its table on SQLite)
+        db.commit()
+        [change] = setup_codes.changes_to_confirm(db, amira.id)
+        setup_codes.answer_change(db, amira, change.id, "was_me")
+        db.commit()
+    column = {"consent_event": "area", "access_log_entry": "area", "consent_receipt": "code", "account_event": "kind",
+              "account_event_answer": "answer"}[table]
     for statement in [f"UPDATE {table} SET {column} = 'financial'", f"DELETE FROM {table}"]:
         with engine.connect() as connection, pytest.raises(DatabaseError, match="append-only"):
             connection.execute(text(statement))
