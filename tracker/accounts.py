@@ -86,6 +86,19 @@ def create_user(
     return user
 
 
+REPEAT_WINDOW = timedelta(seconds=60)
+
+
+def just_registered(db: Session, username: str, password: str) -> User | None:
+    """The resident account this same username and password created a moment ago (a form sent
+    twice), or None. Anyone else trying the name only learns it is taken."""
+    user = find_user_by_username(db, username)
+    if (user is None or user.role != Role.RESIDENT or user.created_at < utcnow() - REPEAT_WINDOW
+            or not passwords.check_password(user.password_hash, password)):
+        return None
+    return user
+
+
 # --- Sign-in, throttled -------------------------------------------------------------------------
 
 
@@ -100,25 +113,30 @@ def client_key(secret_key: str, address: str | None) -> str:
     return hmac.new(secret_key.encode(), (address or "unknown").encode(), hashlib.sha256).hexdigest()
 
 
-def sign_in_is_throttled(db: Session, account: str, client: str, *, now: datetime, config) -> bool:
+def _failures(db: Session, column, value: str, now: datetime, config) -> int:
     since = now - timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
-    account_failures = db.exec(
-        select(func.count()).select_from(SignInAttempt).where(SignInAttempt.account == account, SignInAttempt.at >= since)
-    ).one()
-    if account_failures >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]:
-        return True
-    client_failures = db.exec(
-        select(func.count()).select_from(SignInAttempt).where(SignInAttempt.client == client, SignInAttempt.at >= since)
-    ).one()
-    return client_failures >= config["SIGN_IN_MAX_FAILURES_PER_CLIENT"]
+    return db.exec(select(func.count()).select_from(SignInAttempt).where(column == value, SignInAttempt.at >= since)).one()
+
+
+def account_is_throttled(db: Session, account: str, *, now: datetime, config) -> bool:
+    """Too many wrong guesses for this account lately: refuse even the right password for a while."""
+    return _failures(db, SignInAttempt.account, account, now, config) >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
+
+
+def client_is_throttled(db: Session, client: str, *, now: datetime, config) -> bool:
+    """Too many wrong guesses from this address lately. This only ever refuses *wrong* guesses: a
+    library's public PCs share one address, and one person guessing there must not lock everyone
+    else out of their own accounts."""
+    return _failures(db, SignInAttempt.client, client, now, config) >= config["SIGN_IN_MAX_FAILURES_PER_CLIENT"]
 
 
 def authenticate(db: Session, username: str, password: str, *, client: str, config) -> SignInResult:
     """Check a username and password. Failures are recorded (and must be committed by the caller
-    whatever the outcome); a success clears the account's failures."""
+    whatever the outcome); a success clears the account's failures. A throttled account is refused
+    outright; a throttled address only has its wrong guesses answered "too many tries"."""
     now = utcnow()
     account = fold_username(username)[:40]
-    if sign_in_is_throttled(db, account, client, now=now, config=config):
+    if account_is_throttled(db, account, now=now, config=config):
         return SignInResult(throttled=True)
     user = find_user_by_username(db, account)
     if user is None:
@@ -127,8 +145,9 @@ def authenticate(db: Session, username: str, password: str, *, client: str, conf
         db.exec(delete(SignInAttempt).where(SignInAttempt.account == account))
         user.last_sign_in_at = now
         return SignInResult(user=user)
+    throttled = client_is_throttled(db, client, now=now, config=config)
     record_failure(db, account, client)
-    return SignInResult()
+    return SignInResult(throttled=throttled)
 
 
 def record_failure(db: Session, account: str, client: str) -> None:

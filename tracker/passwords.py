@@ -36,7 +36,58 @@ def password_problem(password: str, *, username: str = "") -> str | None:
         return "too_common"
     if username and username.lower() in folded and len(folded) - len(username) < 6:
         return "too_common"
+    if _predictable(folded):
+        return "too_common"
     return None
+
+
+# Runs that are quick to guess, forwards or backwards: the alphabet, digits, and keyboard rows and
+# columns (UK layout), each also continuing onto the next row ("qwertyuiopas").
+RUNS = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiopasdfghjklzxcvbnm", "1234567890qwertyuiop",
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "!@#$%^&*()_+", "!\"£$%^&*()_+")
+MIN_PIECES = 5
+
+
+def _predictable(password: str) -> bool:
+    """True for sequences, repeats and keyboard runs ("123456789012", "qwertyuiopas", "aaaabbbbcccc",
+    "abcabcabcabc"): cut into runs of 3 or more and repeated blocks, it is fewer than 5 pieces —
+    far fewer guesses than its length suggests. (Three random words are many more pieces.)"""
+    text = password.replace(" ", "")
+    for size in range(1, 5):  # the same few characters over and over
+        if len(text) >= 2 * size and text == (text[:size] * (len(text) // size + 1))[:len(text)]:
+            return True
+    pieces, i = 0, 0
+    while i < len(text):
+        i += max(_run_length(text, i), _repeat_length(text, i))
+        pieces += 1
+    return pieces < MIN_PIECES
+
+
+def _run_length(text: str, start: int) -> int:
+    """How long the run from ``start`` is along any of RUNS (1 if none of 3 or more)."""
+    best = 1
+    for run in (*RUNS, *(r[::-1] for r in RUNS)):
+        at = run.find(text[start])
+        while at != -1:
+            length = 1
+            while start + length < len(text) and at + length < len(run) and text[start + length] == run[at + length]:
+                length += 1
+            best = max(best, length)
+            at = run.find(text[start], at + 1)
+    return best if best >= 3 else 1
+
+
+def _repeat_length(text: str, start: int) -> int:
+    """How long a block of one repeated character, or a repeated short chunk, lasts from ``start``."""
+    best = 1
+    for size in range(1, 5):
+        chunk = text[start:start + size]
+        length = size
+        while text[start + length:start + length + size] == chunk:
+            length += size
+        if length >= 3 and length > size:
+            best = max(best, length)
+    return best
 
 
 def hash_password(password: str) -> str:

@@ -17,12 +17,15 @@ LIMITS = {
     "list": (120, timedelta(minutes=10)),
     "export": (10, timedelta(hours=1)),
     "code": (20, timedelta(hours=1)),
+    # New accounts per client address (a keyed hash, never the address): a class at a library
+    # registering together fits; trying usernames one after another does not.
+    "register": (20, timedelta(hours=1)),
 }
 
 
 def allow(db: Session, user_id: str, kind: str) -> bool:
-    """Count this use and say whether it is within the limit (written in the caller's transaction,
-    and committed by it)."""
+    """Count this use by ``user_id`` (a person's id, or a client key) and say whether it is within
+    the limit (written in the caller's transaction, and committed by it)."""
     if not current_app.config["RATE_LIMITS"]:  # switched off for benchmarks only
         return True
     limit, window = LIMITS[kind]

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from sqlmodel import col, select
 from wtforms import BooleanField, PasswordField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from . import accounts, consent, htmx, plan, ratelimit, setup_codes
 from .clock import utcnow
@@ -54,10 +54,10 @@ def open_resident_area(access: Access, area: str, *, check_in_form=None, note_fo
 
 class AssistedConsentForm(FlaskForm):
     username = StringField(_l("The resident's username"), widget=GovTextInput(), filters=[strip],
-                           validators=[InputRequired(_l("Enter the resident's username")), Length(max=40)])
+                           validators=[DataRequired(_l("Enter the resident's username")), Length(max=40)])
     password = PasswordField(_l("The resident types their password"),
                              description=_l("Turn the screen to the resident. You do not need to see it."),
-                             widget=GovPasswordInput(), validators=[InputRequired(_l("The resident needs to type their password")), Length(max=200)])
+                             widget=GovPasswordInput(), validators=[DataRequired(_l("The resident needs to type their password")), Length(max=200)])
     notice = GovRadioField(_l("Who should see it, and which part of the plan?"), message=_l("Choose what to share"), choices=[])
     record = BooleanField(_l("They may also record progress (only if the organisation asks for it)"), widget=GovCheckboxInput())
     months = GovRadioField(_l("For how long?"), message=_l("Choose how long to share for"),
@@ -150,7 +150,7 @@ class CheckInForm(FlaskForm):
 class StaffNoteForm(FlaskForm):
     text = TextAreaField(_l("Add a note"), description=_l("The resident can read every note, with your name on it."),
                          widget=GovTextArea(), filters=[strip],
-                         validators=[InputRequired(_l("Write your note")), Length(max=2000, message=_l("Your note must be 2,000 characters or fewer")),
+                         validators=[DataRequired(_l("Write your note")), Length(max=2000, message=_l("Your note must be 2,000 characters or fewer")),
                                      NoControlCharacters()])
 
 

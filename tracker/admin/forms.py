@@ -10,7 +10,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect
 from wtforms import BooleanField, Form, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import accounts, consent
 from ..catalogue import MAX_STEPS, MIN_STEPS, localise
@@ -24,7 +24,7 @@ STEP_MAX = 200
 
 
 def _required(message, maximum, too_long):
-    return [InputRequired(message), Length(max=maximum, message=too_long), NoControlCharacters()]
+    return [DataRequired(message), Length(max=maximum, message=too_long), NoControlCharacters()]
 
 
 def _optional(maximum, too_long):

@@ -331,6 +331,8 @@ def change_role(db: Session, actor: User, user: User, role: str, provider_id: st
     before = {"role": user.role, "provider_id": user.provider_id}
     user.role, user.provider_id = role, new_provider_id
     db.add(user)
+    # What they may see changes with their role: they start again from a fresh sign-in.
+    accounts.end_all_sign_in_sessions(db, user.id, "role_changed")
     record_action(db, actor, AdminActionKind.STAFF_ROLE_CHANGED, provider_id=new_provider_id or before["provider_id"],
                   target=f"{user.display_name} ({user.username})",
                   details={"user_id": user.id, "before": before, "after": {"role": role, "provider_id": new_provider_id}})

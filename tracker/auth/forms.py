@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, DataRequired, Length, Optional
 
 from ..forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
 from ..passwords import MAX_LENGTH as PASSWORD_MAX
@@ -14,12 +14,12 @@ class SignInForm(FlaskForm):
         _l("Username"),
         widget=GovTextInput(),
         filters=[strip],
-        validators=[InputRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
+        validators=[DataRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
     )
     password = PasswordField(
         _l("Password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(_l("Enter your password")), Length(max=PASSWORD_MAX, message=_l("Passwords are 200 characters or fewer"))],
+        validators=[DataRequired(_l("Enter your password")), Length(max=PASSWORD_MAX, message=_l("Passwords are 200 characters or fewer"))],
     )
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
@@ -31,7 +31,7 @@ class RegisterForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip],
         validators=[
-            InputRequired(_l("Enter your name")),
+            DataRequired(_l("Enter your name")),
             Length(max=80, message=_l("Your name must be 80 characters or fewer")),
             NoControlCharacters(),
         ],
@@ -41,7 +41,7 @@ class RegisterForm(FlaskForm):
         description=_l("You will use this to sign in. Use 3 to 40 letters or numbers. You can also use . - and _"),
         widget=GovTextInput(),
         filters=[strip],
-        validators=[InputRequired(_l("Choose a username")), Length(max=40, message=_l("Your username must be 40 characters or fewer"))],
+        validators=[DataRequired(_l("Choose a username")), Length(max=40, message=_l("Your username must be 40 characters or fewer"))],
     )
     email = EmailField(
         _l("Email address (optional)"),
@@ -62,7 +62,7 @@ class RegisterForm(FlaskForm):
         ),
         widget=GovPasswordInput(),
         validators=[
-            InputRequired(_l("Create a password")),
+            DataRequired(_l("Create a password")),
             Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer")),
         ],
     )
@@ -79,13 +79,13 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(_l("Enter your current password")), Length(max=PASSWORD_MAX)],
+        validators=[DataRequired(_l("Enter your current password")), Length(max=PASSWORD_MAX)],
     )
     new_password = PasswordField(
         _l("New password"),
         description=_l("Use at least 12 characters. Three random words together are easy to remember and hard to guess."),
         widget=GovPasswordInput(),
-        validators=[InputRequired(_l("Enter a new password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
+        validators=[DataRequired(_l("Enter a new password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
     )
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
@@ -96,18 +96,18 @@ class SetupForm(FlaskForm):
         description=_l("It is on the slip you were given."),
         widget=GovTextInput(),
         filters=[strip],
-        validators=[InputRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
+        validators=[DataRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
     )
     code = StringField(
         _l("Code"),
         description=_l("12 letters and numbers, for example 7K4Q-9P2D-R8XJ"),
         widget=GovTextInput(),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the code from your slip")), Length(max=30, message=_l("The code is 12 letters and numbers"))],
+        validators=[DataRequired(_l("Enter the code from your slip")), Length(max=30, message=_l("The code is 12 letters and numbers"))],
     )
     password = PasswordField(
         _l("Choose a password"),
         description=_l("Use at least 12 characters. Three random words together are easy to remember and hard to guess."),
         widget=GovPasswordInput(),
-        validators=[InputRequired(_l("Choose a password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
+        validators=[DataRequired(_l("Choose a password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
     )

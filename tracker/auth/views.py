@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, render_template, request, session, ur
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, consent, htmx, setup_codes
+from .. import accounts, consent, htmx, ratelimit, setup_codes
 from ..access import home_url
 from ..db import get_session
 from ..clock import utcnow
@@ -91,6 +91,10 @@ def register():
     status = 200
     if form.validate_on_submit():
         db = get_session()
+        client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
+        if not ratelimit.allow(db, client[:32], "register"):  # per address, like sign-in; held in the database
+            form.username.errors.append(_l("You have tried too many times. Wait an hour, then try again, or ask a tutor for help"))
+            return render_template("auth/register.html", form=form), 429
         try:
             user = accounts.create_user(
                 db,
@@ -102,6 +106,12 @@ def register():
                 preferred_language=form.language.data,
             )
         except accounts.AccountError as error:
+            repeat = accounts.just_registered(db, form.username.data, form.password.data) if error.code == "username_taken" else None
+            if repeat is not None:  # a double-tapped "Create account": the same answer as the first tap
+                _begin_session(repeat)
+                db.commit()
+                return htmx.redirect(home_url(repeat))
+            db.commit()  # the try counts towards the limit
             if error.code in PASSWORD_MESSAGES:
                 form.password.errors.append(PASSWORD_MESSAGES[error.code])
             else:
@@ -177,20 +187,25 @@ def setup():
         db = get_session()
         client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
         account = accounts.fold_username(form.username.data)[:40]
-        if accounts.sign_in_is_throttled(db, account, client, now=utcnow(), config=current_app.config):
-            form.code.errors.append(_l("You have tried too many times. Wait 15 minutes, then try again, or ask a tutor for help"))
+        too_many = _l("You have tried too many times. Wait 15 minutes, then try again, or ask a tutor for help")
+        if accounts.account_is_throttled(db, account, now=utcnow(), config=current_app.config):
+            form.code.errors.append(too_many)
             status = 429
         else:
             try:
                 user = setup_codes.redeem(db, form.username.data, form.code.data, form.password.data)
             except accounts.AccountError as error:
                 if error.code == "code_invalid":
+                    # Like sign-in: a busy address only has its wrong codes answered "too many tries".
+                    throttled = accounts.client_is_throttled(db, client, now=utcnow(), config=current_app.config)
                     accounts.record_failure(db, account, client)
                     db.commit()
-                    form.code.errors.append(_l("The username or code is not right, or the code has expired. Check the slip, or ask a tutor for a new code"))
+                    form.code.errors.append(too_many if throttled else _l(
+                        "The username or code is not right, or the code has expired. Check the slip, or ask a tutor for a new code"))
+                    status = 429 if throttled else 400
                 else:
                     form.password.errors.append(PASSWORD_MESSAGES[error.code])
-                status = 400
+                    status = 400
             else:
                 _begin_session(user)
                 db.commit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, SubmitField, TextAreaField, URLField
-from wtforms.validators import InputRequired, Length, Optional, URL, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
 from ..forms import (
     GovCharacterCount,
@@ -58,7 +58,7 @@ class CheckInForm(FlaskForm):
 class OwnGoalForm(FlaskForm):
     area = GovRadioField(_l("Which part of your plan is this goal for?"), message=_l("Choose which part of your plan this goal is for"))
     title = StringField(_l("Your goal"), description=_l("For example: Video call my grandson"), widget=GovTextInput(), filters=[strip],
-                        validators=[InputRequired(_l("Write your goal")), Length(max=120, message=_l("Your goal must be 120 characters or fewer")), NoControlCharacters()])
+                        validators=[DataRequired(_l("Write your goal")), Length(max=120, message=_l("Your goal must be 120 characters or fewer")), NoControlCharacters()])
     steps = TextAreaField(_l("Small steps to get there (optional)"),
                           description=_l("Write one step on each line, up to 10 steps. For example: I can open the video app"),
                           widget=GovTextArea(), filters=[strip],
@@ -93,7 +93,7 @@ class EditGoalForm(FlaskForm):
 class NoteForm(FlaskForm):
     text = TextAreaField(_l("Add a note"), description=_l("What did you do? How did it go? Only you and the people you share with can see it."),
                          widget=GovCharacterCount(), filters=[strip],
-                         validators=[InputRequired(_l("Write your note")), Length(max=NOTE_MAX, message=_l("Your note must be 2,000 characters or fewer")), NoControlCharacters()])
+                         validators=[DataRequired(_l("Write your note")), Length(max=NOTE_MAX, message=_l("Your note must be 2,000 characters or fewer")), NoControlCharacters()])
     link = URLField(_l("Link to your evidence (optional)"), description=_l("For example, a link to a certificate or a document you saved online"),
                     widget=GovTextInput(), filters=[strip],
                     validators=[Optional(), Length(max=500, message=_l("The link must be 500 characters or fewer")),

@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, SelectChoice, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, DataRequired, Length, Optional
 
 from .. import htmx, mydata, setup_codes
 from ..clock import utcnow
@@ -21,7 +21,7 @@ from . import bp
 
 class DetailsForm(FlaskForm):
     display_name = StringField(_l("Your name"), widget=GovTextInput(), filters=[strip],
-                               validators=[InputRequired(_l("Enter your name")), Length(max=80, message=_l("Your name must be 80 characters or fewer")), NoControlCharacters()])
+                               validators=[DataRequired(_l("Enter your name")), Length(max=80, message=_l("Your name must be 80 characters or fewer")), NoControlCharacters()])
     email = EmailField(_l("Email address (optional)"), widget=GovTextInput(), filters=[strip],
                        validators=[Optional(), Length(max=254, message=_l("Your email address must be 254 characters or fewer")),
                                    Email(message=_l("Enter an email address in the correct format, like name@example.com"), check_deliverability=False)])
@@ -35,7 +35,7 @@ class ButtonForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     understood = BooleanField(_l("I understand that my plan, my history and everything else about me will be deleted, and cannot be brought back"),
-                              widget=GovCheckboxInput(), validators=[InputRequired(_l("Tick the box to show you understand"))])
+                              widget=GovCheckboxInput(), validators=[DataRequired(_l("Tick the box to show you understand"))])
 
 
 @bp.get("/data")

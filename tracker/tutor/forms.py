@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from ..forms import GovRadioField, GovTextInput, NoControlCharacters, strip
 from ..wording import AREA_NAMES
@@ -11,23 +11,23 @@ from ..wording import AREA_NAMES
 
 class SearchForm(FlaskForm):
     name = StringField(_l("Find a resident by name"), widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired(_l("Enter a name to search for")), Length(max=80, message=_l("Names are 80 characters or fewer"))])
+                       validators=[DataRequired(_l("Enter a name to search for")), Length(max=80, message=_l("Names are 80 characters or fewer"))])
 
 
 class AssistedRegistrationForm(FlaskForm):
     display_name = StringField(_l("The resident's name"), description=_l("What they would like to be called."), widget=GovTextInput(),
-                               filters=[strip], validators=[InputRequired(_l("Enter the resident's name")),
+                               filters=[strip], validators=[DataRequired(_l("Enter the resident's name")),
                                                             Length(max=80, message=_l("The name must be 80 characters or fewer")), NoControlCharacters()])
     username = StringField(_l("Username for them"), description=_l("Choose it with them. 3 to 40 letters or numbers; they can also use . - and _"),
                            widget=GovTextInput(), filters=[strip],
-                           validators=[InputRequired(_l("Choose a username with the resident")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))])
+                           validators=[DataRequired(_l("Choose a username with the resident")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))])
     language = GovRadioField(_l("Which language do they prefer?"), message=_l("Choose a language"),
                              choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("pl", "Polski", render_kw={"lang": "pl"})])
 
 
 class PasswordResetForm(FlaskForm):
     username = StringField(_l("The resident's username"), widget=GovTextInput(), filters=[strip],
-                           validators=[InputRequired(_l("Enter the resident's username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))])
+                           validators=[DataRequired(_l("Enter the resident's username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))])
 
 
 class SuggestionForm(FlaskForm):
