@@ -45,7 +45,7 @@ def partnership(any_database_url):
             db.commit()
             sharing.give(resident, sharing.a, "digital", ("view", "record_progress"))
             looked_at.append(resident)
-        for n in range(2):
+        for n in range(3):
             tappers.append(people.user(f"tapper{n}"))
         yield any_database_url, sharing, looked_at, tappers, engine
     engine.dispose()
@@ -129,8 +129,8 @@ def test_many_staff_and_double_taps_at_once(partnership):
     failures = [(path, status) for path, status in answers if status >= 500]
     assert not failures, (failures[:10], statuses)
     assert not crashed, crashed
-    # 7 people, so 9 requests at once whenever both residents double-tap.
-    assert len(people) == 7 and len(answers) >= 4 * 3 * ROUNDS + ROUNDS + 2 * 4 * ROUNDS, statuses
+    # 8 people, so 11 requests at once whenever the three residents double-tap together.
+    assert len(people) == 8 and len(answers) >= 4 * 3 * ROUNDS + ROUNDS + 3 * 4 * ROUNDS, statuses
     assert statuses[200] > 0 and statuses[303] > 0
 
     with Session(engine) as db:
@@ -156,3 +156,28 @@ def test_many_staff_and_double_taps_at_once(partnership):
             first_step_done = db.exec(select(PlanStep.done_at).join(PlanGoal, PlanGoal.id == PlanStep.goal_id)
                                       .where(PlanGoal.resident_id == resident.id).order_by(PlanStep.position)).first()
             assert (first_step_done is not None) == (bool(kinds) and kinds[-1] == "step_done")
+
+
+def test_a_double_tapped_create_account_makes_one_account_and_signs_in_both_times(any_database_url):
+    """Two identical 'Create account' posts at the same moment (a slow phone, a double tap): one
+    account, and both taps answer 'signed in' rather than one of them 'taken' or a 500."""
+    engine = make_engine(any_database_url)
+    with Gunicorn(any_database_url, workers=4) as server:
+        for n in range(5):
+            browser = Browser(server.url)
+            form = {"display_name": "Double Tap", "username": f"double.tap{n}", "password": "kettle garden lamp",
+                    "language": "en", "csrf_token": browser.token("/register")}
+            answers = []
+            taps = [threading.Thread(target=lambda b=browser, f=form, out=answers: out.append(b.open("/register", f)))
+                    for _ in range(2)]
+            for tap in taps:
+                tap.start()
+            for tap in taps:
+                tap.join()
+            assert sorted(a.status for a in answers) == [303, 303], [(a.status, a.text[:200]) for a in answers]
+            assert all(a.location.endswith("/me/") for a in answers)
+    with Session(engine) as db:
+        from tracker.models import User
+
+        assert len(db.exec(select(User).where(col(User.username).startswith("double.tap"))).all()) == 5
+    engine.dispose()

@@ -69,3 +69,19 @@ def test_a_huge_entry_number_in_a_flag_is_not_found(client, people):
     sign_in(client, "amira")
     assert client.post("/me/looked/" + "9" * 20 + "/flag").status_code == 404
     assert client.post("/me/looked/2147483648/flag").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１", "-1", "1e3", "9" * 30, ""])
+def test_numbers_in_forms_and_addresses_are_plain_digits_or_ignored(client, people, value):
+    """Python's str.isdigit() says yes to "²" and "٣", which int() then refuses (a 500)."""
+    Sharing(people.db, people)
+    people.user("subject")
+    for username, path in (("subject", f"/me/timeline?page={value}"), ("subject", f"/me/looked?page={value}"),
+                           ("staff.a", f"/provider/?page={value}"), ("tutor.a", f"/tutor/?page={value}")):
+        client.post("/sign-out")
+        sign_in(client, username)
+        assert client.get(path).status_code == 200, (path, value)
+    client.post("/sign-out")
+    sign_in(client, "subject")
+    assert client.post("/me/plan/choose", data={"goal": [value]}).status_code == 400
+    assert client.post("/me/plan/areas/digital", data={"x": value}).status_code == 303

@@ -54,7 +54,7 @@ nasty_text = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x7f), max_size=40),
     st.sampled_from(["", " ", "   ", "\x00", "\r\n", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd",
-                     "9" * 30, "-1", "0", "1e9", "NaN", "31", "2", "2027", "29 2 2026", "ąćęłńóśźż", "\ud7ff", "x" * 3000,
+                     "9" * 30, "²", "٣", "-1", "0", "1e9", "NaN", "31", "2", "2027", "29 2 2026", "ąćęłńóśźż", "\ud7ff", "x" * 3000,
                      "/me/\nSet-Cookie: x=1", "//evil.example", "javascript:alert(1)"]),
     st.integers(min_value=-(2**63), max_value=2**63).map(str),
 )

@@ -252,7 +252,9 @@ def test_assisted_registration_prints_a_slip_and_the_resident_chooses_their_pass
     again = app.test_client().post("/setup", data={"username": "dorota", "code": code, "password": "other words here"})
     assert again.status_code == 400 and "not right, or the code has expired" in again.text
     assert _names(tutor.get("/tutor/").text) == set()  # creating an account shares nothing
-    taken = tutor.post("/tutor/residents/new", data={"display_name": "D", "username": "Dorota", "language": "en"})
+    again = tutor.post("/tutor/residents/new", data={"display_name": "D", "username": "Dorota", "language": "en"})
+    assert again.status_code == 400 and "You made this account a moment ago" in again.text  # a double tap: the slip may be lost
+    taken = _staff(app, "tutor.b").post("/tutor/residents/new", data={"display_name": "D", "username": "Dorota", "language": "en"})
     assert taken.status_code == 400 and "already taken" in taken.text
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -81,9 +82,22 @@ def create_user(
         password_hash=passwords.hash_password(password),
         password_changed_at=utcnow(),
     )
-    db.add(user)
-    db.flush()
+    add_new_account(db, user)
     return user
+
+
+def add_new_account(db: Session, user: User) -> None:
+    """Insert a new account. The username was checked as free, but someone else (the same form
+    sent twice, at the same moment) may have taken it since: then this transaction is rolled back
+    and it is "username_taken" like any other, not a database error."""
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        if find_user_by_username(db, user.username) is None:
+            raise  # some other constraint: a real fault
+        raise AccountError("username_taken") from None
 
 
 REPEAT_WINDOW = timedelta(seconds=60)

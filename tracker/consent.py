@@ -410,7 +410,7 @@ def live_grant(db: Session, resident_id: str, provider_id: str, area: str) -> Co
 
 
 def resident_grant(db: Session, resident_id: str, grant_id: str) -> ConsentGrant:
-    grant = db.get(ConsentGrant, grant_id) if isinstance(grant_id, str) and len(grant_id) <= 32 else None
+    grant = db.get(ConsentGrant, grant_id)
     if grant is None or grant.resident_id != resident_id:
         raise NotShared(grant_id)
     return grant

@@ -198,7 +198,7 @@ def _iso(value: date | None) -> str | None:
 
 def get_goal(db: Session, resident_id: str, goal_id: str) -> PlanGoal:
     """The resident's own goal, still in the plan; anything else is NotFound."""
-    goal = db.get(PlanGoal, goal_id) if isinstance(goal_id, str) and len(goal_id) <= 32 else None
+    goal = db.get(PlanGoal, goal_id)
     if goal is None or goal.resident_id != resident_id or goal.removed_at is not None:
         raise NotFound(goal_id)
     return goal

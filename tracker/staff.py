@@ -25,6 +25,7 @@ from .models import (
     ConsentEvent,
     Provider,
     Role,
+    SetupCode,
     SetupCodePurpose,
     SharingNotice,
     Suggestion,
@@ -33,6 +34,7 @@ from .models import (
 )
 from .shared_data import shared_area
 from .wording import AREA_NAMES, STAGE_NAMES
+from .parsing import plain_number
 
 
 def open_resident_area(access: Access, area: str, *, check_in_form=None, note_form=None, note_goal=None):
@@ -185,7 +187,7 @@ def record_ticks(access: Access, area: str, goal_id: str):
     """A tutor ticking steps (and "finished") with a resident who allowed "record" mode."""
     db = get_session()
     goal = _goal_in_area(access, area, goal_id)
-    places = {int(v) for v in request.form.getlist(goal.id) if v.isdigit() and len(v) < 4}
+    places = {n for n in (plain_number(v, 3) for v in request.form.getlist(goal.id)) if n is not None}
     plan.save_goal_form(db, goal, places, goal.id in request.form.getlist("finished"), _tutor(access))
     return _recorded(access, area, ("goal_titles", "goal_status", "step_status"))
 
@@ -234,25 +236,39 @@ def assisted_registration(form):
     db = get_session()
     if form.validate_on_submit():
         username = accounts.fold_username(form.username.data)
+        taken = _l("That username is already taken. Try another")
         if accounts.username_problem(username):
             form.username.errors.append(_l("Use 3 to 40 letters or numbers for the username. You can also use . - and _"))
         elif accounts.find_user_by_username(db, username) is not None:
-            form.username.errors.append(_l("That username is already taken. Try another"))
+            form.username.errors.append(_just_made_here(db, username) or taken)
         elif not ratelimit.allow(db, current_user.id, "code"):
             abort(429)
         else:
             resident = User(username=username, display_name=form.display_name.data, role=Role.RESIDENT,
                             preferred_language=form.language.data, password_hash=setup_codes.unusable_password_hash())
-            db.add(resident)
-            db.flush()
-            code = setup_codes.issue(db, resident, SetupCodePurpose.REGISTER, current_user)
-            db.commit()
-            return render_template("staff/setup_slip.html", username=resident.username, name=resident.display_name,
-                                   code=code, expires=utcnow() + setup_codes.VALID_FOR, new_account=True)
+            try:
+                accounts.add_new_account(db, resident)
+            except accounts.AccountError:  # the same form, sent twice at the same moment
+                form.username.errors.append(_just_made_here(db, username) or taken)
+            else:
+                code = setup_codes.issue(db, resident, SetupCodePurpose.REGISTER, current_user)
+                db.commit()
+                return render_template("staff/setup_slip.html", username=resident.username, name=resident.display_name,
+                                       code=code, expires=utcnow() + setup_codes.VALID_FOR, new_account=True)
         return render_template("staff/register_resident.html", form=form), 400
     if request.method == "GET":
         form.language.data = "en"
     return render_template("staff/register_resident.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _just_made_here(db, username: str):
+    """When this tutor made the account a moment ago (a double tap): say so, since the slip with its
+    code may have been lost with the first answer."""
+    resident = accounts.find_user_by_username(db, username)
+    made = resident is not None and db.exec(select(SetupCode.id).where(
+        SetupCode.user_id == resident.id, SetupCode.created_by_id == current_user.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
+        SetupCode.created_at >= utcnow() - accounts.REPEAT_WINDOW)).first() is not None
+    return _l("You made this account a moment ago. If you did not get the slip, give the resident a new code") if made else None
 
 
 def password_reset(form):

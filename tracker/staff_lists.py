@@ -22,6 +22,7 @@ from . import consent
 from .clock import utcnow
 from .locks import lock_residents
 from .models import AccessAction, AreaProgress, Area, ConsentGrant, PlanGoal, PlanStep, Provider, SharingNotice, User
+from .parsing import page_number
 
 PER_PAGE = 25
 SORTS = ("name", "last_activity", "goals_done")
@@ -79,7 +80,7 @@ def parse_filters(args) -> tuple[Filters, dict[str, str]]:
     if sort not in SORTS:
         errors["sort"], sort = "sort", "name"
     page_raw = args.get("page", "1")
-    page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) < 7 and int(page_raw) > 0 else 1
+    page = page_number(page_raw)
     return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, page), errors
 
 

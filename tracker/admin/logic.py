@@ -269,7 +269,7 @@ def staff_query():
 
 def staff_member(db: Session, user_id: str) -> User | None:
     """A tutor, member of provider staff or admin; never a resident."""
-    user = db.get(User, user_id) if isinstance(user_id, str) and len(user_id) <= 32 else None
+    user = db.get(User, user_id)  # (the URL converter has checked its shape)
     if user is None or user.role not in {str(r) for r in STAFF_ACCOUNT_ROLES}:
         return None
     return user
@@ -299,8 +299,10 @@ def invite_staff(db: Session, actor: User, *, username: str, display_name: str, 
     provider = check_role_and_provider(db, role, provider_id)
     user = User(username=folded, display_name=display_name.strip(), role=role, provider_id=provider.id if provider else None,
                 password_hash=setup_codes.unusable_password_hash())
-    db.add(user)
-    db.flush()
+    try:
+        accounts.add_new_account(db, user)
+    except accounts.AccountError as error:
+        raise AdminError(error.code) from None
     code = setup_codes.issue(db, user, SetupCodePurpose.INVITE, actor)
     record_action(db, actor, AdminActionKind.STAFF_INVITED, provider_id=user.provider_id, target=f"{user.display_name} ({user.username})",
                   details={"user_id": user.id, "role": user.role})

@@ -64,7 +64,7 @@ def home():
 
 
 def _provider_or_404(provider_id: str) -> Provider:
-    provider = get_session().get(Provider, provider_id) if len(provider_id) <= 32 else None
+    provider = get_session().get(Provider, provider_id)
     if provider is None:
         abort(404)
     return provider

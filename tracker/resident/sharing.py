@@ -28,6 +28,7 @@ from ..models import (
     SuggestionState,
 )
 from ..shared_data import shared_area
+from ..parsing import page_number
 
 from . import bp
 
@@ -283,7 +284,7 @@ def sharing_history():
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 7 and int(page) > 0 else 1
+    return page_number(page)
 
 
 @bp.get("/looked")

@@ -17,6 +17,7 @@ from ..models import Area, PlanGoal, Provider, Suggestion, SuggestionState
 from ..pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from . import bp
 from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
+from ..parsing import page_number, plain_number
 
 
 def _actor() -> plan.Actor:
@@ -112,7 +113,7 @@ def choose_goals():
     db = get_session()
     if request.method == "POST":
         _changing()
-        ids = [int(v) for v in request.form.getlist("goal") if v.isdigit() and len(v) < 10]
+        ids = [n for n in (plain_number(v, 9) for v in request.form.getlist("goal")) if n is not None]
         added = plan.add_catalogue_goals(db, current_user.id, ids, _actor())
         if not added:
             area = request.form.get("area") if request.form.get("area") in set(Area) else None
@@ -175,7 +176,7 @@ def _goal_page(db, goal, note_form=None, status=200):
 
 def _ticks(goal_id: str) -> tuple[set[int], bool]:
     """A goal's ticked steps (by place) and its "finished" box, read from the posted form."""
-    places = {int(v) for v in request.form.getlist(goal_id) if v.isdigit() and len(v) < 4}
+    places = {n for n in (plain_number(v, 3) for v in request.form.getlist(goal_id)) if n is not None}
     return places, goal_id in request.form.getlist("finished")
 
 
@@ -280,6 +281,6 @@ def progress():
 @bp.get("/timeline")
 def timeline():
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    page = page_number(page)
     events, older = plan.timeline(get_session(), current_user.id, page=page)
     return render_template("resident/timeline.html", events=events, page=page, older=older)
