@@ -168,6 +168,18 @@ def test_publishing_a_first_notice(admin, db):
     assert _actions(db, "notice_published")[0].details["version"] == 1
 
 
+def test_publishing_the_same_notice_again_makes_no_new_version(admin, db):
+    admin.post("/admin/providers/new", data={"name": "Melton Money Advice", "kind": "money_advice"})
+    provider = db.exec(select(Provider).where(Provider.name == "Melton Money Advice")).one()
+    url = f"/admin/providers/{provider.id}/notices/new"
+    assert admin.post(url, data=NOTICE).status_code == 303
+    again = admin.post(url, data={**NOTICE, "material": "no"})  # a double-submitted form, or nothing edited
+    assert again.status_code == 303
+    assert "Nothing was changed" in admin.get("/admin/providers").text
+    assert consent.current_notice(db, provider.id, "financial").version == 1
+    assert len(_actions(db, "notice_published")) == 1
+
+
 def test_a_notice_needs_what_residents_read(admin, sharing, db):
     response = admin.post(f"/admin/providers/{sharing.a.id}/notices/new", data={
         "area": "moon", "shown": ["passwords"], "purposes": [], "summary_en": "x" * 301, "retention_pl": "",
@@ -332,6 +344,9 @@ def test_adding_a_goal_offers_it_to_residents(app, admin, db, people):
     assert "Video call your family" in admin.get("/admin/catalogue?area=digital").text
     people.user("ben")
     assert "Video call your family" in _client(app, "ben").get("/me/plan/choose?area=digital").text
+    twice = admin.post("/admin/catalogue/new", data=NEW_GOAL)  # the same form again (a double tap): added once
+    assert twice.status_code == 400 and "already offered in this part of the plan" in twice.text
+    assert admin.post(f"/admin/catalogue/{goal.id}/retire").status_code == 303
     admin.post("/admin/catalogue/new", data=NEW_GOAL)
     assert _goal(db, "digital.video-call-your-family-2").id != goal.id  # codes are never reused
     assert len(_actions(db, "goal_created")) == 2

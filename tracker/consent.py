@@ -110,6 +110,8 @@ def publish_notice(
         lock_residents(db, db.exec(select(ConsentGrant.resident_id).where(
             ConsentGrant.provider_id == provider.id, ConsentGrant.area == area,
             col(ConsentGrant.state).in_([str(s) for s in LIVE_GRANT_STATES]))).all())
+    if previous is not None and _same_offer(previous, access_modes, fields_shown, purposes, summary, retention, lawful_basis, dsa_reference):
+        return previous  # nothing new to tell residents (or the same form sent twice): no new version
     now = utcnow()
     notice = SharingNotice(
         provider_id=provider.id, area=area, version=(previous.version + 1) if previous else 1,
@@ -133,6 +135,12 @@ def publish_notice(
             with Change(db, grant.resident_id, SYSTEM, secret_key) as change:
                 change.record(grant, ConsentEventType.INVALIDATED, GrantState.INVALIDATED, notice=db.get(SharingNotice, grant.notice_id))
     return notice
+
+
+def _same_offer(notice: SharingNotice, access_modes, fields_shown, purposes, summary, retention, lawful_basis, dsa_reference) -> bool:
+    return (list(notice.access_modes), list(notice.fields_shown), list(notice.purposes), dict(notice.summary),
+            dict(notice.retention), notice.lawful_basis, notice.dsa_reference) == (
+        list(access_modes), list(fields_shown), list(purposes), dict(summary), dict(retention), lawful_basis, dsa_reference)
 
 
 def _fresh_grants(db: Session, grant_ids: list[str], states) -> list[ConsentGrant]:

@@ -43,6 +43,11 @@ def lock_residents(db: Session, resident_ids) -> None:
     _lock(db, User, resident_ids)
 
 
+def lock_people(db: Session, user_ids) -> None:
+    """The same for anyone's account (a member of staff's own changes, one at a time)."""
+    _lock(db, User, user_ids)
+
+
 def lock_providers(db: Session, provider_ids) -> None:
     """The same for an organisation's own records (its notices' version numbers)."""
     from .models import Provider

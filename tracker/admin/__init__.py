@@ -8,4 +8,18 @@ from ..models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 restrict_blueprint(bp, Role.ADMIN)
 
+
+@bp.before_request
+def _one_change_at_a_time():
+    """An administrator's changes run one after another (a double-submitted form then finds the
+    first one's result: a name taken, a notice unchanged, a request answered)."""
+    from flask import request
+    from flask_login import current_user
+
+    from ..db import get_session
+    from ..locks import lock_people
+
+    if request.method == "POST":
+        lock_people(get_session(), [current_user.id])
+
 from . import views  # noqa: E402,F401

@@ -253,6 +253,8 @@ def publish_notice(db: Session, actor: User, provider: Provider, area: str, *, r
         summary=summary, retention=retention, material=bool(material and previous), change_summary=change_summary,
         secret_key=secret_key,
     )
+    if notice is previous:
+        return notice  # the same as the current version: nothing published
     record_action(db, actor, AdminActionKind.NOTICE_PUBLISHED, provider_id=provider.id,
                   target=f"{provider.name}: {area} v{notice.version}",
                   details={"area": area, "version": notice.version, "material": notice.change_is_material,
@@ -422,10 +424,17 @@ def _add_step(db: Session, goal: CatalogueGoal, text: dict, position: int) -> Ca
     return step
 
 
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
 def create_goal(db: Session, actor: User, *, area: str, framework_area: str, title: dict, summary: dict,
                 steps: list[dict]) -> CatalogueGoal:
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
         raise AdminError("steps_count")
+    offered = db.exec(select(CatalogueGoal.title).where(CatalogueGoal.area == area, CatalogueGoal.retired_at.is_(None))).all()
+    if any(_same_words(t.get("en", ""), title["en"]) for t in offered):
+        raise AdminError("goal_exists")  # (also a double-submitted form: the goal is added once)
     base = f"{area}.{slug(title['en'], 60 - len(area)) or 'goal'}"
     code = _unique_code(db, CatalogueGoal, base, 80)
     position = (db.exec(select(func.max(CatalogueGoal.position)).where(CatalogueGoal.area == area)).one() or 0) + 1

@@ -33,6 +33,7 @@ ADMIN_ERRORS = {
     "provider_invalid": _l("Choose an organisation from the list"),
     "provider_missing": _l("Choose the organisation they work for"),
     "steps_count": _l("A goal must offer 3 to 6 steps"),
+    "goal_exists": _l("A goal with this title is already offered in this part of the plan"),
     "too_many_steps": _l("A goal can offer at most 6 steps. Retire one first"),
     "too_few_steps": _l("A goal must offer at least 3 steps. Add one before retiring this one"),
 }
@@ -158,7 +159,9 @@ def new_notice(provider_id):
             change_summary=change, secret_key=_secret(),
         )
         db.commit()
-        if notice.change_is_material:
+        if notice.version == (current[form.area.data].version if current[form.area.data] else 0):
+            flash(_("Nothing was changed: this is what the notice already says."), "info")
+        elif notice.change_is_material:
             flash(_("Version %(version)d is published. Sharing on earlier versions is on hold until each resident says yes again.",
                     version=notice.version), "success")
         else:
@@ -359,11 +362,15 @@ def new_goal():
     if request.method == "GET" and request.args.get("area") in set(Area):
         form.area.data = request.args["area"]
     if form.validate_on_submit():
-        goal = logic.create_goal(db, current_user, area=form.area.data, framework_area=form.framework_area.data,
-                                 title=form.titles(), summary=form.summaries(), steps=form.steps())
-        db.commit()
-        flash(_("The goal “%(title)s” is added. Residents can choose it now.", title=goal.title["en"]), "success")
-        return htmx.redirect(url_for("admin.catalogue", area=goal.area))
+        try:
+            goal = logic.create_goal(db, current_user, area=form.area.data, framework_area=form.framework_area.data,
+                                     title=form.titles(), summary=form.summaries(), steps=form.steps())
+        except logic.AdminError as error:
+            form.title_en.errors.append(ADMIN_ERRORS[error.code])
+        else:
+            db.commit()
+            flash(_("The goal “%(title)s” is added. Residents can choose it now.", title=goal.title["en"]), "success")
+            return htmx.redirect(url_for("admin.catalogue", area=goal.area))
     return render_template("admin/goal_new.html", form=form, framework_areas=logic.FRAMEWORK_AREAS), _status()
 
 
