@@ -104,7 +104,9 @@ def test_a_database_that_is_down_gives_the_503_page_without_touching_it(app, cli
     app.extensions["tracker_engine"] = down
     try:
         for path in ("/me/", "/me/plan", "/login"):
-            _assert_unavailable_page(client.get(path))
+            page = client.get(path)
+            _assert_unavailable_page(page)
+            assert f'href="{path}">Try this page again' in page.text
         assert client.get("/healthz").status_code == 503
     finally:
         app.extensions["tracker_engine"] = working

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
@@ -35,6 +35,8 @@ def render_error(code: int, heading=None, body=None):
         code=code,
         heading=heading or default_heading,
         body=body or default_body,
+        # After a fault, the page they wanted is worth a second try (a form is not re-sent by a link).
+        retry_url=request.full_path.rstrip("?") if code == 503 and request.method == "GET" else None,
     )
     if htmx.is_htmx_request():
         # htmx does not swap error responses by default; tell it to show the page anyway.
