@@ -30,7 +30,7 @@ def _events(db, resident):
 
 def test_nothing_is_shared_by_default(db, sharing, people):
     amira = people.user("amira")
-    assert consent.shared_areas(db, sharing.tutor_a, amira.id) == {}
+    assert consent.open_record(db, sharing.tutor_a, amira.id) == []
     with pytest.raises(consent.NotShared):
         consent.require(db, sharing.tutor_a, amira.id, "digital")
 
@@ -157,9 +157,9 @@ def test_inactive_staff_admins_without_a_provider_and_residents_see_nothing(db, 
     sharing.give(amira, sharing.a, "digital")
     ben = people.user("ben")
     for who in (sharing.admin, ben):
-        assert consent.shared_areas(db, who, amira.id) == {}
+        assert consent.open_record(db, who, amira.id) == []
     sharing.tutor_a.active = False
-    assert consent.shared_areas(db, sharing.tutor_a, amira.id) == {}
+    assert consent.open_record(db, sharing.tutor_a, amira.id) == []
 
 
 def test_the_access_log_writes_one_entry_per_resident_in_one_statement(db, sharing, people):
@@ -167,7 +167,7 @@ def test_the_access_log_writes_one_entry_per_resident_in_one_statement(db, shari
     for resident in residents:
         sharing.give(resident, sharing.a, "digital")
     with pytest.raises(LockNotHeld):  # decisions taken outside the residents' lock cannot be logged
-        consent.record_access(db, sharing.staff_a, sharing.a, [consent.require(db, sharing.staff_a, residents[0].id, "digital")],
+        consent.record_access(db, sharing.staff_a, sharing.a, consent.decisions_for(db, sharing.staff_a, [residents[0].id]),
                               AccessAction.LISTED, "plan_support", "req")
     lock_residents(db, [r.id for r in residents])
     decisions = [consent.require(db, sharing.staff_a, r.id, "digital") for r in residents]
@@ -277,3 +277,72 @@ def test_a_row_changed_behind_the_services_back_is_detected(database_url, app, d
     assert any("access log: seq 1: content does not match" in p for p in problems)
     result = runner.invoke(args=["verify-chains"])
     assert result.exit_code == 1 and "seq 2" in result.output
+
+
+@pytest.mark.postgres
+def test_a_yes_and_a_material_notice_change_at_the_same_moment_never_leave_sharing_on_the_old_notice(postgres_url):
+    """PostgreSQL, two sessions at once. Whichever comes first, nobody ends up sharing on a notice
+    that has been replaced by a material change: a yes in flight is put on hold by the change, and
+    a yes that comes after it is refused ("it has just changed")."""
+    import threading
+
+    from tracker.db import make_engine
+
+    engine = make_engine(postgres_url)
+    with Session(engine, expire_on_commit=False) as setup:
+        people = People(setup)
+        sharing = Sharing(setup, people)
+        amira, ben = people.user("amira"), people.user("ben")
+        provider_id = sharing.a.id
+
+    def publish_v_next(results):
+        with Session(engine, expire_on_commit=False) as admin:
+            from tracker.models import Provider
+
+            results.append(publish(admin, admin.get(Provider, provider_id), "digital", fields=["goal_titles", "notes"], material=True,
+                                   change={"en": "Notes too", "pl": "Notatki"}).version)
+
+    # 1. Amira's yes is in flight (notice held, not yet committed) when the change is published.
+    with Session(engine, expire_on_commit=False) as resident:
+        held = consent.current_notice(resident, provider_id, "digital", to_agree_to=True)
+        with consent.Change(resident, amira.id, consent.ConsentActor.resident(amira), SECRET) as change:
+            grant = change.give(held, ["view"], 12)
+        results = []
+        publisher = threading.Thread(target=publish_v_next, args=(results,))
+        publisher.start()
+        publisher.join(timeout=1)
+        assert publisher.is_alive() and not results  # the change waits for the yes in flight
+        resident.commit()
+        publisher.join(timeout=10)
+        assert results == [2]
+    with Session(engine) as check:
+        assert check.get(ConsentGrant, grant.id).state == "invalidated"  # then it goes on hold, like everyone's
+
+    # 2. The change is being published when Ben says yes to the version he read.
+    with Session(engine, expire_on_commit=False) as admin:
+        from tracker.models import Provider
+
+        read = consent.current_notice(admin, provider_id, "digital")
+        publish_started = threading.Event()
+        answers = []
+
+        def bens_yes():
+            with Session(engine, expire_on_commit=False) as resident:
+                publish_started.wait()
+                held = consent.current_notice(resident, provider_id, "digital", to_agree_to=True)
+                answers.append(held.id if held is not None else None)
+
+        yes = threading.Thread(target=bens_yes)
+        yes.start()
+        consent.publish_notice(admin, admin.get(Provider, provider_id), "digital", access_modes=["view"], fields_shown=["goal_titles"],
+                               purposes=read.purposes, summary=read.summary, retention=read.retention, material=True,
+                               change_summary={"en": "Less", "pl": "Mniej"}, secret_key=SECRET)
+        publish_started.set()
+        yes.join(timeout=1)
+        assert yes.is_alive()  # Ben's yes waits for the change
+        admin.commit()
+        yes.join(timeout=10)
+    assert answers and answers[0] != read.id  # he is not saying yes to the notice he read: it is gone
+    with Session(engine) as check:
+        assert check.exec(select(ConsentGrant).where(ConsentGrant.resident_id == ben.id)).all() == []
+    engine.dispose()

@@ -114,3 +114,26 @@ def test_the_migrations_check_constraints_match_the_models(any_empty_database_ur
     expected = _model_checks()
     assert expected, "the models have CHECK constraints"
     assert in_database == expected
+
+
+def test_a_refused_downgrade_of_0005_leaves_the_database_as_it_was(tmp_path):
+    """0005 refuses to go back when account history uses its new kinds. SQLite cannot roll back
+    DDL, so the refusal must come before anything is dropped."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path}/db.sqlite3"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO user_account (id, username, display_name, role, password_hash, active, created_at) "
+                                "VALUES ('r1', 'amira', 'Amira', 'resident', 'x', 1, '2026-01-01 00:00:00')"))
+        connection.execute(text("INSERT INTO account_event (resident_id, kind, actor_name, occurred_at) "
+                                "VALUES ('r1', 'password_changed', 'Amira', '2026-01-02 00:00:00')"))
+    import pytest
+
+    with pytest.raises(RuntimeError, match="would lose them"):
+        migrate.downgrade(url, "0004")
+    assert {"account_event_answer", "password_reset_request"} <= _tables(url)
+    migrate.upgrade(url)
+    assert _diff(url) == []
+    engine.dispose()

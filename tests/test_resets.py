@@ -130,3 +130,55 @@ def test_codes_given_by_a_tutor_are_rate_limited(app, db, sharing, people):
     tutor = _client(app, "tutor.a")
     answers = [tutor.post("/tutor/password-reset", data={"username": f"someone{n}"}).status_code for n in range(21)]
     assert answers[:20] == [200] * 20 and answers[20] == 429
+
+
+def test_the_right_to_reset_stays_with_the_organisation_that_made_the_account(app, db, sharing, people):
+    """A tutor who made an account and then moved to another organisation cannot reset it from
+    there; their old organisation still can (until the resident stops sharing with it)."""
+    tutor = _client(app, "tutor.a")
+    assert _code(tutor.post("/tutor/residents/new", data={"display_name": "Dorota Nowak", "username": "dorota", "language": "en"}).text)
+    jo = sharing.tutor_a
+    jo.provider_id = sharing.b.id  # Jo moves to Melton Jobs Support
+    db.add(jo)
+    db.commit()
+    moved = _client(app, "tutor.a")
+    assert _code(moved.post("/tutor/password-reset", data={"username": "dorota"}).text) is None
+    people.user("kim.tutor", role="tutor", provider=sharing.a.name)
+    assert _code(_client(app, "kim.tutor").post("/tutor/password-reset", data={"username": "dorota"}).text)
+    dorota = db.exec(select(AccountEvent.resident_id).where(AccountEvent.kind == "created_by_tutor")).first()
+    from tracker.models import User
+
+    resident = db.get(User, dorota)
+    grant, _ = sharing.give(resident, sharing.a, "digital")
+    sharing.act(resident, "withdraw", grant)  # she stops sharing with them
+    assert _code(_client(app, "kim.tutor").post("/tutor/password-reset", data={"username": "dorota"}).text) is None
+
+
+def test_this_was_not_me_signs_out_every_other_browser(app, db, sharing, people):
+    people.user("ben")
+    other = _client(app, "ben")
+    here = _client(app, "ben")
+    _client(app, "tutor.a").post("/tutor/password-reset", data={"username": "ben"})
+    asked = db.exec(select(AccountEvent).where(AccountEvent.kind == "reset_requested")).one()
+    assert here.post(f"/me/account/changes/{asked.id}/not_me").status_code == 303
+    assert here.get("/me/").status_code == 200
+    assert other.get("/me/").status_code == 303  # (someone else's browser, if it was someone else)
+
+
+def test_a_new_residents_first_password_is_not_questioned(app, db, sharing, people):
+    code = _code(_client(app, "tutor.a").post("/tutor/residents/new",
+                                              data={"display_name": "Dorota Nowak", "username": "dorota", "language": "en"}).text)
+    resident = app.test_client()
+    assert resident.post("/setup", data={"username": "dorota", "code": code, "password": NEW_PASSWORD}).status_code == 303
+    assert "Was this you?" not in resident.get("/me/").text
+    assert "Your first password was chosen with the set-up code from Jo at Melton Adult Learning." in resident.get("/me/data").text
+
+
+def test_the_admin_audit_keeps_no_username(app, db, sharing, people):
+    people.user("dorota.nowak")
+    _client(app, "tutor.a").post("/tutor/password-reset", data={"username": "dorota.nowak"})
+    admin = _client(app, "the.admin")
+    request = db.exec(select(PasswordResetRequest)).one()
+    assert _code(admin.post(f"/admin/reset-requests/{request.id}/give").text)
+    [action] = db.exec(select(AdminAction)).all()
+    assert "dorota" not in action.target and "Resident " in action.target

@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from . import passwords
-from .clock import utcnow
+from .clock import REPEAT_WINDOW, utcnow
 from .models import AccountEvent, AccountEventKind, Provider, Role, SignInAttempt, SignInSession, SiteSetting, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -98,9 +98,6 @@ def add_new_account(db: Session, user: User) -> None:
         if find_user_by_username(db, user.username) is None:
             raise  # some other constraint: a real fault
         raise AccountError("username_taken") from None
-
-
-REPEAT_WINDOW = timedelta(seconds=60)
 
 
 def just_registered(db: Session, username: str, password: str) -> User | None:
@@ -251,13 +248,13 @@ def end_sign_in_session(db: Session, token: str, reason: str = "signed_out") -> 
     )
 
 
-def end_all_sign_in_sessions(db: Session, user_id: str, reason: str) -> None:
-    """End every open session of a user, in the caller's transaction (password change, deactivation)."""
-    db.exec(
-        update(SignInSession)
-        .where(SignInSession.user_id == user_id, SignInSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
-    )
+def end_all_sign_in_sessions(db: Session, user_id: str, reason: str, *, except_token: str | None = None) -> None:
+    """End every open session of a user, in the caller's transaction (password change, deactivation),
+    or every one but this browser's (``except_token``)."""
+    query = update(SignInSession).where(SignInSession.user_id == user_id, SignInSession.ended_at.is_(None))
+    if except_token is not None:
+        query = query.where(SignInSession.token_hash != _hash_token(except_token))
+    db.exec(query.values(ended_at=utcnow(), end_reason=reason))
 
 
 def touch_sign_in_session(db: Session, sign_in_session: SignInSession) -> None:

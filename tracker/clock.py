@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+# The same thing again this soon, from the same person, is a double-tapped button or a form sent
+# twice on a slow connection, not a second one: it is done once (notes, check-ins, goals, consent
+# changes, new accounts).
+REPEAT_WINDOW = timedelta(seconds=60)
 
 _pretend: ContextVar[datetime | None] = ContextVar("pretend_now", default=None)
 

@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, insert, update
 from sqlmodel import Session, col, select
 
 from . import chains
-from .clock import utcnow
+from .clock import REPEAT_WINDOW, utcnow
 from .locks import lock_providers, lock_residents, require_lock
 from .models import (
     LIVE_GRANT_STATES,
@@ -75,11 +75,16 @@ def notice_hash(notice: SharingNotice) -> str:
     return hashlib.sha256(chains.canonical({name: getattr(notice, name) for name in NOTICE_CONTENT})).hexdigest()
 
 
-def current_notice(db: Session, provider_id: str, area: str) -> SharingNotice | None:
-    return db.exec(
-        select(SharingNotice).where(SharingNotice.provider_id == provider_id, SharingNotice.area == area,
-                                    SharingNotice.superseded_at.is_(None))
-    ).first()
+def current_notice(db: Session, provider_id: str, area: str, *, to_agree_to: bool = False) -> SharingNotice | None:
+    """The notice residents are offered now. ``to_agree_to``: about to say yes to it, so hold it
+    (PostgreSQL ``FOR SHARE``) until the transaction ends: a new version cannot be published in
+    between, and the yes is to what is current. Take it before the resident's lock (the order
+    every path keeps: organisation, notice, residents)."""
+    query = select(SharingNotice).where(SharingNotice.provider_id == provider_id, SharingNotice.area == area,
+                                        SharingNotice.superseded_at.is_(None))
+    if to_agree_to:
+        query = query.with_for_update(read=True)
+    return db.exec(query).first()
 
 
 def current_notices(db: Session) -> list[SharingNotice]:
@@ -105,12 +110,8 @@ def publish_notice(
         raise ConsentError("notice_invalid")
     lock_providers(db, [provider.id])  # one publisher at a time: version numbers stay unique
     previous = current_notice(db, provider.id, area)
-    if material and previous is not None:
-        # Every resident whose sharing goes on hold, locked before anything is written.
-        lock_residents(db, db.exec(select(ConsentGrant.resident_id).where(
-            ConsentGrant.provider_id == provider.id, ConsentGrant.area == area,
-            col(ConsentGrant.state).in_([str(s) for s in LIVE_GRANT_STATES]))).all())
-    if previous is not None and _same_offer(previous, access_modes, fields_shown, purposes, summary, retention, lawful_basis, dsa_reference):
+    if previous is not None and not material and _same_offer(previous, access_modes, fields_shown, purposes, summary, retention,
+                                                             lawful_basis, dsa_reference):
         return previous  # nothing new to tell residents (or the same form sent twice): no new version
     now = utcnow()
     notice = SharingNotice(
@@ -121,12 +122,17 @@ def publish_notice(
     )
     notice.content_hash = notice_hash(notice)
     if previous is not None:
+        # Waits for anyone saying yes to it right now (they hold it); after this, nobody can.
         previous.superseded_at = now
         db.add(previous)
         db.flush()
     db.add(notice)
     db.flush()
     if notice.change_is_material:
+        # Everyone whose sharing goes on hold, locked in one go, in id order (now a complete list).
+        lock_residents(db, db.exec(select(ConsentGrant.resident_id).where(
+            ConsentGrant.provider_id == provider.id, ConsentGrant.area == area,
+            col(ConsentGrant.state).in_([str(s) for s in LIVE_GRANT_STATES]))).all())
         grants = db.exec(
             select(ConsentGrant).where(ConsentGrant.provider_id == provider.id, ConsentGrant.area == area,
                                        col(ConsentGrant.state).in_([s.value for s in LIVE_GRANT_STATES if s != GrantState.INVALIDATED]))
@@ -257,6 +263,8 @@ class Change:
         modes = [m for m in notice.access_modes if m in set(modes)]
         if AccessMode.VIEW not in modes or months not in DURATIONS_MONTHS:
             raise ConsentError("invalid_choice")
+        if self.db.exec(select(SharingNotice.superseded_at).where(SharingNotice.id == notice.id)).one() is not None:
+            raise ConsentError("notice_changed")  # a new version came out while they were reading this one
         now = utcnow()
         grant = live_grant(self.db, self.resident_id, notice.provider_id, notice.area)
         if grant is not None and grant.state != GrantState.INVALIDATED:
@@ -376,11 +384,8 @@ def _write_receipt(db: Session, change: Change) -> ConsentReceipt:
     return receipt
 
 
-REPEAT_WINDOW = timedelta(seconds=60)
-
-
 def repeat_receipt(db: Session, resident_id: str, actor_user_id: str | None, event_types, *, provider_id: str | None = None,
-                   grant_id: str | None = None) -> ConsentReceipt | None:
+                   area: str | None = None, grant_id: str | None = None) -> ConsentReceipt | None:
     """The receipt of the change this request repeats, if any: the resident's latest change, made by
     the same person within the last minute, of one of ``event_types`` (for this provider or
     grant). A double-tapped button then gets the same answer as the first tap — the same receipt —
@@ -392,7 +397,7 @@ def repeat_receipt(db: Session, resident_id: str, actor_user_id: str | None, eve
     events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident_id,
                                                 ConsentEvent.receipt_code == latest.receipt_code)).all()
     if not any(e.event_type in {str(t) for t in event_types} and (provider_id is None or e.provider_id == provider_id)
-               and (grant_id is None or e.grant_id == grant_id) for e in events):
+               and (area is None or e.area == area) and (grant_id is None or e.grant_id == grant_id) for e in events):
         return None
     return db.get(ConsentReceipt, latest.receipt_code)
 
@@ -543,17 +548,20 @@ def open_record(db: Session, staff: User, resident_id: str, mode: str = AccessMo
     return decisions_for(db, staff, [resident_id], mode, area=area)
 
 
-def shared_areas(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW) -> dict[str, Decision]:
-    """Every area of this resident that this staff member may use in ``mode``, now (one query)."""
-    return {d.area: d for d in decisions_for(db, staff, [resident_id], mode)}
-
-
 def require(db: Session, staff: User, resident_id: str, area: str, mode: str = AccessMode.VIEW) -> Decision:
-    """The decision for one area, or NotShared (shown as the same 404 as "no such resident")."""
-    decision = shared_areas(db, staff, resident_id, mode).get(area)
-    if decision is None:
+    """``open_record`` for one area: the decision, or NotShared (shown as the same 404 as "no such
+    resident")."""
+    found = open_record(db, staff, resident_id, mode, area=area)
+    if not found:
         raise NotShared(resident_id)
-    return decision
+    return found[0]
+
+
+def stopped_sharing_since(db: Session, resident_id: str, provider_id: str, since: datetime) -> bool:
+    """Whether the resident has withdrawn (or refused) any sharing with this organisation since then."""
+    return db.exec(select(ConsentEvent.id).where(
+        ConsentEvent.resident_id == resident_id, ConsentEvent.provider_id == provider_id, ConsentEvent.occurred_at >= since,
+        col(ConsentEvent.event_type).in_([ConsentEventType.WITHDRAWN, ConsentEventType.REFUSED])).limit(1)).first() is not None
 
 
 # --- The access log -------------------------------------------------------------------------

@@ -596,6 +596,8 @@ class SetupCode(SQLModel, table=True):
     code_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     purpose: str = Field(max_length=20)
     created_by_id: str = Field(foreign_key="user_account.id", max_length=32)
+    # The organisation the giver worked for at the time (people move; what they did stays theirs).
+    provider_id: str | None = Field(default=None, foreign_key="provider.id", max_length=32)
     created_at: datetime = timestamp()
     expires_at: datetime = timestamp()
     used_at: datetime | None = timestamp(nullable=True)
@@ -606,6 +608,7 @@ class AccountEventKind(StrEnum):
     SETUP_CODE_ISSUED = "setup_code_issued"
     PASSWORD_SET = "password_set"  # before 0005: a password chosen with a code (who gave it unrecorded)
     PASSWORD_SET_WITH_CODE = "password_set_with_code"  # the actor is whoever gave the code
+    FIRST_PASSWORD_SET = "first_password_set"  # with the code of a new account, made with the resident
     PASSWORD_CHANGED = "password_changed"  # by the resident, knowing their old password
     RESET_REQUESTED = "reset_requested"  # a tutor asked an administrator for a new code
 

@@ -177,7 +177,7 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(CheckIn).where(CheckIn.resident_id == rid),
         delete(AccountEventAnswer).where(AccountEventAnswer.resident_id == rid),
         delete(AccountEvent).where(AccountEvent.resident_id == rid),
-        delete(PasswordResetRequest).where(PasswordResetRequest.resident_id == rid),
+        delete(PasswordResetRequest).where((PasswordResetRequest.resident_id == rid) | (PasswordResetRequest.username == resident.username)),
         delete(AreaProgress).where(AreaProgress.resident_id == rid),
         delete(Suggestion).where(Suggestion.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from .catalogue import localise
-from .clock import utcnow
+from .clock import REPEAT_WINDOW, utcnow
 from .locks import lock_residents, require_lock
 from .models import (
     STAGES,
@@ -37,9 +37,6 @@ from .models import (
 
 AREAS = tuple(Area)
 MAX_OWN_STEPS = 10
-# The same note, check-in or goal again this soon, from the same person, is a double-tapped
-# button (or a form sent twice on a slow connection), not a second one: it is saved once.
-REPEAT_WINDOW = timedelta(seconds=60)
 
 
 def begin_change(db: Session, resident_id: str) -> None:

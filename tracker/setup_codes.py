@@ -11,7 +11,6 @@ from datetime import timedelta
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from . import accounts, consent, passwords
@@ -45,10 +44,10 @@ def issue(db: Session, user: User, purpose: SetupCodePurpose, created_by: User) 
     """A new code for ``user`` (earlier unused codes stop working). Returns the clear code, which
     is shown once, on the slip."""
     now = utcnow()
-    db.exec(update(SetupCode).where(SetupCode.user_id == user.id, SetupCode.used_at.is_(None)).values(used_at=now))
+    void_codes(db, user.id)
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
     db.add(SetupCode(user_id=user.id, code_hash=_hash(raw), purpose=str(purpose), created_by_id=created_by.id,
-                     created_at=now, expires_at=now + VALID_FOR))
+                     provider_id=created_by.provider_id, created_at=now, expires_at=now + VALID_FOR))
     if user.role == Role.RESIDENT:
         kind = AccountEventKind.CREATED_BY_TUTOR if purpose == SetupCodePurpose.REGISTER else AccountEventKind.SETUP_CODE_ISSUED
         accounts.record_account_event(db, user.id, kind, created_by, now)
@@ -56,7 +55,8 @@ def issue(db: Session, user: User, purpose: SetupCodePurpose, created_by: User) 
 
 
 def void_codes(db: Session, user_id: str) -> None:
-    """Make every unused code of this person stop working (a resident said "this wasn't me")."""
+    """Make every unused code of this person stop working (a new one replaces them, or the resident
+    said "this wasn't me")."""
     db.exec(update(SetupCode).where(SetupCode.user_id == user_id, SetupCode.used_at.is_(None)).values(used_at=utcnow()))
 
 
@@ -71,12 +71,12 @@ def tutor_may_reset(db: Session, tutor: User, resident: User) -> bool:
         return False
     if consent.decisions_for(db, tutor, [resident.id]):
         return True
-    creator = aliased(User)
-    return db.exec(
-        select(SetupCode.id).join(creator, creator.id == SetupCode.created_by_id)
-        .where(SetupCode.user_id == resident.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
-               creator.provider_id == tutor.provider_id).limit(1)
-    ).first() is not None
+    made_here = db.exec(
+        select(SetupCode.created_at).where(SetupCode.user_id == resident.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
+                                           SetupCode.provider_id == tutor.provider_id).limit(1)
+    ).first()
+    # Made here, and they have not since stopped sharing with this organisation.
+    return made_here is not None and not consent.stopped_sharing_since(db, resident.id, tutor.provider_id, made_here)
 
 
 @dataclass(frozen=True)
@@ -140,12 +140,6 @@ def answer_request(db: Session, admin: User, request: PasswordResetRequest, give
     return True, code
 
 
-def issue_nothing() -> str:
-    """A code in the same form that belongs to no account (so a page cannot tell who has one)."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
 def unusable_password_hash() -> str:
     """For an account whose owner has not chosen a password yet: nothing can match it."""
     return passwords.hash_password(secrets.token_urlsafe(32))
@@ -175,7 +169,8 @@ def redeem(db: Session, username: str, code: str, new_password: str) -> User:
     if user.role == Role.RESIDENT:
         # The truth, whoever typed it: a password was chosen with the code that this person gave.
         giver = db.get(User, found.created_by_id)
-        accounts.record_account_event(db, user.id, AccountEventKind.PASSWORD_SET_WITH_CODE, giver or user, now)
+        kind = AccountEventKind.FIRST_PASSWORD_SET if found.purpose == SetupCodePurpose.REGISTER else AccountEventKind.PASSWORD_SET_WITH_CODE
+        accounts.record_account_event(db, user.id, kind, giver or user, now)
     return user
 
 
@@ -206,9 +201,10 @@ def changes_by_staff(db: Session, resident_id: str) -> list[tuple[AccountEvent, 
     ).all()
 
 
-def answer_change(db: Session, resident: User, event_id: int, answer: str) -> AccountEvent | None:
+def answer_change(db: Session, resident: User, event_id: int, answer: str, *, this_browser: str | None = None) -> AccountEvent | None:
     """The resident's answer to one change (a second tap finds the first answer). "This wasn't me"
-    also stops any unused code working at once, and goes to the administrators. None: not theirs."""
+    also stops any unused code working at once, signs the account out everywhere but this browser
+    (``this_browser``: its sign-in token), and goes to the administrators. None: not theirs."""
     lock_residents(db, [resident.id])
     event = db.get(AccountEvent, event_id)
     if event is None or event.resident_id != resident.id or event.kind not in {str(k) for k in ACCOUNT_EVENTS_TO_CONFIRM}:
@@ -217,4 +213,5 @@ def answer_change(db: Session, resident: User, event_id: int, answer: str) -> Ac
         db.add(AccountEventAnswer(event_id=event.id, resident_id=resident.id, answer=str(AccountEventAnswerKind(answer))))
         if answer == AccountEventAnswerKind.NOT_ME:
             void_codes(db, resident.id)
+            accounts.end_all_sign_in_sessions(db, resident.id, "not_me", except_token=this_browser)
     return event

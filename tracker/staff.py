@@ -14,7 +14,7 @@ from wtforms import BooleanField, PasswordField, SelectChoice, StringField, Text
 from wtforms.validators import DataRequired, Length, Optional
 
 from . import accounts, consent, htmx, plan, ratelimit, setup_codes
-from .clock import utcnow
+from .clock import REPEAT_WINDOW, utcnow
 from .db import get_session
 from .guard import Access
 from .forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
@@ -79,6 +79,9 @@ def assisted_consent():
         form.months.data = "12"
     status = 200
     if form.validate_on_submit():
+        # Held first, before anything touches the resident's row (signing in does): organisation,
+        # notice, residents is the order every path keeps, so none waits for another in a circle.
+        notice = db.exec(select(SharingNotice).where(SharingNotice.id == form.notice.data).with_for_update(read=True)).one()
         client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
         result = accounts.authenticate(db, form.username.data, form.password.data, client=client, config=current_app.config)
         resident = result.user
@@ -91,16 +94,17 @@ def assisted_consent():
             form.username.errors.append(_l("The username or password is not right. Ask the resident to check them"))
             status = 400
         else:
-            notice = db.get(SharingNotice, form.notice.data)
             tutor_provider = providers[current_user.provider_id]
             modes = ["view"] + (["record_progress"] if form.record.data and "record_progress" in notice.access_modes else [])
             try:
                 with consent.Change(db, resident.id, consent.ConsentActor.assisting(current_user, tutor_provider),
                                     current_app.config["SECRET_KEY"]) as change:
                     change.give(notice, modes, int(form.months.data))
-            except consent.ConsentError:
+            except consent.ConsentError as error:
                 db.rollback()
-                form.notice.errors.append(_l("The resident already shares this, or is waiting to confirm it"))
+                form.notice.errors.append(_l("This organisation has just changed what it asks to see. Choose it again")
+                                          if error.code == "notice_changed" else
+                                          _l("The resident already shares this, or is waiting to confirm it"))
                 status = 400
             else:
                 db.commit()
@@ -267,7 +271,7 @@ def _just_made_here(db, username: str):
     resident = accounts.find_user_by_username(db, username)
     made = resident is not None and db.exec(select(SetupCode.id).where(
         SetupCode.user_id == resident.id, SetupCode.created_by_id == current_user.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
-        SetupCode.created_at >= utcnow() - accounts.REPEAT_WINDOW)).first() is not None
+        SetupCode.created_at >= utcnow() - REPEAT_WINDOW)).first() is not None
     return _l("You made this account a moment ago. If you did not get the slip, give the resident a new code") if made else None
 
 

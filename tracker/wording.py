@@ -256,6 +256,7 @@ def account_event_sentence(event) -> str:
         "setup_code_issued": _l("%(who)s gave you a new set-up code. You were signed out everywhere."),
         "reset_requested": _l("%(who)s asked an administrator to give you a new set-up code."),
         "password_set_with_code": _l("A new password was chosen with the set-up code from %(who)s."),
+        "first_password_set": _l("Your first password was chosen with the set-up code from %(who)s."),
         "password_set": _l("A password was chosen with a set-up code."),
         "password_changed": _l("You changed your password."),
     }

@@ -18,7 +18,7 @@ depends_on = None
 
 OLD_KINDS = "kind IN ('created_by_tutor', 'setup_code_issued', 'password_set')"
 NEW_KINDS = ("kind IN ('created_by_tutor', 'setup_code_issued', 'password_set', 'password_set_with_code', "
-             "'password_changed', 'reset_requested')")
+             "'first_password_set', 'password_changed', 'reset_requested')")
 
 
 def _change_account_event(dialect: str, kinds: str, add_role: bool) -> None:
@@ -44,6 +44,11 @@ def _change_account_event(dialect: str, kinds: str, add_role: bool) -> None:
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     _change_account_event(dialect, NEW_KINDS, add_role=True)
+    with op.batch_alter_table('setup_code', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('provider_id', sa.String(length=32), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_setup_code_provider_id_provider'), 'provider', ['provider_id'], ['id'])
+    # Codes given before this: the giver's organisation now is the best record there is.
+    op.execute("UPDATE setup_code SET provider_id = (SELECT provider_id FROM user_account WHERE user_account.id = setup_code.created_by_id)")
 
     op.create_table('password_reset_request',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -87,6 +92,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    # Account history written since 0005 cannot be described by the old kinds: refuse, before
+    # anything is dropped (SQLite cannot roll DDL back), rather than lose it.
+    if op.get_bind().execute(sa.text(f"SELECT count(*) FROM account_event WHERE NOT ({OLD_KINDS})")).scalar():
+        raise RuntimeError("account_event has rows of kinds added in 0005; downgrading would lose them")
+    with op.batch_alter_table('setup_code', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_setup_code_provider_id_provider'), type_='foreignkey')
+        batch_op.drop_column('provider_id')
     for statement in drop_append_only_sql(dialect, "account_event_answer"):
         op.execute(statement)
     with op.batch_alter_table('account_event_answer', schema=None) as batch_op:
@@ -97,7 +109,4 @@ def downgrade() -> None:
         batch_op.drop_index('ix_password_reset_request_state_at')
         batch_op.drop_index(batch_op.f('ix_password_reset_request_resident_id'))
     op.drop_table('password_reset_request')
-    # Account history written since 0005 cannot be described by the old kinds: refuse rather than lose it.
-    if op.get_bind().execute(sa.text(f"SELECT count(*) FROM account_event WHERE NOT ({OLD_KINDS})")).scalar():
-        raise RuntimeError("account_event has rows of kinds added in 0005; downgrading would lose them")
     _change_account_event(dialect, OLD_KINDS, add_role=False)

@@ -149,6 +149,7 @@ ACCOUNT_EVENT_NAMES = {
     AccountEventKind.RESET_REQUESTED: _l("New set-up code asked for"),
     AccountEventKind.PASSWORD_SET_WITH_CODE: _l("Password chosen with a set-up code"),
     AccountEventKind.PASSWORD_SET: _l("Password chosen with a set-up code"),
+    AccountEventKind.FIRST_PASSWORD_SET: _l("First password chosen with the code of a new account"),
     AccountEventKind.PASSWORD_CHANGED: _l("Password changed by the resident"),
 }
 
@@ -595,8 +596,10 @@ def answer_reset_request(db: Session, actor: User, request, give_code: bool) -> 
     answered, code = setup_codes.answer_request(db, actor, request, give_code)
     if not answered:
         return False, None
+    # The audit keeps no username (it is kept for ever; usernames are often names): the pseudonym.
+    who = pseudonym(request.resident_id) if request.resident_id else "no such account"
     record_action(db, actor, AdminActionKind.RESET_CODE_GIVEN if code else AdminActionKind.RESET_REQUEST_CLOSED,
-                  provider_id=request.provider_id, target=f"{request.username} (asked by {request.requested_by_name}, {request.provider_name})",
+                  provider_id=request.provider_id, target=f"{who} (asked by {request.requested_by_name}, {request.provider_name})",
                   details={"request_id": request.id})
     return True, code
 

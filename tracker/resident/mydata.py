@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, render_template, request, session, url_for
+from flask import Response, abort, flash, g, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from ..clock import utcnow
 from ..db import get_session
 from ..forms import GovRadioField, GovTextInput, NoControlCharacters, strip
 from . import bp
+from .sharing import ButtonForm
 
 
 class DetailsForm(FlaskForm):
@@ -27,10 +28,6 @@ class DetailsForm(FlaskForm):
                                    Email(message=_l("Enter an email address in the correct format, like name@example.com"), check_deliverability=False)])
     language = GovRadioField(_l("Which language do you prefer?"), message=_l("Choose a language"),
                              choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("pl", "Polski", render_kw={"lang": "pl"})])
-
-
-class ButtonForm(FlaskForm):
-    """A button and its CSRF token."""
 
 
 class DeleteForm(FlaskForm):
@@ -56,12 +53,13 @@ def answer_account_change(event_id, answer):
     db = get_session()
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if setup_codes.answer_change(db, current_user._get_current_object(), event_id, answer) is None:
+    if setup_codes.answer_change(db, current_user._get_current_object(), event_id, answer, this_browser=g.sign_in_token) is None:
         abort(404)
     db.commit()
     if answer == "not_me":
-        flash(_("Thank you for telling us. The set-up code no longer works. The people who run Me and My Learning will look "
-                "into it. If you cannot sign in, ask at the library or your tutor for help."), "success")
+        flash(_("Thank you for telling us. The set-up code no longer works, and every other browser signed in as you is "
+                "signed out. The people who run Me and My Learning will look into it. If you did not choose your password, "
+                "change it now."), "success")
     else:
         flash(_("Thank you."), "success")
     return htmx.redirect(url_for("resident.home"))

@@ -119,13 +119,26 @@ def share(provider_id, area):
     db = get_session()
     form = ShareForm()
     if form.validate_on_submit():
-        with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-            notice, provider, grant, state = _share_offer(db, provider_id, area)
-            if state not in ("active", "paused", "pending"):
-                offers_record = "record_progress" in notice.access_modes
-                modes = ["view"] + (["record_progress"] if offers_record and form.record.data else [])
-                change.give(notice, modes, int(form.months.data))
-        receipt = change.receipt or consent.repeat_receipt(db, current_user.id, current_user.id, ("given",), provider_id=provider_id)
+        # The yes is to the notice they read (its id came with the form), held so that no new version
+        # can come out meanwhile; taken before the resident's lock (organisation, notice, residents).
+        held = consent.current_notice(db, provider_id, area, to_agree_to=True)
+        try:
+            if held is None or held.id != request.form.get("notice"):
+                raise consent.ConsentError("notice_changed")
+            with consent.Change(db, current_user.id, _actor(), _secret()) as change:
+                notice, provider, grant, state = _share_offer(db, provider_id, area)
+                if state not in ("active", "paused", "pending"):
+                    offers_record = "record_progress" in notice.access_modes
+                    modes = ["view"] + (["record_progress"] if offers_record and form.record.data else [])
+                    change.give(notice, modes, int(form.months.data))
+        except consent.ConsentError:  # what they were reading has just changed: show them the new version
+            db.rollback()
+            if held is None:
+                abort(404)
+            flash(_("This organisation has just changed what it asks to see. Read it again before you say yes."), "info")
+            return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=area))
+        receipt = change.receipt or consent.repeat_receipt(db, current_user.id, current_user.id, ("given",),
+                                                           provider_id=provider_id, area=area)
         db.commit()
         if receipt is not None:
             return htmx.redirect(url_for("resident.receipt", code=receipt.code))

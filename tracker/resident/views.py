@@ -92,8 +92,9 @@ def check_in():
     form = CheckInForm()
     if form.validate_on_submit():
         _changing()
-        first_time = not plan.check_ins(db, current_user.id)
         plan.record_check_in(db, current_user.id, form.answers(), _actor())
+        # The first check-in leads on to choosing goals (a double tap of it too: one check-in so far).
+        first_time = len({c.made_at for c in plan.check_ins(db, current_user.id)}) == 1
         db.commit()
         flash(_("Your check-in is saved."), "success")
         return htmx.redirect(url_for("resident.choose_goals") if first_time else url_for("resident.progress"))
@@ -184,8 +185,6 @@ def _ticks(goal_id: str) -> tuple[set[int], bool]:
 def save_area(area):
     """The plan page's form for one area: the ticks of all its goals. Boxes of goals that are not
     this resident's (or not in this area) are ignored."""
-    if area not in set(Area):
-        abort(404)
     db = get_session()
     _changing()
     actor = _actor()
