@@ -48,7 +48,6 @@ if str(HERE) not in sys.path:
 import load  # noqa: E402
 from load_report import RECOVERY_TARGET, print_faults  # noqa: E402
 
-
 # --- Finding gunicorn -----------------------------------------------------------------------------
 
 

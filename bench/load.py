@@ -119,9 +119,9 @@ class Run:
         self.meta: dict = {}  # for the log's first line (what `load.py check` reports on)
 
     def people(self) -> dict[str, list[str]]:
+        from load_seed import PREFIX
         from sqlalchemy import text
 
-        from load_seed import PREFIX
         from tracker.db import make_engine
 
         engine = make_engine(self.database_url)
@@ -191,6 +191,7 @@ class Run:
 
 def data_check(database_url: str, records: list[dict], run_id: str, run_start: float, code: Path, secret_key: str):
     from load_check import check
+
     from tracker.db import make_engine
 
     engine = make_engine(database_url)

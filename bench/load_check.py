@@ -32,9 +32,8 @@ import sys
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import text
-
 from load_client import CHECK_IN_MARK, NOTE_MARK
+from sqlalchemy import text
 
 WID_RE = {
     "note": re.compile(rf"{NOTE_MARK} (\S+)"),

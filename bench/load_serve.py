@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 import secrets
 import shutil
 import signal
@@ -16,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

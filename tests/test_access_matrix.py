@@ -12,11 +12,10 @@ import re
 import pytest
 from sqlmodel import select
 
+from tests.conftest import PASSWORD, make_app
+from tests.sharing_helpers import SECRET, Sharing, publish
 from tracker import consent, plan
 from tracker.models import CatalogueGoal, ConsentEvent, Role
-
-from .conftest import PASSWORD, make_app
-from .sharing_helpers import SECRET, Sharing, publish
 
 # tutor_c works for an organisation the admins have deactivated; the admin also works at A (an
 # admin with a provider never passes the consent decision).
@@ -314,7 +313,7 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
 
 
 def test_the_page_of_a_consented_resident_shows_only_what_the_notice_lists(world, db):
-    from .sharing_helpers import publish
+    from tests.sharing_helpers import publish
 
     publish(db, world.sharing.b, "financial", fields=["goal_status"])  # (a later version; the grant keeps its own)
     client = world.client("tutor_a")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from tests.conftest import PASSWORD, sign_in
 from tracker.models import Role, User
-
-from .conftest import PASSWORD, sign_in
 
 
 def _register(client, username="newbie", password="kettle garden lamp", name="New Person"):

@@ -11,6 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from tests.conftest import sign_in
+from tests.sharing_helpers import Sharing
 from tracker import consent, plan
 from tracker.admin import logic
 from tracker.clock import utcnow
@@ -28,9 +30,6 @@ from tracker.models import (
     SharingNotice,
     User,
 )
-
-from .conftest import sign_in
-from .sharing_helpers import Sharing
 
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
@@ -612,8 +611,9 @@ def test_empty_posts_from_an_admin_never_crash(admin, db, sharing):
 def test_every_admin_page_passes_an_accessibility_audit_on_a_phone(browser, live_app, live_server, artefacts):
     from sqlmodel import Session
 
-    from .browser import Auditor, sign_in as browser_sign_in
-    from .conftest import PASSWORD, People
+    from tests.browser import Auditor
+    from tests.browser import sign_in as browser_sign_in
+    from tests.conftest import PASSWORD, People
 
     with Session(live_app.extensions["tracker_engine"], expire_on_commit=False) as db:
         people = People(db)

@@ -8,10 +8,9 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
+from tests.conftest import PASSWORD, make_app, sign_in
 from tracker.clock import utcnow
 from tracker.models import Role, SignInSession, User
-
-from .conftest import PASSWORD, make_app, sign_in
 
 
 def register(client, **fields):

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import Auditor, sign_in
+from tests.conftest import PASSWORD, LiveServer, make_app
 from tracker.models import Role
-
-from .browser import Auditor, sign_in
-from .conftest import PASSWORD, LiveServer, make_app
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from tests.browser import Auditor
 from tracker.clock import utcnow
-
-from .browser import Auditor
 
 pytestmark = pytest.mark.browser
 

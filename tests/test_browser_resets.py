@@ -10,11 +10,10 @@ import re
 import pytest
 from sqlmodel import Session
 
+from tests.browser import Auditor, sign_in
+from tests.conftest import PASSWORD, People
+from tests.sharing_helpers import Sharing
 from tracker.db import make_engine
-
-from .browser import Auditor, sign_in
-from .conftest import PASSWORD, People
-from .sharing_helpers import Sharing
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 320, "height": 640}

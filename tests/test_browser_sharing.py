@@ -9,12 +9,11 @@ import re
 import pytest
 from sqlmodel import Session, select
 
+from tests.browser import Auditor, sign_in
+from tests.conftest import PASSWORD, People
+from tests.sharing_helpers import Sharing
 from tracker import plan
 from tracker.models import CatalogueGoal
-
-from .browser import Auditor, sign_in
-from .conftest import PASSWORD, People
-from .sharing_helpers import Sharing
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}

@@ -10,12 +10,11 @@ import re
 import pytest
 from sqlmodel import Session, select
 
+from tests.browser import Auditor, sign_in
+from tests.conftest import PASSWORD, People
+from tests.sharing_helpers import Sharing
 from tracker import plan
 from tracker.models import CatalogueGoal, User
-
-from .browser import Auditor, sign_in
-from .conftest import PASSWORD, People
-from .sharing_helpers import Sharing
 
 pytestmark = pytest.mark.browser
 SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 640}}

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
+from tests.conftest import make_app, sign_in
 from tracker.demo import DEMO_PASSWORD, PEOPLE
 from tracker.models import Provider, User
-
-from .conftest import make_app, sign_in
 
 
 @pytest.fixture

@@ -17,13 +17,12 @@ from collections import Counter
 import pytest
 from sqlmodel import Session, col, select
 
+from tests.conftest import PASSWORD, People
+from tests.live import Browser, Gunicorn
+from tests.sharing_helpers import Sharing
 from tracker import consent, plan
 from tracker.db import make_engine
 from tracker.models import AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentReceipt, PlanEvent, PlanGoal, PlanStep
-
-from .conftest import PASSWORD, People
-from .live import Browser, Gunicorn
-from .sharing_helpers import Sharing
 
 SECONDS = 4
 ROUNDS = 3  # at least, each, however slow the machine

@@ -11,12 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
+from tests.conftest import People, make_app
+from tests.sharing_helpers import SECRET, Sharing, publish
 from tracker import consent
 from tracker.locks import LockNotHeld, lock_residents
 from tracker.models import AccessAction, AccessLogEntry, ConsentEvent, ConsentGrant, SharingNotice
-
-from .conftest import People, make_app
-from .sharing_helpers import SECRET, Sharing, publish
 
 
 @pytest.fixture

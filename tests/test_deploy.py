@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 
-from .conftest import PASSWORD, ROOT, require_or_skip
+from tests.conftest import PASSWORD, ROOT, require_or_skip
 
 SITE = ROOT / "deploy" / "nginx" / "me-and-my-learning.conf"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"

@@ -11,10 +11,10 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tracker import db as tracker_db, plan
+from tests.conftest import PASSWORD, make_app, sign_in
+from tracker import db as tracker_db
+from tracker import plan
 from tracker.models import CatalogueGoal, CheckIn, PlanEvent, PlanStep
-
-from .conftest import PASSWORD, make_app, sign_in
 
 UNAVAILABLE = "Sorry, the service is not working right now"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 STATIC = ROOT / "tracker" / "static"
 VERSIONS = (STATIC / "vendor" / "VERSIONS.txt").read_text()

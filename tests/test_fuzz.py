@@ -14,15 +14,15 @@ from urllib.parse import quote
 
 import pytest
 from flask_wtf import FlaskForm
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 from wtforms.fields.core import UnboundField
 
+from tests.conftest import PASSWORD, make_app
+from tests.test_access_matrix import World
 from tracker import consent
 from tracker.models import metadata
-
-from .conftest import PASSWORD, make_app
-from .test_access_matrix import World
 
 # Routes that end the session for the rest of the example, or erase the subject: fuzzed elsewhere.
 SKIP = {"auth.sign_out", "resident.delete_account", "static"}
@@ -66,7 +66,7 @@ def fuzz_world(tmp_path_factory, sqlite_template):
 
     from sqlmodel import Session
 
-    from .conftest import People
+    from tests.conftest import People
 
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3"
     shutil.copy(sqlite_template, path)

@@ -11,12 +11,11 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
+from tests.conftest import make_app, sign_in
 from tracker import plan
 from tracker.clock import utcnow
 from tracker.models import CatalogueGoal, GoalNote, PlanEvent, PlanGoal, PlanStep
 from tracker.pagecache import plan_fragments
-
-from .conftest import make_app, sign_in
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/me/plan"}
 

@@ -9,10 +9,9 @@ import re
 import pytest
 from sqlmodel import select
 
+from tests.conftest import PASSWORD, sign_in
+from tests.sharing_helpers import Sharing
 from tracker.models import AccountEvent, AdminAction, PasswordResetRequest, SetupCode
-
-from .conftest import PASSWORD, sign_in
-from .sharing_helpers import Sharing
 
 NEW_PASSWORD = "kettle garden lamp"
 

@@ -10,12 +10,11 @@ import time_machine
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
+from tests.conftest import PASSWORD, sign_in
+from tests.sharing_helpers import Sharing, publish
 from tracker import consent, plan
 from tracker.clock import utcnow
 from tracker.models import AccessAction, AccessFlag, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone
-
-from .conftest import PASSWORD, sign_in
-from .sharing_helpers import Sharing, publish
 
 HTMX = {"HX-Request": "true", "HX-Boosted": "true"}
 
@@ -145,7 +144,7 @@ def test_a_consent_a_tutor_recorded_is_confirmed_at_the_next_sign_in(app, sharin
 
 
 def test_a_notice_change_shows_what_changed_before_saying_yes_again(client, sharing, db, amira):
-    from .sharing_helpers import publish
+    from tests.sharing_helpers import publish
 
     sharing.give(amira, sharing.a, "digital")
     publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True,

@@ -14,12 +14,11 @@ import time_machine
 from sqlalchemy import event
 from sqlmodel import select
 
+from tests.conftest import PASSWORD, sign_in
+from tests.sharing_helpers import Sharing
 from tracker import consent, plan
 from tracker.clock import utcnow
 from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, Suggestion
-
-from .conftest import PASSWORD, sign_in
-from .sharing_helpers import Sharing
 
 SITUATIONS = ["consented", "record", "other_area", "other_provider", "none", "pending", "paused", "withdrawn", "expired", "on_hold"]
 
@@ -105,7 +104,7 @@ def test_dashboard_filters_and_their_errors(app, db, sharing, people):
 
 
 def test_a_stage_is_never_used_unless_the_notice_shares_it(app, db, sharing, people):
-    from .sharing_helpers import publish
+    from tests.sharing_helpers import publish
 
     publish(db, sharing.b, "digital", fields=["goal_titles"], material=True, change={"en": "x", "pl": "x"})
     amira = people.user("amira")

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from .conftest import ROOT, sign_in
+from tests.conftest import ROOT, sign_in
 
 TRANSLATIONS = ROOT / "tracker" / "translations"
 POT = TRANSLATIONS / "messages.pot"

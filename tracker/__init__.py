@@ -15,8 +15,24 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from . import admin, auth, cli, converters, db, errors, htmx, i18n, pagecache, provider, public, resident, security, templating, tutor
-    from .config import load_config
+    from tracker import (
+        admin,
+        auth,
+        cli,
+        converters,
+        db,
+        errors,
+        htmx,
+        i18n,
+        pagecache,
+        provider,
+        public,
+        resident,
+        security,
+        templating,
+        tutor,
+    )
+    from tracker.config import load_config
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_login import current_user, login_required
 
-from .models import Role, User
+from tracker.models import Role, User
 
 HOME_ENDPOINTS = {
     Role.RESIDENT: "resident.home",

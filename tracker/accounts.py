@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from . import passwords
-from .clock import REPEAT_WINDOW, utcnow
-from .models import AccountEvent, AccountEventKind, Provider, Role, SignInAttempt, SignInSession, SiteSetting, User
+from tracker import passwords
+from tracker.clock import REPEAT_WINDOW, utcnow
+from tracker.models import AccountEvent, AccountEventKind, Provider, Role, SignInAttempt, SignInSession, SiteSetting, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 # Seen-at is written at most this often: enough for a 15-minute time-out, far fewer writes.

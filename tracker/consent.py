@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, insert, update
 from sqlmodel import Session, col, select
 
-from . import chains
-from .clock import REPEAT_WINDOW, utcnow
-from .locks import lock_providers, lock_residents, require_lock
-from .models import (
+from tracker import chains
+from tracker.clock import REPEAT_WINDOW, utcnow
+from tracker.locks import lock_providers, lock_residents, require_lock
+from tracker.models import (
     LIVE_GRANT_STATES,
+    STAFF_ROLES,  # tutors and provider staff; never admins
     VALID_GRANT_STATES,
     AccessAction,
     AccessLogEntry,
@@ -39,7 +40,6 @@ from .models import (
     SharingNotice,
     User,
 )
-from .models import STAFF_ROLES  # tutors and provider staff; never admins
 
 # What a provider can ask to see, field by field (minimisation: free-text notes only if listed).
 FIELD_CODES = ("goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity", "notes")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from .models import Area
+from tracker.models import Area
 
 DATABASE_INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from . import accounts, plan
-from .catalogue import sync_catalogue
-from .clock import pretend_now, utcnow
-from .models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role, SiteSetting, User
+from tracker import accounts, plan
+from tracker.catalogue import sync_catalogue
+from tracker.clock import pretend_now, utcnow
+from tracker.models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role, SiteSetting, User
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -186,8 +186,8 @@ NOTICES = [
 
 def load_demo_sharing(db: Session, secret_key: str) -> None:
     """Sharing notices, each demo resident's consents, and a few looks at their plans."""
-    from . import consent
-    from .models import AccessAction
+    from tracker import consent
+    from tracker.models import AccessAction
 
     providers = {p.name: p for p in db.exec(select(Provider)).all()}
     users = {u.username: u for u in db.exec(select(User)).all()}
@@ -234,7 +234,7 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
     look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)
 
     # Jo at Adult Learning suggests Money Advice to Amira (she has not answered yet).
-    from .models import Suggestion
+    from tracker.models import Suggestion
 
     with pretend_now(now - timedelta(days=1)):
         db.add(Suggestion(resident_id=users["amira"].id, from_provider_id=providers["Melton Adult Learning"].id,

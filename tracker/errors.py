@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from . import htmx
+from tracker import htmx
 
 # The database is restarting, down, locked for longer than we wait, or refused what we sent
 # (a clash a lock should have prevented): the request is abandoned and nothing of it is kept.
@@ -67,7 +67,7 @@ def init_app(app) -> None:
         g.database_unavailable = True
         # Flask-Login puts ``current_user`` into every template, loading it if not yet loaded:
         # for this page the person counts as signed out (their sign-in is untouched).
-        from .auth import login_manager
+        from tracker.auth import login_manager
 
         g._login_user = login_manager.anonymous_user()
         response = render_error(503)
@@ -87,6 +87,6 @@ def init_app(app) -> None:
 
 
 def _discard_session() -> None:
-    from .db import discard_session
+    from tracker.db import discard_session
 
     discard_session()

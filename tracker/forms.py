@@ -5,13 +5,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovCheckboxesInput as _GovCheckboxesInput,
-    GovDateInput as _GovDateInput,
     GovPasswordInput,
-    GovRadioInput as _GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
+)
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput as _GovCheckboxesInput,
+)
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput as _GovDateInput,
+)
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput as _GovRadioInput,
 )
 from wtforms import DateField, RadioField, validators
 

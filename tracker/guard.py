@@ -27,9 +27,9 @@ from functools import wraps
 from flask import abort, flash, g, render_template, request
 from flask_login import current_user
 
-from . import consent
-from .db import get_session
-from .models import AccessAction, AccessMode, Provider
+from tracker import consent
+from tracker.db import get_session
+from tracker.models import AccessAction, AccessMode, Provider
 
 # URL parameters that point at a resident's record; a staff route taking one needs the guard.
 RESIDENT_RECORD_PARAMETERS = {"resident_id", "goal_id", "step_id", "note_id", "grant_id", "check_in_id", "suggestion_id"}

@@ -7,7 +7,8 @@ touches this file alone.
 
 from __future__ import annotations
 
-from flask import Response, redirect as flask_redirect
+from flask import Response
+from flask import redirect as flask_redirect
 from flask_htmx import HTMX
 from flask_htmx.responses import make_response as _make_response
 

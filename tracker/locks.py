@@ -24,7 +24,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from .models import User
+from tracker.models import User
 
 BATCH = 500  # ids per locking statement (a CSV export locks thousands)
 _LOCKED = "locked_residents"
@@ -50,7 +50,7 @@ lock_people = lock_residents
 
 def lock_providers(db: Session, provider_ids) -> None:
     """The same for an organisation's own records (its notices' version numbers)."""
-    from .models import Provider
+    from tracker.models import Provider
 
     _lock(db, Provider, provider_ids)
 
@@ -84,7 +84,7 @@ def _expire_records(db: Session) -> None:
     """Forget what was read of residents' records before the lock (goals, steps, consents…), so it
     is read again under it. People, organisations, notices and sign-in sessions are not part of
     what a change depends on, and are kept (the page still needs them)."""
-    from .models import PlanStep
+    from tracker.models import PlanStep
 
     for obj in list(db.identity_map.values()):
         if hasattr(type(obj), "resident_id") or isinstance(obj, PlanStep):

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+
 def migrations_dir() -> Path:
     """``migrations/`` beside the package (a checkout or editable install), else in the current
     folder (a regular install, run from the checkout)."""
@@ -33,7 +34,7 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def analyze(database_url: str) -> None:
     """Refresh the query planner's statistics (SQLite has none until asked; without them it can
     pick the wrong index for staff lists)."""
-    from .db import make_engine
+    from tracker.db import make_engine
 
     engine = make_engine(database_url)
     with engine.connect() as connection:

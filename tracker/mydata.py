@@ -11,19 +11,16 @@ from __future__ import annotations
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from . import consent, plan
-from .catalogue import localise
-from .clock import utcnow
-from .locks import lock_residents
-from .models import (
+from tracker import consent, plan
+from tracker.catalogue import localise
+from tracker.clock import utcnow
+from tracker.locks import lock_residents
+from tracker.models import (
     AccessFlag,
+    AccessLogEntry,
     AccountEvent,
     AccountEventAnswer,
-    PasswordResetRequest,
     AreaProgress,
-    SetupCode,
-    Suggestion,
-    AccessLogEntry,
     CatalogueGoal,
     CatalogueStep,
     CheckIn,
@@ -33,13 +30,16 @@ from .models import (
     ErasurePermit,
     ErasureTombstone,
     GoalNote,
+    PasswordResetRequest,
     PlanEvent,
     PlanGoal,
     PlanStep,
     Provider,
+    SetupCode,
     SharingNotice,
     SignInAttempt,
     SignInSession,
+    Suggestion,
     User,
 )
 

@@ -14,10 +14,10 @@ from datetime import date
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from .catalogue import localise
-from .clock import REPEAT_WINDOW, utcnow
-from .locks import lock_residents, require_lock
-from .models import (
+from tracker.catalogue import localise
+from tracker.clock import REPEAT_WINDOW, utcnow
+from tracker.locks import lock_residents, require_lock
+from tracker.models import (
     STAGES,
     AccountEvent,
     Area,

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from . import consent, htmx
-from .access import home_url
-from .auth.views import safe_next
-from .db import get_session
-from .models import ConsentGrant
+from tracker import consent, htmx
+from tracker.access import home_url
+from tracker.auth.views import safe_next
+from tracker.db import get_session
+from tracker.models import ConsentGrant
 
 bp = Blueprint("public", __name__)
 

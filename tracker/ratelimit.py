@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from .clock import utcnow
-from .models import RateEvent
+from tracker.clock import utcnow
+from tracker.models import RateEvent
 
 LIMITS = {
     # kind: (requests, window)

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from . import accounts, consent, passwords
-from .clock import utcnow
-from .locks import lock_residents
-from .models import (
+from tracker import accounts, consent, passwords
+from tracker.clock import utcnow
+from tracker.locks import lock_residents
+from tracker.models import (
     ACCOUNT_EVENTS_TO_CONFIRM,
     AccountEvent,
     AccountEventAnswer,

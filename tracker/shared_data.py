@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from . import plan
-from .models import CheckIn, GoalNote, PlanEvent, User
+from tracker import plan
+from tracker.models import CheckIn, GoalNote, PlanEvent, User
 
 
 @dataclass

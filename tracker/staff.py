@@ -5,7 +5,9 @@ tutor recording a consent with the resident beside them."""
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
@@ -13,12 +15,12 @@ from sqlmodel import col, select
 from wtforms import BooleanField, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from . import accounts, consent, htmx, plan, ratelimit, setup_codes
-from .clock import REPEAT_WINDOW, utcnow
-from .db import get_session
-from .guard import Access
-from .forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
-from .models import (
+from tracker import accounts, consent, htmx, plan, ratelimit, setup_codes
+from tracker.clock import REPEAT_WINDOW, utcnow
+from tracker.db import get_session
+from tracker.forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
+from tracker.guard import Access
+from tracker.models import (
     STAGES,
     AccessAction,
     AccessMode,
@@ -32,9 +34,9 @@ from .models import (
     SuggestionState,
     User,
 )
-from .shared_data import shared_area
-from .wording import AREA_NAMES, STAGE_NAMES
-from .parsing import plain_number
+from tracker.parsing import plain_number
+from tracker.shared_data import shared_area
+from tracker.wording import AREA_NAMES, STAGE_NAMES
 
 
 def open_resident_area(access: Access, area: str, *, check_in_form=None, note_form=None, note_goal=None):

@@ -5,37 +5,39 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, g, request, url_for
-from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, format_time, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 
-from . import accounts
-from .access import HOME_ENDPOINTS
-from .catalogue import localise
-from .clock import utcnow
-from .wording import (
+from tracker import accounts
+from tracker.access import HOME_ENDPOINTS
+from tracker.catalogue import localise
+from tracker.clock import utcnow
+from tracker.models import Role
+from tracker.wording import (
     AREA_GOALS,
     AREA_NAMES,
+    AREA_SHORT_NAMES,
+    CONSENT_CHANGE_NAMES,
     CONSENT_STATUS_NAMES,
     FIELD_NAMES,
     LIST_PURPOSE_TEXT,
     MODE_NAMES,
-    CONSENT_CHANGE_NAMES,
     ROLE_NAMES,
+    STAGE_NAMES,
+    STATUS_NAMES,
     SUGGESTION_STATE_NAMES,
     access_sentence,
     account_event_sentence,
-    consent_event_sentence,
-    look_summary_sentence,
-    AREA_SHORT_NAMES,
-    STAGE_NAMES,
-    STATUS_NAMES,
     area_sentence,
+    consent_event_sentence,
     event_sentence,
     event_who,
+    look_summary_sentence,
     then_and_now_sentence,
 )
-from .models import Role
 
 SERVICE_NAME = _l("Me and My Learning")
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import Area, GoalStatus, PlanEventKind
+from tracker.models import Area, GoalStatus, PlanEventKind
 
 AREA_NAMES = {
     Area.DIGITAL: _l("Using computers, phones and the internet"),
@@ -49,7 +49,7 @@ def event_who(event, viewer_id: str) -> str:
 
 def event_sentence(event, locale: str) -> str:
     """One plain sentence for a plan event, in the reader's language."""
-    from .catalogue import localise
+    from tracker.catalogue import localise
 
     subject = localise(event.subject, locale)
     after = event.after or {}

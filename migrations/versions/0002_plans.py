@@ -5,11 +5,10 @@ Revises: 0001
 Create Date: 2026-11-25 21:30:02.259783
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from tracker.db_guards import append_only_sql, drop_append_only_sql
-
 
 revision = "0002"
 down_revision = "0001"

@@ -5,8 +5,8 @@ Revises: 0002
 Create Date: 2026-11-25 22:06:25.521283
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from tracker.db_guards import (
     append_only_sql,
@@ -15,7 +15,6 @@ from tracker.db_guards import (
     erasable_append_only_sql,
     immutable_sql,
 )
-
 
 revision = "0003"
 down_revision = "0002"

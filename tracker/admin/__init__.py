@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from ..access import restrict_blueprint
-from ..models import Role
+from tracker.access import restrict_blueprint
+from tracker.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 restrict_blueprint(bp, Role.ADMIN)
@@ -16,10 +16,10 @@ def _one_change_at_a_time():
     from flask import request
     from flask_login import current_user
 
-    from ..db import get_session
-    from ..locks import lock_people
+    from tracker.db import get_session
+    from tracker.locks import lock_people
 
     if request.method == "POST":
         lock_people(get_session(), [current_user.id])
 
-from . import views  # noqa: E402,F401
+from tracker.admin import views  # noqa: E402,F401

@@ -6,18 +6,19 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect
 from wtforms import BooleanField, Form, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .. import accounts, consent
-from ..catalogue import MAX_STEPS, MIN_STEPS, localise
-from ..forms import GovCheckboxesInput, GovRadioField, GovRadioInput, GovTextArea, GovTextInput, NoControlCharacters, strip
-from ..models import Area, ProviderKind, Role
-from ..wording import AREA_NAMES
-from . import logic
+from tracker import accounts, consent
+from tracker.admin import logic
+from tracker.catalogue import MAX_STEPS, MIN_STEPS, localise
+from tracker.forms import GovCheckboxesInput, GovRadioField, GovRadioInput, GovTextArea, GovTextInput, NoControlCharacters, strip
+from tracker.models import Area, ProviderKind, Role
+from tracker.wording import AREA_NAMES
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 STEP_MAX = 200

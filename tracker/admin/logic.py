@@ -20,17 +20,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
-from .. import accounts, consent
-from ..catalogue import MAX_STEPS, MIN_STEPS
-from ..clock import utcnow
-from ..models import (
+from tracker import accounts, consent
+from tracker.catalogue import MAX_STEPS, MIN_STEPS
+from tracker.clock import utcnow
+from tracker.models import (
     AccessAction,
+    AccessFlag,
+    AccessLogEntry,
     AccountEvent,
     AccountEventAnswer,
     AccountEventAnswerKind,
     AccountEventKind,
-    AccessFlag,
-    AccessLogEntry,
     AdminAction,
     Area,
     CatalogueGoal,
@@ -291,8 +291,8 @@ def check_role_and_provider(db: Session, role: str, provider_id: str | None) -> 
 
 def invite_staff(db: Session, actor: User, *, username: str, display_name: str, role: str, provider_id: str | None) -> tuple[User, str]:
     """A new staff account with no usable password, and its one-time code (shown once)."""
-    from .. import setup_codes
-    from ..models import SetupCodePurpose
+    from tracker import setup_codes
+    from tracker.models import SetupCodePurpose
 
     folded = accounts.fold_username(username)
     if problem := accounts.username_problem(folded):
@@ -313,8 +313,8 @@ def invite_staff(db: Session, actor: User, *, username: str, display_name: str, 
 
 
 def new_code(db: Session, actor: User, user: User) -> str:
-    from .. import setup_codes
-    from ..models import SetupCodePurpose
+    from tracker import setup_codes
+    from tracker.models import SetupCodePurpose
 
     if user.id == actor.id:
         raise AdminError("own_account")
@@ -591,7 +591,7 @@ def account_flags(db: Session, limit: int = 100) -> list[tuple[AccountEventAnswe
 def answer_reset_request(db: Session, actor: User, request, give_code: bool) -> tuple[bool, str | None]:
     """Give the code asked for (after checking who the resident is) or close the request: whether
     this answered it (a second tap finds it answered), and the code (shown once)."""
-    from .. import setup_codes
+    from tracker import setup_codes
 
     answered, code = setup_codes.answer_request(db, actor, request, give_code)
     if not answered:

@@ -8,19 +8,20 @@ import re
 from datetime import timedelta
 
 from flask import abort, current_app, flash, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import col, func, select
 from wtforms import SelectChoice
 
-from .. import consent, htmx, setup_codes
-from ..catalogue import MAX_STEPS, MIN_STEPS
-from ..clock import utcnow
-from ..db import get_session
-from ..models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
-from ..setup_codes import VALID_FOR
-from ..wording import CONSENT_CHANGE_NAMES
-from . import bp, forms, logic
+from tracker import consent, htmx, setup_codes
+from tracker.admin import bp, forms, logic
+from tracker.catalogue import MAX_STEPS, MIN_STEPS
+from tracker.clock import utcnow
+from tracker.db import get_session
+from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
+from tracker.setup_codes import VALID_FOR
+from tracker.wording import CONSENT_CHANGE_NAMES
 
 ADMIN_ERRORS = {
     "own_account": _l("You cannot change your own account. Ask another administrator"),

@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, logout_user
 
-from .. import accounts, htmx
-from ..db import get_session
+from tracker import accounts, htmx
+from tracker.db import get_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -41,4 +41,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-from . import views  # noqa: E402,F401  (routes register on the blueprint)
+from tracker.auth import views  # noqa: E402,F401  (routes register on the blueprint)

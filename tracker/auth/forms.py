@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField, SubmitField
-from wtforms.validators import Email, DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
-from ..passwords import MAX_LENGTH as PASSWORD_MAX
+from tracker.forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
+from tracker.passwords import MAX_LENGTH as PASSWORD_MAX
 
 
 class SignInForm(FlaskForm):

@@ -3,16 +3,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, g, jsonify, render_template, request, session, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, consent, htmx, ratelimit, setup_codes
-from ..access import home_url
-from ..db import get_session
-from ..clock import utcnow
-from ..models import Role
-from . import bp
-from .forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
+from tracker import accounts, consent, htmx, ratelimit, setup_codes
+from tracker.access import home_url
+from tracker.auth import bp
+from tracker.auth.forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
+from tracker.clock import utcnow
+from tracker.db import get_session
+from tracker.models import Role
 
 PASSWORD_MESSAGES = {
     "password_too_short": _l("Your password must be at least 12 characters"),

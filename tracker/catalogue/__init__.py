@@ -15,8 +15,8 @@ from importlib import resources
 
 from sqlmodel import Session, select
 
-from ..clock import utcnow
-from ..models import Area, CatalogueGoal, CatalogueStep
+from tracker.clock import utcnow
+from tracker.models import Area, CatalogueGoal, CatalogueStep
 
 LANGUAGES = ("en", "pl")
 MIN_STEPS, MAX_STEPS = 3, 6

@@ -2,10 +2,10 @@
 
 from flask import Blueprint
 
-from ..access import restrict_blueprint
-from ..models import Role
+from tracker.access import restrict_blueprint
+from tracker.models import Role
 
 bp = Blueprint("provider", __name__, url_prefix="/provider")
 restrict_blueprint(bp, Role.PROVIDER_STAFF)
 
-from . import views  # noqa: E402,F401
+from tracker.provider import views  # noqa: E402,F401

@@ -7,12 +7,12 @@ from flask import Response, abort, g, render_template, request, stream_with_cont
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import ratelimit, staff, staff_lists
-from ..clock import utcnow
-from ..db import get_session
-from ..guard import LIST, consent_required
-from ..models import AccessAction, Provider
-from . import bp
+from tracker import ratelimit, staff, staff_lists
+from tracker.clock import utcnow
+from tracker.db import get_session
+from tracker.guard import LIST, consent_required
+from tracker.models import AccessAction, Provider
+from tracker.provider import bp
 
 FILTER_ERRORS = {
     "area": _l("Choose a part of the plan from the list"),

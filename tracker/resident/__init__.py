@@ -2,12 +2,14 @@
 
 from flask import Blueprint
 
-from ..access import restrict_blueprint
-from ..models import Role
+from tracker.access import restrict_blueprint
+from tracker.models import Role
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
 restrict_blueprint(bp, Role.RESIDENT)
 
-from . import views  # noqa: E402,F401
-from . import sharing  # noqa: E402,F401
-from . import mydata  # noqa: E402,F401
+from tracker.resident import (
+    mydata,  # noqa: E402,F401
+    sharing,  # noqa: E402,F401
+    views,  # noqa: E402,F401
+)

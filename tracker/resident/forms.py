@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, SubmitField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from ..forms import (
+from tracker.forms import (
     GovCharacterCount,
     GovDateField,
     GovRadioField,
@@ -15,9 +15,9 @@ from ..forms import (
     NoControlCharacters,
     strip,
 )
-from ..models import STAGES, Area
-from ..plan import MAX_OWN_STEPS
-from ..wording import AREA_NAMES, STAGE_HINTS, STAGE_NAMES
+from tracker.models import STAGES, Area
+from tracker.plan import MAX_OWN_STEPS
+from tracker.wording import AREA_NAMES, STAGE_HINTS, STAGE_NAMES
 
 NOTE_MAX = 2000
 CHECK_IN_NOTE_MAX = 280

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, flash, g, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, SelectChoice, StringField
-from wtforms.validators import Email, DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .. import htmx, mydata, setup_codes
-from ..clock import utcnow
-from ..db import get_session
-from ..forms import GovRadioField, GovTextInput, NoControlCharacters, strip
-from . import bp
-from .sharing import ButtonForm
+from tracker import htmx, mydata, setup_codes
+from tracker.clock import utcnow
+from tracker.db import get_session
+from tracker.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from tracker.resident import bp
+from tracker.resident.sharing import ButtonForm
 
 
 class DetailsForm(FlaskForm):
@@ -39,7 +41,7 @@ class DeleteForm(FlaskForm):
 def my_data():
     from sqlmodel import col, select
 
-    from ..models import AccountEvent
+    from tracker.models import AccountEvent
 
     events = get_session().exec(select(AccountEvent).where(AccountEvent.resident_id == current_user.id)
                                 .order_by(col(AccountEvent.occurred_at).desc())).all()

@@ -4,19 +4,21 @@ pausing everything, receipts, the history of consents and who has looked."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from sqlmodel import col, func, select
 from wtforms import BooleanField, SelectChoice
 
-from .. import consent, htmx, setup_codes
-from ..db import get_session
-from ..locks import lock_residents
-from ..forms import GovRadioField
-from ..clock import utcnow
-from ..models import (
+from tracker import consent, htmx, setup_codes
+from tracker.clock import utcnow
+from tracker.db import get_session
+from tracker.forms import GovRadioField
+from tracker.locks import lock_residents
+from tracker.models import (
     AccessFlag,
     AccessLogEntry,
     ConsentEvent,
@@ -27,10 +29,9 @@ from ..models import (
     Suggestion,
     SuggestionState,
 )
-from ..shared_data import shared_area
-from ..parsing import page_number
-
-from . import bp
+from tracker.parsing import page_number
+from tracker.resident import bp
+from tracker.shared_data import shared_area
 
 PER_PAGE = 50
 

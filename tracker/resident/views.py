@@ -6,18 +6,19 @@ event. htmx requests get the changed fragment back; plain form posts get a redir
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request, url_for
-from flask_babel import gettext as _, get_locale
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import consent, htmx, plan, setup_codes
-from ..catalogue import matches
-from ..db import get_session
-from ..models import Area, PlanGoal, Provider, Suggestion, SuggestionState
-from ..pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
-from . import bp
-from .forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
-from ..parsing import page_number, plain_number
+from tracker import consent, htmx, plan, setup_codes
+from tracker.catalogue import matches
+from tracker.db import get_session
+from tracker.models import Area, PlanGoal, Provider, Suggestion, SuggestionState
+from tracker.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
+from tracker.parsing import page_number, plain_number
+from tracker.resident import bp
+from tracker.resident.forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
 
 
 def _actor() -> plan.Actor:
@@ -270,7 +271,7 @@ def remove_goal(goal_id):
 
 @bp.get("/progress")
 def progress():
-    from ..charts import progress_charts
+    from tracker.charts import progress_charts
 
     db = get_session()
     charts = progress_charts(plan.check_ins(db, current_user.id))

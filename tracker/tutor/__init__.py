@@ -2,10 +2,10 @@
 
 from flask import Blueprint
 
-from ..access import restrict_blueprint
-from ..models import Role
+from tracker.access import restrict_blueprint
+from tracker.models import Role
 
 bp = Blueprint("tutor", __name__, url_prefix="/tutor")
 restrict_blueprint(bp, Role.TUTOR)
 
-from . import views  # noqa: E402,F401
+from tracker.tutor import views  # noqa: E402,F401

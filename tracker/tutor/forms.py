@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import GovRadioField, GovTextInput, NoControlCharacters, strip
-from ..wording import AREA_NAMES
+from tracker.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from tracker.wording import AREA_NAMES
 
 
 class SearchForm(FlaskForm):

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import consent, htmx, ratelimit, staff, staff_lists
-from ..db import get_session
-from ..guard import FORM, LIST, consent_required
-from ..models import AccessAction, AccessMode, Provider
-from . import bp
-from .forms import AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm
+from tracker import consent, htmx, ratelimit, staff, staff_lists
+from tracker.db import get_session
+from tracker.guard import FORM, LIST, consent_required
+from tracker.models import AccessAction, AccessMode, Provider
+from tracker.tutor import bp
+from tracker.tutor.forms import AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm
 
 
 def _provider() -> Provider:
