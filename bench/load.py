@@ -122,7 +122,7 @@ class Run:
         from load_seed import PREFIX
         from sqlalchemy import text
 
-        from tracker.db import make_engine
+        from tracker.database import make_engine
 
         engine = make_engine(self.database_url)
         with engine.connect() as db:
@@ -192,7 +192,7 @@ class Run:
 def data_check(database_url: str, records: list[dict], run_id: str, run_start: float, code: Path, secret_key: str):
     from load_check import check
 
-    from tracker.db import make_engine
+    from tracker.database import make_engine
 
     engine = make_engine(database_url)
     try:

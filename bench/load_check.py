@@ -1,6 +1,6 @@
 """After a load run: is the database exactly what the answers said?
 
-Reads the database directly (plain SQL through ``tracker.db.make_engine``, so the checks do not
+Reads the database directly (plain SQL through ``tracker.database.make_engine``, so the checks do not
 depend on the ORM models of the code under test) and compares it with the request log:
 
 (a) notes and check-ins, found by the write-id in their text: every one whose POST answered

@@ -26,9 +26,10 @@ PURPOSES = [{"code": "plan_support", "text": {"en": "to help you with your plan"
 def seed(url: str, *, residents: int = 40, tutors: int = 3, staff: int = 2, secret_key: str, rng_seed: int = 2026) -> dict:
     from sqlmodel import Session, select
 
-    from tracker import accounts, consent, migrate, passwords, plan
-    from tracker.catalogue import sync_catalogue
-    from tracker.db import make_engine
+    from tracker.commands import migrate
+    from tracker.database import make_engine
+    from tracker.domain import accounts, consent, passwords, plan
+    from tracker.domain.catalogue import sync_catalogue
     from tracker.models import CatalogueGoal, Provider, Role, User
 
     passwords.HASH_METHOD = "scrypt:1024:8:1"  # cheap to seed; the server checks whatever parameters are stored

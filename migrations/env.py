@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import context
 from sqlmodel.sql.sqltypes import AutoString
 
 from tracker import models  # noqa: F401  (registers the tables)
-from tracker.db import UTCDateTime, make_engine
+from tracker.database import UTCDateTime, make_engine
+
+# The migrations' own helpers (db_guards: the append-only triggers) live beside them, not in the app.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -14,9 +14,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from tracker import accounts, create_app, migrate, passwords
-from tracker.catalogue import sync_catalogue
-from tracker.db import make_engine
+from tracker import create_app
+from tracker.commands import migrate
+from tracker.database import make_engine
+from tracker.domain import accounts, passwords
+from tracker.domain.catalogue import sync_catalogue
 from tracker.models import Provider, ProviderKind, Role
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from tests.conftest import PASSWORD, make_app
 from tests.sharing_helpers import SECRET, Sharing, publish
-from tracker import consent, plan
+from tracker.domain import consent, plan
 from tracker.models import CatalogueGoal, ConsentEvent, Role
 
 # tutor_c works for an organisation the admins have deactivated; the admin also works at A (an

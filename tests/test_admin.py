@@ -13,9 +13,8 @@ from sqlmodel import select
 
 from tests.conftest import sign_in
 from tests.sharing_helpers import Sharing
-from tracker import consent, plan
-from tracker.admin import logic
-from tracker.clock import utcnow
+from tracker.domain import consent, partnership, plan
+from tracker.domain.clock import utcnow
 from tracker.models import (
     AccessAction,
     AccessFlag,
@@ -161,7 +160,7 @@ def test_publishing_a_first_notice(admin, db):
     assert notice.version == 1 and notice.access_modes == ["view", "record_progress"]
     assert notice.fields_shown == ["goal_titles", "goal_status"]
     assert [p["code"] for p in notice.purposes] == ["plan_support", "caseload_list"]
-    assert notice.purposes[1]["text"] == logic.STANDARD_PURPOSES["caseload_list"]
+    assert notice.purposes[1]["text"] == partnership.STANDARD_PURPOSES["caseload_list"]
     assert notice.summary == {"en": "We see your money goals.", "pl": "Widzimy Twoje cele finansowe."}
     assert "version 1" in admin.get("/admin/providers").text
     assert _actions(db, "notice_published")[0].details["version"] == 1
@@ -391,7 +390,7 @@ def test_editing_a_goal_makes_a_new_version_residents_see_at_once(app, admin, db
     if offered < 6:
         assert response.status_code == 303
         db.refresh(goal)
-        assert goal.version == 3 and len(logic.goal_steps(db, goal.id)) == len(steps) + 1
+        assert goal.version == 3 and len(partnership.goal_steps(db, goal.id)) == len(steps) + 1
     else:
         assert response.status_code == 400 and "at most 6 steps" in response.text
     assert admin.post(f"/admin/catalogue/{goal.id}/edit", data={**data, "new_step_en": "Only English"}).status_code == 400
@@ -414,15 +413,15 @@ def test_a_retired_goal_is_not_offered_but_stays_in_plans_that_have_it(app, admi
 
 def test_retiring_steps_keeps_at_least_three(admin, db):
     goal = _goal(db, "digital.get-online")
-    steps = logic.goal_steps(db, goal.id)
+    steps = partnership.goal_steps(db, goal.id)
     for step in steps[: len(steps) - 3]:
         assert admin.post(f"/admin/catalogue/steps/{step.id}/retire").status_code == 303
     response = admin.post(f"/admin/catalogue/steps/{steps[-1].id}/retire")
     assert response.status_code == 400 and "A goal must offer at least 3 steps" in response.text
-    assert logic.offered_step_count(db, goal.id) == 3
+    assert partnership.offered_step_count(db, goal.id) == 3
     if len(steps) > 3:
         assert admin.post(f"/admin/catalogue/steps/{steps[0].id}/restore").status_code == 303
-        assert logic.offered_step_count(db, goal.id) == 4
+        assert partnership.offered_step_count(db, goal.id) == 4
 
 
 def test_unknown_ids_are_not_found(admin, sharing):
@@ -450,7 +449,7 @@ def looked(db, people, sharing):
 
 def test_the_audit_shows_residents_only_as_a_pseudonym(app, admin, db, looked):
     with app.test_request_context():
-        tag = logic.pseudonym(looked.id)
+        tag = partnership.pseudonym(looked.id)
     assert re.fullmatch(r"Resident [0-9A-F]{10}", tag) and looked.id.upper()[:10] not in tag
     entry = db.exec(select(AccessLogEntry)).one()
     db.add(AccessFlag(entry_id=entry.id, resident_id=looked.id, provider_id=entry.provider_id))
@@ -471,7 +470,7 @@ def test_audit_filters(app, admin, db, looked, sharing):
     admin.post("/admin/providers/new", data={"name": "Melton Library", "kind": "library"})
     access = admin.get(f"/admin/audit?kind=access&provider={sharing.a.id}&staff={sharing.tutor_a.id}&action=opened_plan_area")
     with app.test_request_context():
-        tag = logic.pseudonym(looked.id)
+        tag = partnership.pseudonym(looked.id)
     assert access.status_code == 200 and tag in access.text and "Nothing matches" not in access.text
     assert "Nothing matches" in admin.get(f"/admin/audit?kind=access&provider={sharing.b.id}").text
     assert "Nothing matches" in admin.get(f"/admin/audit?kind=access&staff={sharing.tutor_b.id}").text
@@ -507,7 +506,7 @@ def test_a_resident_is_not_a_member_of_staff_to_filter_by(admin, looked):
 
 def test_the_audit_is_paged_and_odd_pages_are_harmless(admin, db, sharing):
     for number in range(51):
-        logic.record_action(db, sharing.admin, "provider_edited", target=f"Edit number {number}")
+        partnership.record_action(db, sharing.admin, "provider_edited", target=f"Edit number {number}")
     db.commit()
     first = admin.get("/admin/audit?kind=admin").text
     assert "Edit number 50" in first and "Edit number 0<" not in first and 'rel="next"' in first
@@ -544,7 +543,7 @@ def test_a_member_of_staff_looking_at_many_residents_in_an_hour_is_shown(admin, 
     section = admin.get("/admin/audit").text.split('id="bulk"')[1].split('id="kind"')[0]
     assert "Sam Staff" in section and "51 residents" in section
     assert "Jo Bennett" not in section and "Priya Shah" not in section
-    found = logic.bulk_reads(db)
+    found = partnership.bulk_reads(db)
     assert [(b.user_id, b.residents, b.hour) for b in found] == [(sharing.staff_a.id, 51, hour)]
 
 
@@ -553,7 +552,7 @@ def test_a_member_of_staff_looking_at_many_residents_in_an_hour_is_shown(admin, 
 
 def _routes(sharing, db):
     goal = _goal(db, "digital.get-online")
-    step = logic.goal_steps(db, goal.id)[0]
+    step = partnership.goal_steps(db, goal.id)[0]
     return [
         ("GET", "/admin/"), ("GET", "/admin/providers"), ("GET", "/admin/providers/new"), ("POST", "/admin/providers/new"),
         ("GET", f"/admin/providers/{sharing.a.id}/edit"), ("POST", f"/admin/providers/{sharing.a.id}/edit"),
@@ -589,7 +588,7 @@ def test_every_admin_route_is_covered_here(app, db, sharing):
 def test_empty_posts_from_an_admin_never_crash(admin, db, sharing):
     """What the access-matrix test sends: every admin POST with no data."""
     goal = _goal(db, "digital.get-online")
-    step = logic.goal_steps(db, goal.id)[0]
+    step = partnership.goal_steps(db, goal.id)[0]
     expected = {
         "/admin/providers/new": 400, f"/admin/providers/{sharing.a.id}/edit": 400, f"/admin/providers/{sharing.a.id}/active": 400,
         f"/admin/providers/{sharing.a.id}/notices/new": 400, "/admin/staff/new": 400,

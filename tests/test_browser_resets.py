@@ -13,7 +13,7 @@ from sqlmodel import Session
 from tests.browser import Auditor, sign_in
 from tests.conftest import PASSWORD, People
 from tests.sharing_helpers import Sharing
-from tracker.db import make_engine
+from tracker.database import make_engine
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 320, "height": 640}

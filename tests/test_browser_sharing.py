@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from tests.browser import Auditor, sign_in
 from tests.conftest import PASSWORD, People
 from tests.sharing_helpers import Sharing
-from tracker import plan
+from tracker.domain import plan
 from tracker.models import CatalogueGoal
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from tests.browser import Auditor, sign_in
 from tests.conftest import PASSWORD, People
 from tests.sharing_helpers import Sharing
-from tracker import plan
+from tracker.domain import plan
 from tracker.models import CatalogueGoal, User
 
 pytestmark = pytest.mark.browser

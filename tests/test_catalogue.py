@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from tracker import plan
-from tracker.catalogue import GoalSpec, StepSpec, matches, read_catalogue, sync_catalogue
+from tracker.domain import plan
+from tracker.domain.catalogue import GoalSpec, StepSpec, matches, read_catalogue, sync_catalogue
 from tracker.models import Area, CatalogueGoal, CatalogueStep, PlanStep
 
 FRAMEWORK_AREAS = {

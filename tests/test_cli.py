@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from tests.conftest import make_app, sign_in
-from tracker.demo import DEMO_PASSWORD, PEOPLE
+from tracker.commands.demo import DEMO_PASSWORD, PEOPLE
 from tracker.models import Provider, User
 
 

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 from tests.conftest import PASSWORD, People
 from tests.live import Browser, Gunicorn
 from tests.sharing_helpers import Sharing
-from tracker import consent, plan
-from tracker.db import make_engine
+from tracker.database import make_engine
+from tracker.domain import consent, plan
 from tracker.models import AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentReceipt, PlanEvent, PlanGoal, PlanStep
 
 SECONDS = 4

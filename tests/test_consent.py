@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from tests.conftest import People, make_app
 from tests.sharing_helpers import SECRET, Sharing, publish
-from tracker import consent
-from tracker.locks import LockNotHeld, lock_residents
+from tracker.domain import consent
+from tracker.domain.locks import LockNotHeld, lock_residents
 from tracker.models import AccessAction, AccessLogEntry, ConsentEvent, ConsentGrant, SharingNotice
 
 
@@ -217,7 +217,7 @@ def test_the_database_refuses_to_change_consent_history(any_database_url, table)
         [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
         consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
         db.commit()
-        from tracker import setup_codes
+        from tracker.domain import setup_codes
 
         setup_codes.reset_by_tutor(db, sharing.tutor_a, "amira")  # an account event (0005 rebuilt its table on SQLite)
         db.commit()
@@ -285,7 +285,7 @@ def test_a_yes_and_a_material_notice_change_at_the_same_moment_never_leave_shari
     a yes that comes after it is refused ("it has just changed")."""
     import threading
 
-    from tracker.db import make_engine
+    from tracker.database import make_engine
 
     engine = make_engine(postgres_url)
     with Session(engine, expire_on_commit=False) as setup:

@@ -9,7 +9,7 @@ from werkzeug.routing import AnyConverter
 
 from tests.conftest import make_app, sign_in
 from tests.sharing_helpers import Sharing
-from tracker import converters, guard
+from tracker.web import converters, guard
 
 # Blueprints whose pages staff use; a route there that takes any of guard.RESIDENT_RECORD_PARAMETERS
 # must be guarded. (Admin pages take staff, organisation and catalogue ids only, and admins never

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tests.conftest import PASSWORD, make_app, sign_in
-from tracker import db as tracker_db
-from tracker import plan
+from tracker import database as tracker_db
+from tracker.domain import plan
 from tracker.models import CatalogueGoal, CheckIn, PlanEvent, PlanStep
 
 UNAVAILABLE = "Sorry, the service is not working right now"
@@ -132,7 +132,7 @@ def test_a_clash_the_database_refuses_is_a_503_and_keeps_nothing(app, client, pe
 
 @pytest.mark.postgres
 def test_postgresql_connections_killed_by_a_restart_are_replaced(postgres_url, people):
-    from tracker.db import make_engine
+    from tracker.database import make_engine
 
     app = make_app(postgres_url)
     engine = app.extensions["tracker_engine"]

@@ -21,7 +21,7 @@ from wtforms.fields.core import UnboundField
 
 from tests.conftest import PASSWORD, make_app
 from tests.test_access_matrix import World
-from tracker import consent
+from tracker.domain import consent
 from tracker.models import metadata
 
 # Routes that end the session for the rest of the example, or erase the subject: fuzzed elsewhere.

@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from tracker import migrate
-from tracker.db import make_engine
+from tracker.commands import migrate
+from tracker.database import make_engine
 from tracker.models import metadata
 
 

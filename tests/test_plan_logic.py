@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from tracker import plan
+from tracker.domain import plan
 from tracker.models import CatalogueGoal, CheckIn, GoalNote, GoalStatus, PlanEvent, PlanGoal, PlanStep
 
 

@@ -15,24 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from tracker import (
-        admin,
-        auth,
-        cli,
-        converters,
-        db,
-        errors,
-        htmx,
-        i18n,
-        pagecache,
-        provider,
-        public,
-        resident,
-        security,
-        templating,
-        tutor,
-    )
+    from tracker import admin, auth, provider, public, resident, tutor
+    from tracker.commands import cli
     from tracker.config import load_config
+    from tracker.web import converters, errors, htmx, i18n, pagecache, security, session, templating
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
@@ -53,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     converters.init_app(app)  # before any blueprint: routes are checked against them
     WTFormsHelpers(app)
     CSRFProtect(app)
-    db.init_app(app)
+    session.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)

@@ -16,8 +16,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, String, text
 from sqlmodel import Field, SQLModel
 
-from tracker.clock import utcnow
-from tracker.db import UTCDateTime
+from tracker.database import UTCDateTime
+from tracker.domain.clock import utcnow
 
 # Stable constraint names, so Alembic can alter them later (and batch mode works on SQLite).
 SQLModel.metadata.naming_convention = {

@@ -7,11 +7,12 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from tracker import consent, htmx
-from tracker.access import home_url
 from tracker.auth.views import safe_next
-from tracker.db import get_session
+from tracker.domain import consent
 from tracker.models import ConsentGrant
+from tracker.web import htmx
+from tracker.web.roles import home_url
+from tracker.web.session import get_session
 
 bp = Blueprint("public", __name__)
 

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from tracker.clock import utcnow
+from tracker.domain.clock import utcnow
 from tracker.models import RateEvent
 
 LIMITS = {

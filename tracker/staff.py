@@ -15,11 +15,11 @@ from sqlmodel import col, select
 from wtforms import BooleanField, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker import accounts, consent, htmx, plan, ratelimit, setup_codes
-from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.db import get_session
-from tracker.forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
-from tracker.guard import Access
+from tracker import ratelimit
+from tracker.domain import accounts, consent, plan, setup_codes
+from tracker.domain.clock import REPEAT_WINDOW, utcnow
+from tracker.domain.parsing import plain_number
+from tracker.domain.shared_data import shared_area
 from tracker.models import (
     STAGES,
     AccessAction,
@@ -34,9 +34,11 @@ from tracker.models import (
     SuggestionState,
     User,
 )
-from tracker.parsing import plain_number
-from tracker.shared_data import shared_area
-from tracker.wording import AREA_NAMES, STAGE_NAMES
+from tracker.web import htmx
+from tracker.web.forms import GovPasswordInput, GovRadioField, GovTextArea, GovTextInput, NoControlCharacters, strip
+from tracker.web.guard import Access
+from tracker.web.session import get_session
+from tracker.web.wording import AREA_NAMES, STAGE_NAMES
 
 
 def open_resident_area(access: Access, area: str, *, check_in_form=None, note_form=None, note_goal=None):

@@ -7,8 +7,7 @@ Create Date: 2026-11-25 21:30:02.259783
 
 import sqlalchemy as sa
 from alembic import op
-
-from tracker.db_guards import append_only_sql, drop_append_only_sql
+from db_guards import append_only_sql, drop_append_only_sql
 
 revision = "0002"
 down_revision = "0001"

@@ -7,8 +7,7 @@ Create Date: 2026-11-25 22:06:25.521283
 
 import sqlalchemy as sa
 from alembic import op
-
-from tracker.db_guards import (
+from db_guards import (
     append_only_sql,
     drop_append_only_sql,
     drop_immutable_sql,

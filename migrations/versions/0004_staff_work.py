@@ -7,8 +7,7 @@ Create Date: 2026-11-26 00:46:10.884167
 
 import sqlalchemy as sa
 from alembic import op
-
-from tracker.db_guards import append_only_sql, drop_append_only_sql, erasable_append_only_sql
+from db_guards import append_only_sql, drop_append_only_sql, erasable_append_only_sql
 
 revision = "0004"
 down_revision = "0003"

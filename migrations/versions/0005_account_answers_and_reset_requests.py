@@ -7,8 +7,7 @@ Create Date: 2026-12-01 12:12:23.256118
 
 import sqlalchemy as sa
 from alembic import op
-
-from tracker.db_guards import drop_append_only_sql, erasable_append_only_sql
+from db_guards import drop_append_only_sql, erasable_append_only_sql
 
 revision = '0005'
 down_revision = '0004'

@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from tracker.access import restrict_blueprint
 from tracker.models import Role
+from tracker.web.roles import restrict_blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 restrict_blueprint(bp, Role.ADMIN)
@@ -16,8 +16,8 @@ def _one_change_at_a_time():
     from flask import request
     from flask_login import current_user
 
-    from tracker.db import get_session
-    from tracker.locks import lock_people
+    from tracker.domain.locks import lock_people
+    from tracker.web.session import get_session
 
     if request.method == "POST":
         lock_people(get_session(), [current_user.id])

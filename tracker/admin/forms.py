@@ -13,12 +13,19 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect
 from wtforms import BooleanField, Form, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tracker import accounts, consent
-from tracker.admin import logic
-from tracker.catalogue import MAX_STEPS, MIN_STEPS, localise
-from tracker.forms import GovCheckboxesInput, GovRadioField, GovRadioInput, GovTextArea, GovTextInput, NoControlCharacters, strip
+from tracker.domain import accounts, consent, partnership
+from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS, localise
 from tracker.models import Area, ProviderKind, Role
-from tracker.wording import AREA_NAMES
+from tracker.web.forms import (
+    GovCheckboxesInput,
+    GovRadioField,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+    NoControlCharacters,
+    strip,
+)
+from tracker.web.wording import AREA_NAMES
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 STEP_MAX = 200
@@ -98,7 +105,7 @@ class ProviderForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [SelectChoice(kind.value, logic.PROVIDER_KIND_NAMES[kind]) for kind in ProviderKind]
+        self.kind.choices = [SelectChoice(kind.value, partnership.PROVIDER_KIND_NAMES[kind]) for kind in ProviderKind]
 
 
 class ActiveForm(FlaskForm):
@@ -144,8 +151,8 @@ class NoticeForm(FlaskForm):
         super().__init__(*args, **kwargs)
         locale = str(get_locale() or "en")
         self.area.choices = [SelectChoice(area.value, AREA_NAMES[area]) for area in Area]
-        self.shown.choices = [SelectChoice(code, logic.FIELD_LABELS[code]) for code in consent.FIELD_CODES]
-        self.purposes.choices = [SelectChoice(code, localise(text, locale)) for code, text in logic.STANDARD_PURPOSES.items()]
+        self.shown.choices = [SelectChoice(code, partnership.FIELD_LABELS[code]) for code in consent.FIELD_CODES]
+        self.purposes.choices = [SelectChoice(code, localise(text, locale)) for code, text in partnership.STANDARD_PURPOSES.items()]
 
     def check_material(self, has_previous: bool) -> bool:
         """The answers about the change, which depend on whether the area has a notice already."""
@@ -167,7 +174,7 @@ class NoticeForm(FlaskForm):
 
 
 def role_choices():
-    return [SelectChoice(str(role), logic.STAFF_ROLE_NAMES[role]) for role in logic.STAFF_ACCOUNT_ROLES]
+    return [SelectChoice(str(role), partnership.STAFF_ROLE_NAMES[role]) for role in partnership.STAFF_ACCOUNT_ROLES]
 
 
 def provider_choices(providers, none_label=None):

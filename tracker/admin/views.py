@@ -14,14 +14,15 @@ from flask_login import current_user
 from sqlmodel import col, func, select
 from wtforms import SelectChoice
 
-from tracker import consent, htmx, setup_codes
-from tracker.admin import bp, forms, logic
-from tracker.catalogue import MAX_STEPS, MIN_STEPS
-from tracker.clock import utcnow
-from tracker.db import get_session
+from tracker.admin import bp, forms
+from tracker.domain import consent, partnership, setup_codes
+from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
+from tracker.domain.clock import utcnow
+from tracker.domain.setup_codes import VALID_FOR
 from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
-from tracker.setup_codes import VALID_FOR
-from tracker.wording import CONSENT_CHANGE_NAMES
+from tracker.web import htmx
+from tracker.web.session import get_session
+from tracker.web.wording import CONSENT_CHANGE_NAMES
 
 ADMIN_ERRORS = {
     "own_account": _l("You cannot change your own account. Ask another administrator"),
@@ -59,7 +60,7 @@ def home():
     waiting = db.exec(select(func.count()).select_from(PasswordResetRequest)
                       .where(PasswordResetRequest.state == ResetRequestState.WAITING)).one()
     return render_template("admin/home.html", provider=provider, flag_count=flag_count, waiting_resets=waiting,
-                           not_me_count=len(logic.account_flags(db)))
+                           not_me_count=len(partnership.account_flags(db)))
 
 
 # --- Providers and notices ------------------------------------------------------------------------
@@ -76,8 +77,8 @@ def _provider_or_404(provider_id: str) -> Provider:
 def providers():
     db = get_session()
     rows = db.exec(select(Provider).order_by(col(Provider.active).desc(), Provider.name)).all()
-    return render_template("admin/providers.html", providers=rows, notices=logic.current_notices_by_provider(db),
-                           kind_names=logic.PROVIDER_KIND_NAMES)
+    return render_template("admin/providers.html", providers=rows, notices=partnership.current_notices_by_provider(db),
+                           kind_names=partnership.PROVIDER_KIND_NAMES)
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
@@ -86,9 +87,9 @@ def new_provider():
     form = forms.ProviderForm()
     if form.validate_on_submit():
         try:
-            provider = logic.create_provider(db, current_user, name=form.name.data, kind=form.kind.data,
+            provider = partnership.create_provider(db, current_user, name=form.name.data, kind=form.kind.data,
                                              description=form.description.data or "")
-        except logic.AdminError as error:
+        except partnership.AdminError as error:
             form.name.errors.append(ADMIN_ERRORS[error.code])
         else:
             db.commit()
@@ -105,9 +106,9 @@ def edit_provider(provider_id):
     form = forms.ProviderForm(obj=provider if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            changed = logic.edit_provider(db, current_user, provider, name=form.name.data, kind=form.kind.data,
+            changed = partnership.edit_provider(db, current_user, provider, name=form.name.data, kind=form.kind.data,
                                           description=form.description.data or "")
-        except logic.AdminError as error:
+        except partnership.AdminError as error:
             form.name.errors.append(ADMIN_ERRORS[error.code])
         else:
             db.commit()
@@ -129,7 +130,7 @@ def provider_active(provider_id):
     if not form.validate_on_submit():
         abort(400)
     active = form.active.data == "yes"
-    if logic.set_provider_active(db, current_user, provider, active):
+    if partnership.set_provider_active(db, current_user, provider, active):
         db.commit()
     if active:
         flash(_("%(name)s is active again. Their staff can see residents who share with them.", name=provider.name), "success")
@@ -153,7 +154,7 @@ def new_notice(provider_id):
     if form.validate_on_submit() and form.check_material(current[form.area.data] is not None):
         material = form.material.data == "yes"
         change = {"en": form.change_en.data, "pl": form.change_pl.data} if (form.change_en.data or form.change_pl.data) else None
-        notice = logic.publish_notice(
+        notice = partnership.publish_notice(
             db, current_user, provider, form.area.data, record=form.record.data, fields=form.shown.data,
             purposes=form.purposes.data, summary={"en": form.summary_en.data, "pl": form.summary_pl.data},
             retention={"en": form.retention_en.data, "pl": form.retention_pl.data}, material=material,
@@ -175,7 +176,7 @@ def _fill_from(form: forms.NoticeForm, notice) -> None:
     """Start from the current notice, so a new version is an edit rather than a rewrite."""
     form.record.data = "record_progress" in notice.access_modes
     form.shown.data = list(notice.fields_shown)
-    form.purposes.data = [p["code"] for p in notice.purposes if p.get("code") in logic.STANDARD_PURPOSES]
+    form.purposes.data = [p["code"] for p in notice.purposes if p.get("code") in partnership.STANDARD_PURPOSES]
     form.summary_en.data, form.summary_pl.data = notice.summary.get("en", ""), notice.summary.get("pl", "")
     form.retention_en.data, form.retention_pl.data = notice.retention.get("en", ""), notice.retention.get("pl", "")
 
@@ -184,7 +185,7 @@ def _fill_from(form: forms.NoticeForm, notice) -> None:
 
 
 def _staff_or_404(user_id: str) -> User:
-    user = logic.staff_member(get_session(), user_id)
+    user = partnership.staff_member(get_session(), user_id)
     if user is None:
         abort(404)
     return user
@@ -199,9 +200,9 @@ def _providers(db, include_id: str | None = None) -> list[Provider]:
 @bp.get("/staff")
 def staff():
     db = get_session()
-    people = db.exec(logic.staff_query().order_by(col(User.active).desc(), User.display_name)).all()
+    people = db.exec(partnership.staff_query().order_by(col(User.active).desc(), User.display_name)).all()
     names = {p.id: p.name for p in db.exec(select(Provider)).all()}
-    return render_template("admin/staff.html", people=people, provider_names=names, role_names=logic.STAFF_ROLE_NAMES)
+    return render_template("admin/staff.html", people=people, provider_names=names, role_names=partnership.STAFF_ROLE_NAMES)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -210,9 +211,9 @@ def invite():
     form = forms.InviteForm(_providers(db))
     if form.validate_on_submit():
         try:
-            user, code = logic.invite_staff(db, current_user, username=form.username.data, display_name=form.display_name.data,
+            user, code = partnership.invite_staff(db, current_user, username=form.username.data, display_name=form.display_name.data,
                                             role=form.role.data, provider_id=form.provider.data or None)
-        except logic.AdminError as error:
+        except partnership.AdminError as error:
             field = form.username if error.code.startswith("username") else form.provider if "provider" in error.code else form.role
             field.errors.append(ADMIN_ERRORS[error.code])
         else:
@@ -226,7 +227,7 @@ def _slip(db, user: User, code: str, first: bool):
     provider = db.get(Provider, user.provider_id) if user.provider_id else None
     return render_template("admin/slip.html", person=user, provider=provider, code=code, first=first,
                            setup_url=url_for("auth.setup", _external=True), expires=utcnow() + VALID_FOR,
-                           role_names=logic.STAFF_ROLE_NAMES)
+                           role_names=partnership.STAFF_ROLE_NAMES)
 
 
 def _staff_page(db, user: User, form=None, refusal: str | None = None, status: int = 200):
@@ -237,7 +238,7 @@ def _staff_page(db, user: User, form=None, refusal: str | None = None, status: i
     password_set = user.password_changed_at is not None
     return render_template("admin/staff_member.html", person=user, provider=provider, form=form, button=forms.ButtonForm(),
                            own=user.id == current_user.id, refusal=refusal, password_set=password_set,
-                           role_names=logic.STAFF_ROLE_NAMES), status
+                           role_names=partnership.STAFF_ROLE_NAMES), status
 
 
 @bp.get("/staff/<uid:user_id>")
@@ -255,8 +256,8 @@ def change_role(user_id):
     form = forms.RoleForm(_providers(db, user.provider_id))
     if form.validate_on_submit():
         try:
-            changed = logic.change_role(db, current_user, user, form.role.data, form.provider.data or None)
-        except logic.AdminError as error:
+            changed = partnership.change_role(db, current_user, user, form.role.data, form.provider.data or None)
+        except partnership.AdminError as error:
             (form.provider if "provider" in error.code else form.role).errors.append(ADMIN_ERRORS[error.code])
         else:
             db.commit()
@@ -275,7 +276,7 @@ def staff_active(user_id):
     if not form.validate_on_submit():
         abort(400)
     active = form.active.data == "yes"
-    if logic.set_staff_active(db, current_user, user, active):
+    if partnership.set_staff_active(db, current_user, user, active):
         db.commit()
     if active:
         flash(_("%(name)s can sign in again.", name=user.display_name), "success")
@@ -289,8 +290,8 @@ def new_code(user_id):
     db = get_session()
     user = _staff_or_404(user_id)
     try:
-        code = logic.new_code(db, current_user, user)
-    except logic.AdminError as error:
+        code = partnership.new_code(db, current_user, user)
+    except partnership.AdminError as error:
         return _staff_page(db, user, refusal=ADMIN_ERRORS[error.code], status=400)
     db.commit()
     return _slip(db, user, code, first=False)
@@ -306,7 +307,7 @@ def reset_requests():
     one; residents appear only as a code here, like everywhere on the admin pages."""
     db = get_session()
     return render_template("admin/reset_requests.html", requests=setup_codes.waiting_requests(db), button=forms.ButtonForm(),
-                           pseudonym=logic.pseudonym, not_me=logic.account_flags(db, limit=20), account_names=logic.ACCOUNT_EVENT_NAMES)
+                           pseudonym=partnership.pseudonym, not_me=partnership.account_flags(db, limit=20), account_names=partnership.ACCOUNT_EVENT_NAMES)
 
 
 @bp.post("/reset-requests/<short_id:request_id>/<any(give, close):answer>")
@@ -317,7 +318,7 @@ def answer_reset_request(request_id, answer):
         abort(404)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    answered, code = logic.answer_reset_request(db, current_user, found, give_code=answer == "give")
+    answered, code = partnership.answer_reset_request(db, current_user, found, give_code=answer == "give")
     db.commit()
     if code is None:
         if not answered:
@@ -364,30 +365,30 @@ def new_goal():
         form.area.data = request.args["area"]
     if form.validate_on_submit():
         try:
-            goal = logic.create_goal(db, current_user, area=form.area.data, framework_area=form.framework_area.data,
+            goal = partnership.create_goal(db, current_user, area=form.area.data, framework_area=form.framework_area.data,
                                      title=form.titles(), summary=form.summaries(), steps=form.steps())
-        except logic.AdminError as error:
+        except partnership.AdminError as error:
             form.title_en.errors.append(ADMIN_ERRORS[error.code])
         else:
             db.commit()
             flash(_("The goal “%(title)s” is added. Residents can choose it now.", title=goal.title["en"]), "success")
             return htmx.redirect(url_for("admin.catalogue", area=goal.area))
-    return render_template("admin/goal_new.html", form=form, framework_areas=logic.FRAMEWORK_AREAS), _status()
+    return render_template("admin/goal_new.html", form=form, framework_areas=partnership.FRAMEWORK_AREAS), _status()
 
 
 @bp.route("/catalogue/<row_id:goal_id>/edit", methods=["GET", "POST"])
 def edit_goal(goal_id):
     db = get_session()
     goal = _goal_or_404(goal_id)
-    steps = logic.goal_steps(db, goal.id)
+    steps = partnership.goal_steps(db, goal.id)
     form = forms.edit_goal_form(steps)
     if request.method == "GET":
         _fill_goal_form(form, goal, steps)
     if form.validate_on_submit():
         try:
-            changed = logic.edit_goal(db, current_user, goal, framework_area=form.framework_area.data, title=form.titles(),
+            changed = partnership.edit_goal(db, current_user, goal, framework_area=form.framework_area.data, title=form.titles(),
                                       summary=form.summaries(), step_texts=form.step_texts(steps), new_step=form.new_step())
-        except logic.AdminError as error:
+        except partnership.AdminError as error:
             form.new_step_en.errors.append(ADMIN_ERRORS[error.code])
         else:
             db.commit()
@@ -410,11 +411,11 @@ def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool)
         abort(400)
     try:
         if step is None:
-            changed = logic.set_goal_retired(db, current_user, goal, retired)
+            changed = partnership.set_goal_retired(db, current_user, goal, retired)
         else:
-            changed = logic.set_step_retired(db, current_user, step, retired)
-    except logic.AdminError as error:
-        steps = logic.goal_steps(db, goal.id)
+            changed = partnership.set_step_retired(db, current_user, step, retired)
+    except partnership.AdminError as error:
+        steps = partnership.goal_steps(db, goal.id)
         form = forms.edit_goal_form(steps, formdata=None)
         _fill_goal_form(form, goal, steps)
         return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
@@ -477,9 +478,9 @@ KIND_NAMES = {
 
 
 def _action_choices(kind: str) -> list[SelectChoice]:
-    names = {"consent": CONSENT_CHANGE_NAMES, "access": logic.ACCESS_ACTION_NAMES, "account": logic.ACCOUNT_EVENT_NAMES,
-             "admin": logic.ADMIN_ACTION_NAMES}[kind]
-    return [SelectChoice(value, names.get(value, value)) for value in logic.AUDIT_ACTIONS[kind]]
+    names = {"consent": CONSENT_CHANGE_NAMES, "access": partnership.ACCESS_ACTION_NAMES, "account": partnership.ACCOUNT_EVENT_NAMES,
+             "admin": partnership.ADMIN_ACTION_NAMES}[kind]
+    return [SelectChoice(value, names.get(value, value)) for value in partnership.AUDIT_ACTIONS[kind]]
 
 
 def _page_number() -> int:
@@ -494,27 +495,27 @@ def _page_number() -> int:
 def audit():
     db = get_session()
     providers_list = db.exec(select(Provider).order_by(Provider.name)).all()
-    staff_list = db.exec(logic.staff_query().order_by(User.display_name, User.username)).all()
+    staff_list = db.exec(partnership.staff_query().order_by(User.display_name, User.username)).all()
     kind = request.args.get("kind") or "access"
-    offered_kind = kind if kind in logic.AUDIT_KINDS else "access"
-    form = forms.AuditForm(request.args, kinds=[SelectChoice(k, KIND_NAMES[k]) for k in logic.AUDIT_KINDS],
+    offered_kind = kind if kind in partnership.AUDIT_KINDS else "access"
+    form = forms.AuditForm(request.args, kinds=[SelectChoice(k, KIND_NAMES[k]) for k in partnership.AUDIT_KINDS],
                            providers=providers_list, staff=staff_list, actions=_action_choices(offered_kind))
     valid = form.validate()
     kind = offered_kind
     rows, older, page = [], False, _page_number()
     if valid:
         date_from, date_to = form.dates()
-        filters = logic.AuditFilters(kind=kind, provider_id=form.provider.data or None, staff_id=form.staff.data or None,
+        filters = partnership.AuditFilters(kind=kind, provider_id=form.provider.data or None, staff_id=form.staff.data or None,
                                      date_from=date_from, date_to=date_to, action=form.action.data or None)
-        rows, older = logic.audit_rows(db, filters, page, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        rows, older = partnership.audit_rows(db, filters, page, current_app.config["BABEL_DEFAULT_TIMEZONE"])
     query = {"kind": kind, "provider": form.provider.data, "staff": form.staff.data, "date_from": form.date_from.data,
              "date_to": form.date_to.data, "action": form.action.data} if valid else {"kind": kind}
     return render_template(
         "admin/audit.html", form=form, kind=kind, kind_names=KIND_NAMES, rows=rows, older=older, page=page,
-        query={k: v for k, v in query.items() if v}, flags=logic.flags(db), bulk=logic.bulk_reads(db),
-        not_me=logic.account_flags(db), account_names=logic.ACCOUNT_EVENT_NAMES,
-        threshold=logic.BULK_READ_THRESHOLD, pseudonym=logic.pseudonym, providers={p.id: p.name for p in providers_list},
-        action_names={c.value: c.label for c in _action_choices(kind)}, access_names=logic.ACCESS_ACTION_NAMES,
-        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=logic.PURPOSE_LABELS, field_names=logic.FIELD_LABELS,
+        query={k: v for k, v in query.items() if v}, flags=partnership.flags(db), bulk=partnership.bulk_reads(db),
+        not_me=partnership.account_flags(db), account_names=partnership.ACCOUNT_EVENT_NAMES,
+        threshold=partnership.BULK_READ_THRESHOLD, pseudonym=partnership.pseudonym, providers={p.id: p.name for p in providers_list},
+        action_names={c.value: c.label for c in _action_choices(kind)}, access_names=partnership.ACCESS_ACTION_NAMES,
+        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=partnership.PURPOSE_LABELS, field_names=partnership.FIELD_LABELS,
         one_hour=timedelta(hours=1),
     ), 200 if valid else 400

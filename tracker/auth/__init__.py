@@ -6,8 +6,9 @@ from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, logout_user
 
-from tracker import accounts, htmx
-from tracker.db import get_session
+from tracker.domain import accounts
+from tracker.web import htmx
+from tracker.web.session import get_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

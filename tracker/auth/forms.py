@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from tracker.forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
-from tracker.passwords import MAX_LENGTH as PASSWORD_MAX
+from tracker.domain.passwords import MAX_LENGTH as PASSWORD_MAX
+from tracker.web.forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
 
 
 class SignInForm(FlaskForm):

@@ -7,13 +7,15 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker import accounts, consent, htmx, ratelimit, setup_codes
-from tracker.access import home_url
+from tracker import ratelimit
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
-from tracker.clock import utcnow
-from tracker.db import get_session
+from tracker.domain import accounts, consent, setup_codes
+from tracker.domain.clock import utcnow
 from tracker.models import Role
+from tracker.web import htmx
+from tracker.web.roles import home_url
+from tracker.web.session import get_session
 
 PASSWORD_MESSAGES = {
     "password_too_short": _l("Your password must be at least 12 characters"),

@@ -7,12 +7,13 @@ from flask import Response, abort, g, render_template, request, stream_with_cont
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker import ratelimit, staff, staff_lists
-from tracker.clock import utcnow
-from tracker.db import get_session
-from tracker.guard import LIST, consent_required
+from tracker import ratelimit, staff
+from tracker.domain import caseload
+from tracker.domain.clock import utcnow
 from tracker.models import AccessAction, Provider
 from tracker.provider import bp
+from tracker.web.guard import LIST, consent_required
+from tracker.web.session import get_session
 
 FILTER_ERRORS = {
     "area": _l("Choose a part of the plan from the list"),
@@ -30,14 +31,14 @@ def home():
     """The dashboard. Filters outside the offered values are refused with a clear message; a page
     past the end is simply empty."""
     db = get_session()
-    filters, errors = staff_lists.parse_filters(request.args)
+    filters, errors = caseload.parse_filters(request.args)
     if errors:
         return render_template("provider/home.html", provider=_provider(), page=None, filters=filters,
                                errors=[(key, FILTER_ERRORS[key]) for key in errors]), 400
     if not ratelimit.allow(db, current_user.id, "list"):
         abort(429)
-    page = staff_lists.resident_page(db, current_user, filters)
-    staff_lists.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
+    page = caseload.resident_page(db, current_user, filters)
+    caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
     db.commit()  # every resident listed is on record before the page is shown
     return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[])
 
@@ -46,7 +47,7 @@ def home():
 def figures():
     """Counts only (no one is shown), over consented residents: nothing to log per resident."""
     db = get_session()
-    return render_template("provider/figures.html", provider=_provider(), figures=staff_lists.figures(db, current_user))
+    return render_template("provider/figures.html", provider=_provider(), figures=caseload.figures(db, current_user))
 
 
 @bp.get("/export.csv")
@@ -54,15 +55,15 @@ def export_csv():
     """The consented fields of every resident the filters select, streamed. Everyone included is
     logged as exported before the first byte is sent."""
     db = get_session()
-    filters, errors = staff_lists.parse_filters(request.args)
+    filters, errors = caseload.parse_filters(request.args)
     if errors:
         abort(400)
     if not ratelimit.allow(db, current_user.id, "export"):
         abort(429)
-    residents = staff_lists.log_exported(db, current_user, filters, g.request_id)
+    residents = caseload.log_exported(db, current_user, filters, g.request_id)
     db.commit()  # everyone in the file is on record before the first byte is sent
     filename = f"residents-{utcnow().date().isoformat()}.csv"
-    return Response(stream_with_context(staff_lists.export_chunks(db, current_user, residents, filters)),
+    return Response(stream_with_context(caseload.export_chunks(db, current_user, residents, filters)),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

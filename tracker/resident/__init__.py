@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from tracker.access import restrict_blueprint
 from tracker.models import Role
+from tracker.web.roles import restrict_blueprint
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
 restrict_blueprint(bp, Role.RESIDENT)

@@ -5,7 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from tracker.forms import (
+from tracker.domain.plan import MAX_OWN_STEPS
+from tracker.models import STAGES, Area
+from tracker.web.forms import (
     GovCharacterCount,
     GovDateField,
     GovRadioField,
@@ -15,9 +17,7 @@ from tracker.forms import (
     NoControlCharacters,
     strip,
 )
-from tracker.models import STAGES, Area
-from tracker.plan import MAX_OWN_STEPS
-from tracker.wording import AREA_NAMES, STAGE_HINTS, STAGE_NAMES
+from tracker.web.wording import AREA_NAMES, STAGE_HINTS, STAGE_NAMES
 
 NOTE_MAX = 2000
 CHECK_IN_NOTE_MAX = 280

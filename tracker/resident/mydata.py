@@ -14,12 +14,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from tracker import htmx, mydata, setup_codes
-from tracker.clock import utcnow
-from tracker.db import get_session
-from tracker.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from tracker.domain import data_rights, setup_codes
+from tracker.domain.clock import utcnow
 from tracker.resident import bp
 from tracker.resident.sharing import ButtonForm
+from tracker.web import htmx
+from tracker.web.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from tracker.web.session import get_session
 
 
 class DetailsForm(FlaskForm):
@@ -69,7 +70,7 @@ def answer_account_change(event_id, answer):
 
 @bp.get("/export.json")
 def export_json():
-    data = mydata.export(get_session(), current_user)
+    data = data_rights.export(get_session(), current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     filename = f"me-and-my-learning-{utcnow().date().isoformat()}.json"
     return Response(body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -79,8 +80,8 @@ def export_json():
 def export_page():
     db = get_session()
     changes = setup_codes.changes_by_staff(db, current_user.id)
-    return render_template("resident/export.html", data=mydata.export(db, current_user),
-                           account_events=mydata.account_events(db, current_user.id),
+    return render_template("resident/export.html", data=data_rights.export(db, current_user),
+                           account_events=data_rights.account_events(db, current_user.id),
                            answers={e.id: answer for e, answer in changes if answer})
 
 
@@ -106,7 +107,7 @@ def delete_account():
     form = DeleteForm()
     if form.validate_on_submit():
         db = get_session()
-        mydata.erase(db, current_user._get_current_object(), initiated_by="resident")
+        data_rights.erase(db, current_user._get_current_object(), initiated_by="resident")
         db.commit()
         logout_user()
         session.clear()

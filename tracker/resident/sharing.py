@@ -13,11 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from sqlmodel import col, func, select
 from wtforms import BooleanField, SelectChoice
 
-from tracker import consent, htmx, setup_codes
-from tracker.clock import utcnow
-from tracker.db import get_session
-from tracker.forms import GovRadioField
-from tracker.locks import lock_residents
+from tracker.domain import consent, setup_codes
+from tracker.domain.clock import utcnow
+from tracker.domain.locks import lock_residents
+from tracker.domain.parsing import page_number
+from tracker.domain.shared_data import shared_area
 from tracker.models import (
     AccessFlag,
     AccessLogEntry,
@@ -29,9 +29,10 @@ from tracker.models import (
     Suggestion,
     SuggestionState,
 )
-from tracker.parsing import page_number
 from tracker.resident import bp
-from tracker.shared_data import shared_area
+from tracker.web import htmx
+from tracker.web.forms import GovRadioField
+from tracker.web.session import get_session
 
 PER_PAGE = 50
 

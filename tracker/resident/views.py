@@ -1,6 +1,6 @@
 """The resident's pages: home, plan, goals, check-ins, progress and timeline.
 
-Views stay thin: they read forms and call ``tracker.plan``. Every change commits once, with its
+Views stay thin: they read forms and call ``tracker.domain.plan``. Every change commits once, with its
 event. htmx requests get the changed fragment back; plain form posts get a redirect (303)."""
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from tracker import consent, htmx, plan, setup_codes
-from tracker.catalogue import matches
-from tracker.db import get_session
+from tracker.domain import consent, plan, setup_codes
+from tracker.domain.catalogue import matches
+from tracker.domain.parsing import page_number, plain_number
 from tracker.models import Area, PlanGoal, Provider, Suggestion, SuggestionState
-from tracker.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
-from tracker.parsing import page_number, plain_number
 from tracker.resident import bp
 from tracker.resident.forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
+from tracker.web import htmx
+from tracker.web.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
+from tracker.web.session import get_session
 
 
 def _actor() -> plan.Actor:
@@ -271,7 +272,7 @@ def remove_goal(goal_id):
 
 @bp.get("/progress")
 def progress():
-    from tracker.charts import progress_charts
+    from tracker.domain.charts import progress_charts
 
     db = get_session()
     charts = progress_charts(plan.check_ins(db, current_user.id))

@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from tracker.access import restrict_blueprint
 from tracker.models import Role
+from tracker.web.roles import restrict_blueprint
 
 bp = Blueprint("tutor", __name__, url_prefix="/tutor")
 restrict_blueprint(bp, Role.TUTOR)

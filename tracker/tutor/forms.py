@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
-from tracker.wording import AREA_NAMES
+from tracker.web.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from tracker.web.wording import AREA_NAMES
 
 
 class SearchForm(FlaskForm):

@@ -9,12 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from tracker import consent, htmx, ratelimit, staff, staff_lists
-from tracker.db import get_session
-from tracker.guard import FORM, LIST, consent_required
+from tracker import ratelimit, staff
+from tracker.domain import caseload, consent
 from tracker.models import AccessAction, AccessMode, Provider
 from tracker.tutor import bp
 from tracker.tutor.forms import AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm
+from tracker.web import htmx
+from tracker.web.guard import FORM, LIST, consent_required
+from tracker.web.session import get_session
 
 
 def _provider() -> Provider:
@@ -25,11 +27,11 @@ def _provider() -> Provider:
 def home():
     """My residents: those with an active grant to my provider (and nobody else)."""
     db = get_session()
-    filters, _errors = staff_lists.parse_filters({"page": request.args.get("page", "1")})
+    filters, _errors = caseload.parse_filters({"page": request.args.get("page", "1")})
     if not ratelimit.allow(db, current_user.id, "list"):
         abort(429)
-    page = staff_lists.resident_page(db, current_user, filters)
-    staff_lists.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
+    page = caseload.resident_page(db, current_user, filters)
+    caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
     db.commit()  # the list is on record before it is shown
     return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=SearchForm())
 
@@ -39,13 +41,13 @@ def search():
     """Find a resident by name. A POST, so names never sit in addresses or server logs."""
     db = get_session()
     form = SearchForm()
-    filters, _errors = staff_lists.parse_filters({})
+    filters, _errors = caseload.parse_filters({})
     if not form.validate_on_submit():
         return render_template("tutor/home.html", provider=_provider(), page=None, filters=filters, form=form), 400
     if not ratelimit.allow(db, current_user.id, "list"):
         abort(429)
-    page = staff_lists.resident_page(db, current_user, filters, name=form.name.data, per_page=50)
-    staff_lists.log_listed(db, current_user, page, AccessAction.SEARCHED, g.request_id)
+    page = caseload.resident_page(db, current_user, filters, name=form.name.data, per_page=50)
+    caseload.log_listed(db, current_user, page, AccessAction.SEARCHED, g.request_id)
     db.commit()
     return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=form, searched=form.name.data)
 

@@ -14,7 +14,7 @@ def supported() -> list[str]:
 
 
 def select_locale() -> str:
-    from tracker.templating import signed_in_user
+    from tracker.web.templating import signed_in_user
 
     languages = supported()
     user = signed_in_user()

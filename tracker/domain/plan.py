@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from tracker.catalogue import localise
-from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.locks import lock_residents, require_lock
+from tracker.domain.catalogue import localise
+from tracker.domain.clock import REPEAT_WINDOW, utcnow
+from tracker.domain.locks import lock_residents, require_lock
 from tracker.models import (
     STAGES,
     AccountEvent,
@@ -40,7 +40,7 @@ MAX_OWN_STEPS = 10
 
 
 def begin_change(db: Session, resident_id: str) -> None:
-    """One change at a time per resident (see tracker.locks). Every function below that changes a
+    """One change at a time per resident (see tracker.domain.locks). Every function below that changes a
     plan starts with it, so it reads fresh what it depends on; a view calls it first when it reads
     something itself before the change."""
     lock_residents(db, [resident_id])

@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from tracker import accounts, consent, passwords
-from tracker.clock import utcnow
-from tracker.locks import lock_residents
+from tracker.domain import accounts, consent, passwords
+from tracker.domain.clock import utcnow
+from tracker.domain.locks import lock_residents
 from tracker.models import (
     ACCOUNT_EVENTS_TO_CONFIRM,
     AccountEvent,

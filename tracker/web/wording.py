@@ -49,7 +49,7 @@ def event_who(event, viewer_id: str) -> str:
 
 def event_sentence(event, locale: str) -> str:
     """One plain sentence for a plan event, in the reader's language."""
-    from tracker.catalogue import localise
+    from tracker.domain.catalogue import localise
 
     subject = localise(event.subject, locale)
     after = event.after or {}

@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
-from tracker import accounts, consent
-from tracker.catalogue import MAX_STEPS, MIN_STEPS
-from tracker.clock import utcnow
+from tracker.domain import accounts, consent
+from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
+from tracker.domain.clock import utcnow
 from tracker.models import (
     AccessAction,
     AccessFlag,
@@ -291,7 +291,7 @@ def check_role_and_provider(db: Session, role: str, provider_id: str | None) -> 
 
 def invite_staff(db: Session, actor: User, *, username: str, display_name: str, role: str, provider_id: str | None) -> tuple[User, str]:
     """A new staff account with no usable password, and its one-time code (shown once)."""
-    from tracker import setup_codes
+    from tracker.domain import setup_codes
     from tracker.models import SetupCodePurpose
 
     folded = accounts.fold_username(username)
@@ -313,7 +313,7 @@ def invite_staff(db: Session, actor: User, *, username: str, display_name: str, 
 
 
 def new_code(db: Session, actor: User, user: User) -> str:
-    from tracker import setup_codes
+    from tracker.domain import setup_codes
     from tracker.models import SetupCodePurpose
 
     if user.id == actor.id:
@@ -591,7 +591,7 @@ def account_flags(db: Session, limit: int = 100) -> list[tuple[AccountEventAnswe
 def answer_reset_request(db: Session, actor: User, request, give_code: bool) -> tuple[bool, str | None]:
     """Give the code asked for (after checking who the resident is) or close the request: whether
     this answered it (a second tap finds it answered), and the code (shown once)."""
-    from tracker import setup_codes
+    from tracker.domain import setup_codes
 
     answered, code = setup_codes.answer_request(db, actor, request, give_code)
     if not answered:

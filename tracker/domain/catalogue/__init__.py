@@ -15,7 +15,7 @@ from importlib import resources
 
 from sqlmodel import Session, select
 
-from tracker.clock import utcnow
+from tracker.domain.clock import utcnow
 from tracker.models import Area, CatalogueGoal, CatalogueStep
 
 LANGUAGES = ("en", "pl")
@@ -57,7 +57,7 @@ def read_catalogue() -> list[GoalSpec]:
     """Every goal in the data files, in file order, checked."""
     goals: list[GoalSpec] = []
     codes: set[str] = set()
-    folder = resources.files("tracker").joinpath("catalogue/data")
+    folder = resources.files("tracker.domain.catalogue").joinpath("data")
     for area in Area:
         document = tomllib.loads(folder.joinpath(f"{area}.toml").read_text(encoding="utf-8"))
         if document.get("area") != area:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from tracker import consent, plan
-from tracker.catalogue import localise
-from tracker.clock import utcnow
-from tracker.locks import lock_residents
+from tracker.domain import consent, plan
+from tracker.domain.catalogue import localise
+from tracker.domain.clock import utcnow
+from tracker.domain.locks import lock_residents
 from tracker.models import (
     AccessFlag,
     AccessLogEntry,

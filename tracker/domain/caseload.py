@@ -18,11 +18,11 @@ from sqlalchemy import String, and_, case, cast, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from tracker import consent
-from tracker.clock import utcnow
-from tracker.locks import lock_residents
+from tracker.domain import consent
+from tracker.domain.clock import utcnow
+from tracker.domain.locks import lock_residents
+from tracker.domain.parsing import page_number
 from tracker.models import AccessAction, Area, AreaProgress, ConsentGrant, PlanGoal, PlanStep, Provider, SharingNotice, User
-from tracker.parsing import page_number
 
 PER_PAGE = 25
 SORTS = ("name", "last_activity", "goals_done")

@@ -1,19 +1,18 @@
-"""Database engine and the one session per request.
+"""The database engine and its column types, without Flask (the web layer's one session per
+request is in ``tracker.web.session``).
 
 SQLite is the embedded default (WAL, foreign keys on, a busy timeout so several workers can write);
-PostgreSQL through psycopg 3 is the scale-out database. Views call ``get_session()``, commit once,
-and anything left uncommitted when the request ends is rolled back.
+PostgreSQL through psycopg 3 is the scale-out database.
 """
 
 from __future__ import annotations
 
 from datetime import UTC
 
-from flask import current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -31,7 +30,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime: use tracker.clock.utcnow()")
+            raise ValueError("naive datetime: use tracker.domain.clock.utcnow()")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -84,38 +83,3 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
-
-
-def init_app(app) -> None:
-    app.extensions["tracker_engine"] = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
-    app.teardown_appcontext(_close_session)
-
-
-def get_engine() -> Engine:
-    return current_app.extensions["tracker_engine"]
-
-
-def get_session() -> Session:
-    """The request's session, opened on first use. ``expire_on_commit`` is off so a page can
-    still read what it just saved while rendering."""
-    if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
-    return g.db_session
-
-
-def discard_session() -> None:
-    """End the request's session now (after a database fault), so nothing later in the request
-    uses it; the next use opens a fresh one."""
-    _close_session(None)
-
-
-def _close_session(_exc) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        # Whatever a failed (or forgetful) view did not commit is not kept.
-        try:
-            session.rollback()
-        except Exception:  # the connection died with the request: drop it rather than pool it
-            session.invalidate()
-        finally:
-            session.close()

@@ -3,9 +3,9 @@
 Every tutor or provider-staff route that takes a resident's id is decorated with
 ``consent_required``. The guard, in one transaction:
 
-1. locks the resident's record (``tracker.locks``), so a withdrawal and a look are one after the
+1. locks the resident's record (``tracker.domain.locks``), so a withdrawal and a look are one after the
    other, never interleaved;
-2. takes the consent decision for the signed-in staff member (``tracker.consent``): no valid grant
+2. takes the consent decision for the signed-in staff member (``tracker.domain.consent``): no valid grant
    is the same 404 as a resident who does not exist, before the view runs at all;
 3. for pages that open a shared area, makes sure a reason from the resident's notice was given
    (asking for one shows nothing about the resident);
@@ -27,9 +27,9 @@ from functools import wraps
 from flask import abort, flash, g, render_template, request
 from flask_login import current_user
 
-from tracker import consent
-from tracker.db import get_session
+from tracker.domain import consent
 from tracker.models import AccessAction, AccessMode, Provider
+from tracker.web.session import get_session
 
 # URL parameters that point at a resident's record; a staff route taking one needs the guard.
 RESIDENT_RECORD_PARAMETERS = {"resident_id", "goal_id", "step_id", "note_id", "grant_id", "check_in_id", "suggestion_id"}

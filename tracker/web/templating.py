@@ -11,12 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 
-from tracker import accounts
-from tracker.access import HOME_ENDPOINTS
-from tracker.catalogue import localise
-from tracker.clock import utcnow
+from tracker.domain import accounts
+from tracker.domain.catalogue import localise
+from tracker.domain.clock import utcnow
 from tracker.models import Role
-from tracker.wording import (
+from tracker.web.roles import HOME_ENDPOINTS
+from tracker.web.wording import (
     AREA_GOALS,
     AREA_NAMES,
     AREA_SHORT_NAMES,

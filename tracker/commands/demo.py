@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker import accounts, plan
-from tracker.catalogue import sync_catalogue
-from tracker.clock import pretend_now, utcnow
+from tracker.domain import accounts, plan
+from tracker.domain.catalogue import sync_catalogue
+from tracker.domain.clock import pretend_now, utcnow
 from tracker.models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role, SiteSetting, User
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -186,7 +186,7 @@ NOTICES = [
 
 def load_demo_sharing(db: Session, secret_key: str) -> None:
     """Sharing notices, each demo resident's consents, and a few looks at their plans."""
-    from tracker import consent
+    from tracker.domain import consent
     from tracker.models import AccessAction
 
     providers = {p.name: p for p in db.exec(select(Provider)).all()}

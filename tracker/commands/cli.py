@@ -8,7 +8,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
 
-from tracker import accounts, migrate
+from tracker.commands import migrate
+from tracker.domain import accounts
 from tracker.models import Provider, Role
 
 
@@ -69,7 +70,7 @@ def catalogue_group():
 @catalogue_group.command("sync")
 def catalogue_sync():
     """Load new and changed goals from the data files; retire what they retire."""
-    from tracker.catalogue import sync_catalogue
+    from tracker.domain.catalogue import sync_catalogue
 
     with _session() as db:
         report = sync_catalogue(db)
@@ -81,7 +82,7 @@ def catalogue_sync():
 @with_appcontext
 def verify_chains():
     """Check every resident's consent and access-log hash chains; exit 1 if history was changed."""
-    from tracker.consent import verify_chains as verify
+    from tracker.domain.consent import verify_chains as verify
 
     with _session() as db:
         problems = verify(db)
@@ -98,7 +99,7 @@ def verify_chains():
 @with_appcontext
 def expire_consents():
     """Record the end of consents whose time is up (access already stops on the day itself)."""
-    from tracker.consent import expire_lapsed
+    from tracker.domain.consent import expire_lapsed
 
     with _session() as db:
         count = expire_lapsed(db, current_app.config["SECRET_KEY"])
@@ -144,7 +145,7 @@ ADMIN_ERRORS = {
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
 def demo(if_empty):
     """Load the demonstration data into an empty database."""
-    from tracker.demo import DatabaseNotEmpty, load_demo
+    from tracker.commands.demo import DatabaseNotEmpty, load_demo
 
     with _session() as db:
         try:

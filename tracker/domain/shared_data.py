@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker import plan
+from tracker.domain import plan
 from tracker.models import CheckIn, GoalNote, PlanEvent, User
 
 

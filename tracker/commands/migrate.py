@@ -11,7 +11,7 @@ from alembic.config import Config
 def migrations_dir() -> Path:
     """``migrations/`` beside the package (a checkout or editable install), else in the current
     folder (a regular install, run from the checkout)."""
-    for candidate in (Path(__file__).resolve().parent.parent / "migrations", Path.cwd() / "migrations"):
+    for candidate in (Path(__file__).resolve().parents[2] / "migrations", Path.cwd() / "migrations"):
         if (candidate / "env.py").exists():
             return candidate
     raise FileNotFoundError("migrations/ not found: run this from the project's folder")
@@ -34,7 +34,7 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def analyze(database_url: str) -> None:
     """Refresh the query planner's statistics (SQLite has none until asked; without them it can
     pick the wrong index for staff lists)."""
-    from tracker.db import make_engine
+    from tracker.database import make_engine
 
     engine = make_engine(database_url)
     with engine.connect() as connection:

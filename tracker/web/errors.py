@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from tracker import htmx
+from tracker.web import htmx
 
 # The database is restarting, down, locked for longer than we wait, or refused what we sent
 # (a clash a lock should have prevented): the request is abandoned and nothing of it is kept.
@@ -87,6 +87,6 @@ def init_app(app) -> None:
 
 
 def _discard_session() -> None:
-    from tracker.db import discard_session
+    from tracker.web.session import discard_session
 
     discard_session()

@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, insert, update
 from sqlmodel import Session, col, select
 
-from tracker import chains
-from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.locks import lock_providers, lock_residents, require_lock
+from tracker.domain import chains
+from tracker.domain.clock import REPEAT_WINDOW, utcnow
+from tracker.domain.locks import lock_providers, lock_residents, require_lock
 from tracker.models import (
     LIVE_GRANT_STATES,
     STAFF_ROLES,  # tutors and provider staff; never admins

@@ -1,0 +1,45 @@
+"""One database session per request. Views call ``get_session()`` and commit once; anything left
+uncommitted when the request ends is rolled back."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.database import make_engine
+
+
+def init_app(app) -> None:
+    app.extensions["tracker_engine"] = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["tracker_engine"]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use. ``expire_on_commit`` is off so a page can
+    still read what it just saved while rendering."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def discard_session() -> None:
+    """End the request's session now (after a database fault), so nothing later in the request
+    uses it; the next use opens a fresh one."""
+    _close_session(None)
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        # Whatever a failed (or forgetful) view did not commit is not kept.
+        try:
+            session.rollback()
+        except Exception:  # the connection died with the request: drop it rather than pool it
+            session.invalidate()
+        finally:
+            session.close()
