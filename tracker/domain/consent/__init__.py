@@ -1,0 +1,115 @@
+"""Consent: the one place that decides what staff may see of a resident, and everything about the
+resident's consents and the access log. Split by what each part does; this package re-exports them
+all, so callers write ``consent.require(...)``.
+
+- ``decision``: may this staff member see this area now? (``require``, ``open_record``,
+  ``decisions_for``, ``valid_grant_clause``: the only "valid grant" rule there is)
+- ``access_log``: every look recorded (``record_access``), hash-chained, and what residents see of it
+- ``changes``: giving, pausing, withdrawing, renewing; every change an event plus one receipt
+- ``notices``: what each organisation asks to see, and publishing new versions
+- ``in_person``: a tutor recording a consent with the resident beside them
+- ``choices``: what the resident's "Who can see my plan" page shows
+- ``terms``: what they share (fields, durations, errors, the chain head)
+
+Every staff page or fragment that shows resident data passes through ``tracker.web.guard``, which
+calls ``open_record`` (lock, decide) and ``record_access`` in the same transaction, before anything
+is shown. Only this package reads or writes the consent tables (an import-linter contract).
+"""
+
+from tracker.domain.consent.access_log import LookSummary, looks_in_last_30_days, record_access, verify_chains
+from tracker.domain.consent.changes import (
+    RECEIPT_ALPHABET,
+    SYSTEM,
+    Change,
+    ConsentActor,
+    expire_lapsed,
+    find_receipt,
+    fresh_grants,
+    live_grant,
+    new_receipt_code,
+    receipt_code_is_genuine,
+    receipt_mac,
+    repeat_receipt,
+    resident_grant,
+    status,
+)
+from tracker.domain.consent.choices import AreaChoice, ProviderChoices, grants_needing_attention, sharing_choices
+from tracker.domain.consent.decision import (
+    Decision,
+    GrantRef,
+    decisions_for,
+    open_record,
+    require,
+    staff_provider,
+    stopped_sharing_since,
+    valid_grant_clause,
+)
+from tracker.domain.consent.in_person import InPerson, give_in_person, recorded_by
+from tracker.domain.consent.notices import NOTICE_CONTENT, current_notice, current_notices, notice_hash, publish_notice
+from tracker.domain.consent.terms import (
+    ACCESS_ENTRY_UNHASHED,
+    CONSENT_EVENT_UNHASHED,
+    DEFAULT_DURATION_MONTHS,
+    DURATIONS_MONTHS,
+    FIELD_CODES,
+    LIST_ACTIONS,
+    LIST_PURPOSE,
+    RENEWAL_WINDOW,
+    ConsentError,
+    NotShared,
+    chain_head,
+    months_later,
+)
+
+__all__ = [
+    "InPerson",
+    "give_in_person",
+    "recorded_by",
+    "ACCESS_ENTRY_UNHASHED",
+    "AreaChoice",
+    "CONSENT_EVENT_UNHASHED",
+    "Change",
+    "ConsentActor",
+    "ConsentError",
+    "DEFAULT_DURATION_MONTHS",
+    "DURATIONS_MONTHS",
+    "Decision",
+    "FIELD_CODES",
+    "GrantRef",
+    "LIST_ACTIONS",
+    "LIST_PURPOSE",
+    "LookSummary",
+    "NOTICE_CONTENT",
+    "NotShared",
+    "ProviderChoices",
+    "RECEIPT_ALPHABET",
+    "RENEWAL_WINDOW",
+    "SYSTEM",
+    "chain_head",
+    "current_notice",
+    "current_notices",
+    "decisions_for",
+    "expire_lapsed",
+    "find_receipt",
+    "fresh_grants",
+    "grants_needing_attention",
+    "live_grant",
+    "looks_in_last_30_days",
+    "months_later",
+    "new_receipt_code",
+    "notice_hash",
+    "open_record",
+    "publish_notice",
+    "receipt_code_is_genuine",
+    "receipt_mac",
+    "record_access",
+    "repeat_receipt",
+    "require",
+    "resident_grant",
+    "sharing_choices",
+    "staff_provider",
+    "status",
+    "stopped_sharing_since",
+    "valid_grant_clause",
+    "verify_chains",
+]

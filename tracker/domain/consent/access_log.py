@@ -1,0 +1,125 @@
+"""The access log: every staff look at a resident's data, hash-chained per resident, and what the
+resident sees of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, func, insert, update
+from sqlmodel import Session, col, select
+
+from tracker.domain import chains
+from tracker.domain.clock import utcnow
+from tracker.domain.consent.decision import Decision
+from tracker.domain.consent.terms import ACCESS_ENTRY_UNHASHED, CONSENT_EVENT_UNHASHED, LIST_ACTIONS, LIST_PURPOSE, ConsentError
+from tracker.domain.locks import require_lock
+from tracker.models import (
+    AccessAction,
+    AccessLogEntry,
+    ConsentEvent,
+    ConsentGrant,
+    Provider,
+    User,
+)
+
+# --- The access log -------------------------------------------------------------------------
+
+
+
+def record_access(db: Session, staff: User, provider: Provider, decisions: list[Decision], action: AccessAction,
+                  purpose: str, request_id: str, fields: tuple[str, ...] | None = None) -> int:
+    """Write one access-log entry per resident shown, in the caller's transaction, as one batched
+    INSERT; and note the last look on each grant. The caller commits before showing anything."""
+    if not decisions:
+        return 0
+    # Lists (caseload, dashboard, search, export) show a resident among others: the reason is the
+    # list itself, which sharing always allows; opening or recording needs a reason from the notice.
+    system = action in LIST_ACTIONS and purpose == LIST_PURPOSE
+    if not system and any(purpose not in d.purposes for d in decisions):
+        raise ConsentError("purpose_not_in_notice")
+    resident_ids = sorted({d.resident_id for d in decisions})
+    for resident_id in resident_ids:
+        # The decisions must have been taken under the lock: otherwise a withdrawal could slip in
+        # between, and the chain numbers could clash with another look at the same moment.
+        require_lock(db, resident_id)
+    now = utcnow()
+    rows = []
+    heads = _chain_heads_for(db, resident_ids)
+    for decision in decisions:
+        seq, prev = heads[decision.resident_id]
+        content = {
+            "resident_id": decision.resident_id, "seq": seq + 1, "occurred_at": now, "actor_user_id": staff.id,
+            "actor_name": staff.first_name, "actor_role": staff.role, "provider_id": provider.id,
+            "provider_name": provider.name, "action": str(action), "area": decision.area,
+            "fields_disclosed": list(fields if fields is not None else decision.fields), "purpose_code": purpose,
+            "grant_id": decision.grant.id, "consent_event_id": decision.consent_event_id, "request_id": request_id,
+            "prev_hash": prev,
+        }
+        content["entry_hash"] = chains.link(prev, content)
+        heads[decision.resident_id] = (seq + 1, content["entry_hash"])
+        rows.append(content)
+    db.execute(insert(AccessLogEntry), rows)
+    db.execute(
+        update(ConsentGrant).where(col(ConsentGrant.id).in_([d.grant.id for d in decisions])).values(last_accessed_at=now)
+        .execution_options(synchronize_session=False)  # thousands of rows for a list: no need to touch loaded objects
+    )
+    for resident_id in resident_ids:
+        db.info.setdefault("chain_heads", {})[(AccessLogEntry.__tablename__, resident_id)] = heads[resident_id]
+    return len(rows)
+
+
+def _chain_heads_for(db: Session, resident_ids: list[str]) -> dict[str, tuple[int, str]]:
+    """The access-log chain head of each resident, in one query."""
+    known = db.info.setdefault("chain_heads", {})
+    heads = {r: known[(AccessLogEntry.__tablename__, r)] for r in resident_ids if (AccessLogEntry.__tablename__, r) in known}
+    missing = [r for r in resident_ids if r not in heads]
+    if missing:
+        latest = (
+            select(AccessLogEntry.resident_id, func.max(AccessLogEntry.seq).label("seq"))
+            .where(col(AccessLogEntry.resident_id).in_(missing)).group_by(AccessLogEntry.resident_id).subquery()
+        )
+        found = db.exec(
+            select(AccessLogEntry.resident_id, AccessLogEntry.seq, AccessLogEntry.entry_hash)
+            .join(latest, and_(latest.c.resident_id == AccessLogEntry.resident_id, latest.c.seq == AccessLogEntry.seq))
+        ).all()
+        heads.update({r: (s, h) for r, s, h in found})
+        heads.update({r: (0, chains.GENESIS) for r in missing if r not in heads})
+    return heads
+
+
+# --- Verifying the chains -------------------------------------------------------------------
+
+
+def verify_chains(db: Session) -> dict[str, list[str]]:
+    """Every resident whose consent or access-log chain is broken, with what is wrong."""
+    problems: dict[str, list[str]] = {}
+    for model, hash_field, unhashed, label in (
+        (ConsentEvent, "event_hash", CONSENT_EVENT_UNHASHED, "consent"),
+        (AccessLogEntry, "entry_hash", ACCESS_ENTRY_UNHASHED, "access log"),
+    ):
+        rows = db.exec(select(model).order_by(model.resident_id, model.seq)).all()
+        by_resident: dict[str, list] = {}
+        for row in rows:
+            by_resident.setdefault(row.resident_id, []).append(row)
+        for resident_id, chain in by_resident.items():
+            for problem in chains.verify(chain, hash_field, unhashed):
+                problems.setdefault(resident_id, []).append(f"{label}: {problem}")
+    return problems
+
+
+
+
+@dataclass
+class LookSummary:
+    people: int
+    organisations: int
+
+
+def looks_in_last_30_days(db: Session, resident_id: str) -> LookSummary:
+    since = utcnow() - timedelta(days=30)
+    people, organisations = db.exec(
+        select(func.count(func.distinct(AccessLogEntry.actor_user_id)), func.count(func.distinct(AccessLogEntry.provider_id)))
+        .where(AccessLogEntry.resident_id == resident_id, AccessLogEntry.occurred_at >= since)
+    ).one()
+    return LookSummary(people, organisations)

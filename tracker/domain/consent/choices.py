@@ -1,0 +1,77 @@
+"""What the resident's "Who can see my plan" page shows: each organisation's current notices,
+with the resident's consent to each, and the consents that need the resident's attention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from tracker.domain.clock import utcnow
+from tracker.domain.consent.changes import status
+from tracker.domain.consent.notices import current_notices
+from tracker.domain.consent.terms import RENEWAL_WINDOW
+from tracker.models import (
+    LIVE_GRANT_STATES,
+    VALID_GRANT_STATES,
+    Area,
+    ConsentGrant,
+    GrantState,
+    Provider,
+    SharingNotice,
+)
+
+# --- What the resident's "Who can see my plan" page shows -------------------------------------
+
+
+@dataclass
+class AreaChoice:
+    area: str
+    notice: SharingNotice
+    grant: ConsentGrant | None
+    status: str
+
+    @property
+    def checked(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass
+class ProviderChoices:
+    provider: Provider
+    areas: list[AreaChoice]
+
+
+def sharing_choices(db: Session, resident_id: str, provider_id: str | None = None) -> list[ProviderChoices]:
+    """Each active provider with a notice, and for each of its areas the resident's current choice
+    (the live grant, else the latest one) — three queries."""
+    notices = [n for n in current_notices(db) if provider_id is None or n.provider_id == provider_id]
+    providers = {p.id: p for p in db.exec(select(Provider).where(col(Provider.id).in_({n.provider_id for n in notices}))).all()} if notices else {}
+    grants: dict[tuple[str, str], ConsentGrant] = {}
+    for grant in db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == resident_id).order_by(ConsentGrant.given_at)).all():
+        key = (grant.provider_id, grant.area)
+        current = grants.get(key)
+        if current is None or current.state not in LIVE_GRANT_STATES or grant.state in LIVE_GRANT_STATES:
+            grants[key] = grant
+    now = utcnow()
+    by_provider: dict[str, ProviderChoices] = {}
+    for notice in notices:
+        grant = grants.get((notice.provider_id, notice.area))
+        choices = by_provider.setdefault(notice.provider_id, ProviderChoices(providers[notice.provider_id], []))
+        choices.areas.append(AreaChoice(notice.area, notice, grant, status(grant, now)))
+    order = {area.value: i for i, area in enumerate(Area)}
+    for choices in by_provider.values():
+        choices.areas.sort(key=lambda c: order[c.area])
+    return sorted(by_provider.values(), key=lambda c: c.provider.name)
+
+
+def grants_needing_attention(db: Session, resident_id: str) -> dict[str, list[ConsentGrant]]:
+    """For the home page: consents to confirm, to review after a change, and to renew soon."""
+    now = utcnow()
+    live = db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == resident_id,
+                                              col(ConsentGrant.state).in_([s.value for s in LIVE_GRANT_STATES]))).all()
+    return {
+        "pending": [g for g in live if g.state == GrantState.PENDING],
+        "on_hold": [g for g in live if g.state == GrantState.INVALIDATED],
+        "renew": [g for g in live if g.state in VALID_GRANT_STATES and now < g.valid_until <= now + RENEWAL_WINDOW],
+    }

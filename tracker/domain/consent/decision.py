@@ -1,0 +1,134 @@
+"""The decision: may this staff member see (or record in) this area of this resident's plan?
+Without a valid grant the answer is ``NotShared``, the same 404 as for a resident who does not
+exist. Nothing here is cached: a lapsed or withdrawn grant stops access on the very next request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from tracker.domain.clock import utcnow
+from tracker.domain.consent.terms import NotShared
+from tracker.domain.locks import lock_residents
+from tracker.models import (
+    VALID_GRANT_STATES,
+    AccessMode,
+    ConsentEvent,
+    ConsentEventType,
+    ConsentGrant,
+    Provider,
+    Role,
+    SharingNotice,
+    User,
+)
+
+# --- The decision ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Yes, this staff member may use this area of this resident, now, on these terms."""
+
+    resident_id: str
+    area: str
+    grant: GrantRef
+    notice: SharingNotice
+    modes: tuple[str, ...]
+    purposes: tuple[str, ...]
+    fields: tuple[str, ...]
+    consent_event_id: int | None = None
+
+    def allows(self, mode: str) -> bool:
+        return mode in self.modes
+
+
+# Who counts as staff for consent: tutors and provider staff, never admins (even one given a provider).
+STAFF_ROLES = frozenset({Role.TUTOR, Role.PROVIDER_STAFF})
+
+
+def valid_grant_clause(now: datetime):
+    """True in SQL for a grant that allows a staff member of its provider to use it now: the grant is
+    given or renewed and not past its date, the resident is an active resident, and the provider is
+    active. The one definition, shared by single decisions and by every list, count and export
+    (they add the staff member's provider). It names ``user_account`` and ``provider`` by their
+    ids, so a query that does not join them gets them as plain FROM entries."""
+    return and_(
+        col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]), ConsentGrant.valid_until > now,
+        User.id == ConsentGrant.resident_id, User.active.is_(True), User.role == Role.RESIDENT,
+        Provider.id == ConsentGrant.provider_id, Provider.active.is_(True),
+    )
+
+
+def staff_provider(staff: User | None) -> str | None:
+    """The provider an active tutor or member of provider staff acts for; None for anyone else
+    (admins included: they never see residents' plans through sharing)."""
+    if staff is None or not getattr(staff, "is_authenticated", True) or staff.role not in STAFF_ROLES or not staff.active:
+        return None
+    return staff.provider_id
+
+
+@dataclass(frozen=True)
+class GrantRef:
+    """The parts of a grant a staff page needs (lists read thousands: no full ORM objects)."""
+
+    id: str
+    resident_id: str
+    area: str
+    access_modes: list
+    notice_id: str
+    valid_until: datetime
+
+
+def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str = AccessMode.VIEW,
+                  area: str | None = None) -> list[Decision]:
+    """The decisions for many residents at once (lists): two queries, however many residents."""
+    provider_id = staff_provider(staff)
+    resident_ids = [r for r in resident_ids if isinstance(r, str)]
+    if provider_id is None or not resident_ids:
+        return []
+    query = (
+        select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes,
+               ConsentGrant.notice_id, ConsentGrant.valid_until)
+        .where(col(ConsentGrant.resident_id).in_(resident_ids), ConsentGrant.provider_id == provider_id,
+               valid_grant_clause(utcnow()))
+        .order_by(ConsentGrant.resident_id, ConsentGrant.area)
+    )
+    if area:
+        query = query.where(ConsentGrant.area == area)
+    grants = [GrantRef(*row) for row in db.exec(query).all() if mode in row[3]]
+    if not grants:
+        return []
+    notices = {n.id: n for n in db.exec(select(SharingNotice).where(col(SharingNotice.id).in_({g.notice_id for g in grants}))).all()}
+    decisions = []
+    for grant in grants:
+        notice = notices[grant.notice_id]
+        decisions.append(Decision(grant.resident_id, grant.area, grant, notice, tuple(grant.access_modes),
+                                  tuple(p["code"] for p in notice.purposes), tuple(notice.fields_shown)))
+    return decisions
+
+
+def open_record(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW, area: str | None = None) -> list[Decision]:
+    """The start of every staff use of one resident's record: lock it, then decide (fresh, under the
+    lock). An empty list means "not shared" (or no such resident). Whatever is then shown or
+    changed is logged with ``record_access`` in the same transaction."""
+    lock_residents(db, [resident_id])
+    return decisions_for(db, staff, [resident_id], mode, area=area)
+
+
+def require(db: Session, staff: User, resident_id: str, area: str, mode: str = AccessMode.VIEW) -> Decision:
+    """``open_record`` for one area: the decision, or NotShared (shown as the same 404 as "no such
+    resident")."""
+    found = open_record(db, staff, resident_id, mode, area=area)
+    if not found:
+        raise NotShared(resident_id)
+    return found[0]
+
+
+def stopped_sharing_since(db: Session, resident_id: str, provider_id: str, since: datetime) -> bool:
+    """Whether the resident has withdrawn (or refused) any sharing with this organisation since then."""
+    return db.exec(select(ConsentEvent.id).where(
+        ConsentEvent.resident_id == resident_id, ConsentEvent.provider_id == provider_id, ConsentEvent.occurred_at >= since,
+        col(ConsentEvent.event_type).in_([ConsentEventType.WITHDRAWN, ConsentEventType.REFUSED])).limit(1)).first() is not None
