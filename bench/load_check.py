@@ -297,7 +297,7 @@ def _check_sequences(db, found: Findings) -> None:
 
 
 def _staff_target(path: str):
-    match = re.match(r"/(?:tutor|provider)/residents/([0-9a-f]{32})/(digital|financial|job_readiness)(?:[/?]|$)", path)
+    match = re.match(r"/staff/residents/([0-9a-f]{32})/(digital|financial|job_readiness)(?:[/?]|$)", path)
     return (match.group(1), match.group(2)) if match else None
 
 

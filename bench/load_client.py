@@ -425,7 +425,7 @@ class Resident(Client):
 
 # --- Staff ------------------------------------------------------------------------------------
 
-RESIDENT_LINK = re.compile(r'href="/(?:tutor|provider)/residents/([0-9a-f]{32})"')
+RESIDENT_LINK = re.compile(r'href="/staff/residents/([0-9a-f]{32})"')
 
 
 class Staff(Client):
@@ -491,7 +491,7 @@ class Tutor(Staff):
             self.pause([page])
             return
         here = forms(page.text)
-        base = f"/tutor/residents/{resident}/{area}"
+        base = f"/staff/residents/{resident}/{area}"
         ticks = [f for f in here if f.method == "post" and re.fullmatch(rf"{re.escape(base)}/goals/[^/]+", f.action) and f.checkboxes()]
         notes = [f for f in here if f.method == "post" and f.action.startswith(base + "/goals/") and f.action.endswith("/notes")]
         check_in = next((f for f in here if f.method == "post" and f.action == base + "/check-in"), None)
@@ -510,7 +510,7 @@ class Tutor(Staff):
             answers = self.post(form.action, data, "tutor_note", wid=wid)
         elif roll < 0.77 and check_in is not None:
             wid = self.recorder.new_wid(self.number)
-            data = list(check_in.hidden()) + [("stage", str(self.rng.randint(1, 5))), ("note", f"{CHECK_IN_MARK} {wid} {area}")]
+            data = list(check_in.hidden()) + [(area, str(self.rng.randint(1, 5))), (f"{area}_note", f"{CHECK_IN_MARK} {wid} {area}")]
             answers = self.post(check_in.action, data, "tutor_check_in", wid=wid)
         else:
             answers = [page]

@@ -234,16 +234,14 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
 # Staff routes that show or change a resident's data: tested against every situation below.
 # (endpoint, method) → (url, form data, which permission: area / any / record, status when allowed)
 RESIDENT_DATA_ROUTES = {
-    ("tutor.resident_area", "GET"): ("/tutor/residents/{resident}/{area}?purpose=plan_support", None, "area", 200),
-    ("provider.resident_area", "GET"): ("/provider/residents/{resident}/{area}?purpose=plan_support", None, "area", 200),
-    ("tutor.resident", "GET"): ("/tutor/residents/{resident}", None, "any", 200),
-    ("provider.resident", "GET"): ("/provider/residents/{resident}", None, "any", 200),
+    ("staff.resident_area", "GET"): ("/staff/residents/{resident}/{area}?purpose=plan_support", None, "area", 200),
+    ("staff.resident", "GET"): ("/staff/residents/{resident}", None, "any", 200),
     ("tutor.suggest", "GET"): ("/tutor/residents/{resident}/suggest", None, "any", 200),
     ("tutor.suggest", "POST"): ("/tutor/residents/{resident}/suggest", {}, "any", 400),
-    ("tutor.record_check_in", "POST"): ("/tutor/residents/{resident}/{area}/check-in",
-                                        {"purpose": "plan_support", "stage": "3"}, "record", 303),
-    ("tutor.record_ticks", "POST"): ("/tutor/residents/{resident}/{area}/goals/{goal}", {"purpose": "plan_support"}, "record", 303),
-    ("tutor.record_note", "POST"): ("/tutor/residents/{resident}/{area}/goals/{goal}/notes",
+    ("staff.record_check_in", "POST"): ("/staff/residents/{resident}/{area}/check-in",
+                                        {"purpose": "plan_support", "{area}": "3"}, "record", 303),
+    ("staff.record_ticks", "POST"): ("/staff/residents/{resident}/{area}/goals/{goal}", {"purpose": "plan_support"}, "record", 303),
+    ("staff.record_note", "POST"): ("/staff/residents/{resident}/{area}/goals/{goal}/notes",
                                     {"purpose": "plan_support", "text": "A note"}, "record", 303),
 }
 NOT_APPLICABLE = {("static", "GET")}
@@ -297,8 +295,10 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
         for role in ROLES:
             client = world.client(role)
             url = pattern.format(resident=resident_id, area=area, goal=world.goals[resident_id])
-            response = client.open(url, method=method, data=data)
-            role_allowed = (prefix == "/tutor" and role in TUTORS) or (prefix == "/provider" and role == "staff_a")
+            form = {key.format(area=area): value for key, value in data.items()} if data else data
+            response = client.open(url, method=method, data=form)
+            # /staff is for tutors and provider staff (recording: tutors only); /tutor for tutors.
+            role_allowed = role in TUTORS or (prefix == "/staff" and permission != "record" and role == "staff_a")
             if role == "anonymous":
                 expected = 303
             elif not role_allowed:
@@ -307,7 +307,7 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
                 expected = ok if role in allowed_by[permission] else 404
             assert response.status_code == expected, f"{situation}: {method} {url} as {role} gave {response.status_code}, expected {expected}"
             if expected == 404:
-                nobody = client.open(pattern.format(resident="0" * 32, area=area, goal="0" * 12), method=method, data=data)
+                nobody = client.open(pattern.format(resident="0" * 32, area=area, goal="0" * 12), method=method, data=form)
                 missing_page.setdefault((role, endpoint, method), _main(nobody.text))
                 assert _main(response.text) == missing_page[(role, endpoint, method)], f"{situation}: {endpoint}: the 404 differs"
 
@@ -317,10 +317,10 @@ def test_the_page_of_a_consented_resident_shows_only_what_the_notice_lists(world
 
     publish(db, world.sharing.b, "financial", fields=["goal_status"])  # (a later version; the grant keeps its own)
     client = world.client("tutor_a")
-    page = client.get(f"/tutor/residents/{world.subject.id}/digital?purpose=plan_support").text
+    page = client.get(f"/staff/residents/{world.subject.id}/digital?purpose=plan_support").text
     assert "Sam Subject" in page and "Get online and use websites" in page
-    assert client.get(f"/tutor/residents/{world.subject.id}/digital?purpose=marketing").status_code == 400
-    assert "Why are you opening this record?" in client.get(f"/tutor/residents/{world.subject.id}/digital").text
+    assert client.get(f"/staff/residents/{world.subject.id}/digital?purpose=marketing").status_code == 400
+    assert "Why are you opening this record?" in client.get(f"/staff/residents/{world.subject.id}/digital").text
 
 
 def test_assisted_consent_receipts_are_only_for_the_tutor_who_recorded_them(world, db):

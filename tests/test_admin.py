@@ -122,7 +122,7 @@ def test_deactivating_an_organisation_hides_every_resident_from_its_staff(app, a
     resident = _resident_with_goal(db, people)
     sharing.give(resident, sharing.a, "digital")
     staff = _client(app, "staff.a")
-    url = f"/provider/residents/{resident.id}/digital?purpose=plan_support"
+    url = f"/staff/residents/{resident.id}/digital?purpose=plan_support"
     assert staff.get(url).status_code == 200
     response = admin.post(f"/admin/providers/{sharing.a.id}/active", data={"active": "no"})
     assert response.status_code == 303

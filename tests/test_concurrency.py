@@ -86,9 +86,9 @@ def test_many_staff_and_double_taps_at_once(partnership):
         n = 0
         while time.monotonic() < stop or n < ROUNDS:
             resident = looked_at[n % len(looked_at)]
-            area = f"/tutor/residents/{resident.id}/digital"
+            area = f"/staff/residents/{resident.id}/digital"
             page = browser.get(area + "?purpose=plan_support")
-            goal = page.text.split(f"/tutor/residents/{resident.id}/digital/goals/")[1][:12]
+            goal = page.text.split(f"/staff/residents/{resident.id}/digital/goals/")[1][:12]
             answer = browser.post(f"{area}/goals/{goal}", {"purpose": "plan_support", goal: ["1"] if n % 2 else []},
                                   token_from=area + "?purpose=plan_support")
             note("record ticks", answer)

@@ -14,7 +14,7 @@ from tracker.web import converters, guard
 # Blueprints whose pages staff use; a route there that takes any of guard.RESIDENT_RECORD_PARAMETERS
 # must be guarded. (Admin pages take staff, organisation and catalogue ids only, and admins never
 # pass the consent decision; a resident's own pages are theirs.)
-STAFF_BLUEPRINTS = {"tutor", "provider"}
+STAFF_BLUEPRINTS = {"staff", "tutor", "provider"}
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_every_staff_route_about_a_resident_goes_through_the_consent_guard(url_m
         if not hasattr(url_map.view_functions[rule.endpoint], "consent_guard"):
             unguarded.append(rule.endpoint)
     assert not unguarded, f"these staff routes take a resident's id without @consent_required: {unguarded}"
-    assert {"tutor.resident_area", "provider.resident_area", "tutor.record_ticks", "tutor.suggest"} <= set(checked)
+    assert {"staff.resident_area", "staff.record_ticks", "tutor.suggest"} <= set(checked)
 
 
 def test_every_id_in_every_address_has_a_shape(url_map):
@@ -44,9 +44,9 @@ def test_every_id_in_every_address_has_a_shape(url_map):
 
 
 @pytest.mark.parametrize("path", [
-    "/tutor/residents/" + "0" * 33,
-    "/tutor/residents/" + "Z" * 32 + "/digital",
-    "/tutor/residents/" + "0" * 32 + "/cooking",
+    "/staff/residents/" + "0" * 33,
+    "/staff/residents/" + "Z" * 32 + "/digital",
+    "/staff/residents/" + "0" * 32 + "/cooking",
     "/me/plan/goals/" + "x" * 13,
     "/me/plan/goals/../../etc",
     "/me/receipts/MML-0000",

@@ -27,7 +27,7 @@ from tracker.models import metadata
 # Routes that end the session for the rest of the example, or erase the subject: fuzzed elsewhere.
 SKIP = {"auth.sign_out", "resident.delete_account", "static"}
 # Rows that a refused request may still write: the throttles count failures on purpose.
-COUNTERS = {"sign_in_attempt", "rate_event", "sign_in_session"}
+COUNTERS = {"throttle_event", "sign_in_session"}
 QUERY_NAMES = ["next", "page", "purpose", "area", "q", "sort", "stage", "stale", "new", "kind", "provider", "staff",
                "date_from", "date_to", "action", "reason"]
 

@@ -268,7 +268,7 @@ def test_a_staff_session_loses_access_the_moment_consent_ends(app, sharing, db, 
     grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
     staff = app.test_client()
     sign_in(staff, "staff.a")
-    url = f"/provider/residents/{amira.id}/digital?purpose=plan_support"
+    url = f"/staff/residents/{amira.id}/digital?purpose=plan_support"
     assert staff.get(url).status_code == 200
     entries = db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).all()
     assert len(entries) == 1 and entries[0].action == "opened_plan_area" and entries[0].purpose_code == "plan_support"

@@ -42,7 +42,7 @@ def expected_for(db, provider):
 
 
 def _names(html: str) -> set[str]:
-    return set(re.findall(r'href="/(?:tutor|provider)/residents/([0-9a-f]{32})"', html))
+    return set(re.findall(r'href="/staff/residents/([0-9a-f]{32})"', html))
 
 
 def _staff(app, username):
@@ -194,12 +194,12 @@ def test_a_tutor_records_progress_with_the_resident_who_sees_it_in_their_history
     amira, goal = amira_with_goal
     sharing.give(amira, sharing.a, "digital", modes=("view", "record_progress"))
     tutor = _staff(app, "tutor.a")
-    base = f"/tutor/residents/{amira.id}/digital"
+    base = f"/staff/residents/{amira.id}/digital"
     assert "Save ticks with the resident" in tutor.get(base + "?purpose=plan_support").text
     assert tutor.post(f"{base}/goals/{goal.id}", data={"purpose": "plan_support", goal.id: ["1", "2"]}).status_code == 303
-    tutor.post(f"{base}/check-in", data={"purpose": "plan_support", "stage": "3"})
+    tutor.post(f"{base}/check-in", data={"purpose": "plan_support", "digital": "3"})
     tutor.post(f"{base}/goals/{goal.id}/notes", data={"purpose": "plan_support", "text": "Practised at the library."})
-    assert tutor.post(f"{base}/check-in", data={"purpose": "plan_support", "stage": "9"}).status_code == 400
+    assert tutor.post(f"{base}/check-in", data={"purpose": "plan_support", "digital": "9"}).status_code == 400
     resident = app.test_client()
     sign_in(resident, "amira")
     history = resident.get("/me/timeline").text
@@ -220,10 +220,10 @@ def test_recording_without_permission_is_a_404_and_writes_nothing(app, db, shari
         username = "tutor.b"
     before = len(db.exec(select(PlanEvent)).all())
     tutor = _staff(app, username)
-    base = f"/tutor/residents/{amira.id}/digital"
-    missing = f"/tutor/residents/{'0' * 32}/digital"
+    base = f"/staff/residents/{amira.id}/digital"
+    missing = f"/staff/residents/{'0' * 32}/digital"
     for suffix, data in [(f"/goals/{goal.id}", {"purpose": "plan_support", goal.id: "1"}),
-                         ("/check-in", {"purpose": "plan_support", "stage": "3"}),
+                         ("/check-in", {"purpose": "plan_support", "digital": "3"}),
                          (f"/goals/{goal.id}/notes", {"purpose": "plan_support", "text": "x"})]:
         response, nobody = tutor.post(base + suffix, data=data), tutor.post(missing + suffix, data=data)
         assert response.status_code == nobody.status_code == 404
@@ -300,10 +300,10 @@ def test_a_suggestion_is_the_residents_to_take_up_or_not(app, db, sharing, peopl
     suggestion = db.exec(select(Suggestion)).one()
     accepted = resident.post(f"/me/suggestions/{suggestion.id}/accept")
     assert accepted.headers["Location"] == f"/me/sharing/providers/{sharing.b.id}/job_readiness"
-    assert "accepted" in tutor.get(f"/tutor/residents/{amira.id}").text
+    assert "accepted" in tutor.get(f"/staff/residents/{amira.id}").text
     # Only while the suggesting provider holds a grant: without one, the page is not found.
     sharing.act(amira, "withdraw", consent.live_grant(db, amira.id, sharing.a.id, "digital"))
-    assert tutor.get(f"/tutor/residents/{amira.id}").status_code == 404
+    assert tutor.get(f"/staff/residents/{amira.id}").status_code == 404
     assert tutor.get(f"/tutor/residents/{amira.id}/suggest").status_code == 404
 
 

@@ -37,7 +37,7 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": None,  # None: secure everywhere but local development
     "WTF_CSRF_TIME_LIMIT": None,  # the CSRF token lives as long as the sign-in session
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],
-    # Per-person limits on staff lists and exports (tracker/ratelimit.py); off only for benchmarks.
+    # Per-person limits on staff lists and exports (tracker/domain/throttle.py); off only for benchmarks.
     "RATE_LIMITS": True,
     # Rendered plans each worker keeps (see tracker/pagecache.py); 0 switches the cache off.
     "PLAN_CACHE_SIZE": 128,

@@ -11,9 +11,8 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask import g
-from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, String, text
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, SQLModel
 
 from tracker.database import UTCDateTime
@@ -54,7 +53,6 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-STAFF_ROLES = {Role.TUTOR, Role.PROVIDER_STAFF}
 
 
 class ProviderKind(StrEnum):
@@ -85,7 +83,7 @@ class Provider(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class User(UserMixin, SQLModel, table=True):
+class User(SQLModel, table=True):
     """Anyone who signs in: a resident, a tutor, provider staff or an admin."""
 
     __tablename__ = "user_account"
@@ -115,11 +113,24 @@ class User(UserMixin, SQLModel, table=True):
     last_sign_in_at: datetime | None = timestamp(nullable=True)
     password_changed_at: datetime | None = timestamp(nullable=True)
 
+    # What Flask-Login needs of a user (without importing it: models know nothing of the web).
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def signed_in_with(self, token: str) -> None:
+        """Remember, for this object only (never stored), the sign-in session it was loaded by."""
+        sa_inspect(self).info["sign_in_token"] = token
+
     def get_id(self) -> str:
         # Flask-Login keeps this in the cookie: the sign-in session's token, never the person's id.
-        token = g.get("sign_in_token")
+        token = sa_inspect(self).info.get("sign_in_token")
         if token is None:
-            raise RuntimeError("no sign-in session in this request")
+            raise RuntimeError("no sign-in session for this user")
         return token
 
     @property
@@ -149,19 +160,17 @@ class SignInSession(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=20)
 
 
-class SignInAttempt(SQLModel, table=True):
-    """A failed sign-in, kept briefly so throttling holds across workers. ``account`` is the folded
-    username tried; ``client`` a keyed hash of the address (we keep no IP addresses)."""
+class ThrottleEvent(SQLModel, table=True):
+    """One counted use or failure (a wrong sign-in guess, a use of a limited page), kept for a day
+    so limits hold across workers; see ``tracker.domain.throttle``. ``key`` is a person's id, a
+    folded username or a keyed hash of an address (we keep no IP addresses)."""
 
-    __tablename__ = "sign_in_attempt"
-    __table_args__ = (
-        Index("ix_sign_in_attempt_account_at", "account", "at"),
-        Index("ix_sign_in_attempt_client_at", "client", "at"),
-    )
+    __tablename__ = "throttle_event"
+    __table_args__ = (Index("ix_throttle_event_kind_key_at", "kind", "key", "at"), Index("ix_throttle_event_at", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
-    account: str = Field(max_length=40)
-    client: str = Field(max_length=64)
+    kind: str = Field(max_length=20)
+    key: str = Field(max_length=64)
     at: datetime = timestamp()
 
 
@@ -440,7 +449,6 @@ class ConsentEventType(StrEnum):
     CONFIRMED = "confirmed"  # the resident confirmed a consent a tutor recorded
     REFUSED = "refused"
     REQUESTED = "requested"  # a tutor recorded a consent that waits for the resident
-    MODES_CHANGED = "modes_changed"
 
 
 class ConsentEvent(SQLModel, table=True):
@@ -726,18 +734,6 @@ class AdminAction(SQLModel, table=True):
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     occurred_at: datetime = timestamp()
 
-
-class RateEvent(SQLModel, table=True):
-    """One use of a rate-limited staff page (dashboard, export), counted per person per window;
-    kept in the database so the limit holds across workers."""
-
-    __tablename__ = "rate_event"
-    __table_args__ = (Index("ix_rate_event_user_kind_at", "user_id", "kind", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(max_length=32)
-    kind: str = Field(max_length=20)
-    at: datetime = timestamp()
 
 
 class AreaProgress(SQLModel, table=True):

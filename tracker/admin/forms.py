@@ -86,9 +86,6 @@ class CheckboxesField(SelectMultipleField):
             raise ValidationError(self.message)
 
 
-class ButtonForm(FlaskForm):
-    """A button and its CSRF token."""
-
 
 # --- Providers ----------------------------------------------------------------------------------
 
@@ -273,7 +270,7 @@ class _GoalTexts(FlaskForm):
         return {"en": self.summary_en.data, "pl": self.summary_pl.data}
 
 
-class NewGoalForm(_GoalTexts):
+class NewCatalogueGoalForm(_GoalTexts):
     area = GovRadioField(_l("Area"), message=_l("Choose which part of a plan this goal is for"))
     framework_area = _framework_area_field()
     title_en, title_pl = _title_fields()
@@ -311,8 +308,8 @@ def _check_step_lines(lines: list[str]) -> None:
         raise ValidationError(_l("Each step must be 200 characters or fewer"))
 
 
-class EditGoalForm(_GoalTexts):
-    """Built by ``edit_goal_form``, which adds the boxes for each step and for a new one."""
+class EditCatalogueGoalForm(_GoalTexts):
+    """Built by ``edit_catalogue_goal_form``, which adds the boxes for each step and for a new one."""
 
     framework_area = _framework_area_field()
     title_en, title_pl = _title_fields()
@@ -331,11 +328,11 @@ class EditGoalForm(_GoalTexts):
         return {step.id: {"en": self[f"step_{step.id}_en"].data, "pl": self[f"step_{step.id}_pl"].data} for step in steps}
 
 
-def edit_goal_form(steps, **kwargs) -> EditGoalForm:
+def edit_catalogue_goal_form(steps, **kwargs) -> EditCatalogueGoalForm:
     """The edit form with a pair of boxes (English, Polish) for each of the goal's steps, in order,
     then a pair for a new step."""
 
-    class Form_(EditGoalForm):
+    class Form_(EditCatalogueGoalForm):
         pass
 
     too_long = _l("A step must be 200 characters or fewer")

@@ -21,6 +21,7 @@ from tracker.domain.clock import utcnow
 from tracker.domain.setup_codes import VALID_FOR
 from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
 from tracker.web import htmx
+from tracker.web.forms import ButtonForm, page_status
 from tracker.web.session import get_session
 from tracker.web.wording import CONSENT_CHANGE_NAMES
 
@@ -42,7 +43,7 @@ ADMIN_ERRORS = {
 
 
 def _status() -> int:
-    return 400 if request.method == "POST" else 200
+    return page_status()
 
 
 def _secret() -> str:
@@ -114,7 +115,7 @@ def edit_provider(provider_id):
             db.commit()
             flash(_("Saved.") if changed else _("Nothing was changed."), "success")
             return htmx.redirect(url_for("admin.providers"))
-    return render_template("admin/provider_form.html", form=form, provider=provider, button=forms.ButtonForm(),
+    return render_template("admin/provider_form.html", form=form, provider=provider, button=ButtonForm(),
                            staff_count=_staff_count(db, provider.id)), _status()
 
 
@@ -236,7 +237,7 @@ def _staff_page(db, user: User, form=None, refusal: str | None = None, status: i
         form.role.data, form.provider.data = user.role, user.provider_id or ""
     provider = db.get(Provider, user.provider_id) if user.provider_id else None
     password_set = user.password_changed_at is not None
-    return render_template("admin/staff_member.html", person=user, provider=provider, form=form, button=forms.ButtonForm(),
+    return render_template("admin/staff_member.html", person=user, provider=provider, form=form, button=ButtonForm(),
                            own=user.id == current_user.id, refusal=refusal, password_set=password_set,
                            role_names=partnership.STAFF_ROLE_NAMES), status
 
@@ -306,7 +307,7 @@ def reset_requests():
     admin checks with the resident (through the tutor, the library, a phone call) before giving
     one; residents appear only as a code here, like everywhere on the admin pages."""
     db = get_session()
-    return render_template("admin/reset_requests.html", requests=setup_codes.waiting_requests(db), button=forms.ButtonForm(),
+    return render_template("admin/reset_requests.html", requests=setup_codes.waiting_requests(db), button=ButtonForm(),
                            pseudonym=partnership.pseudonym, not_me=partnership.account_flags(db, limit=20), account_names=partnership.ACCOUNT_EVENT_NAMES)
 
 
@@ -316,7 +317,7 @@ def answer_reset_request(request_id, answer):
     found = db.get(PasswordResetRequest, request_id)
     if found is None:
         abort(404)
-    if not forms.ButtonForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     answered, code = partnership.answer_reset_request(db, current_user, found, give_code=answer == "give")
     db.commit()
@@ -360,7 +361,7 @@ def catalogue():
 @bp.route("/catalogue/new", methods=["GET", "POST"])
 def new_goal():
     db = get_session()
-    form = forms.NewGoalForm()
+    form = forms.NewCatalogueGoalForm()
     if request.method == "GET" and request.args.get("area") in set(Area):
         form.area.data = request.args["area"]
     if form.validate_on_submit():
@@ -381,7 +382,7 @@ def edit_goal(goal_id):
     db = get_session()
     goal = _goal_or_404(goal_id)
     steps = partnership.goal_steps(db, goal.id)
-    form = forms.edit_goal_form(steps)
+    form = forms.edit_catalogue_goal_form(steps)
     if request.method == "GET":
         _fill_goal_form(form, goal, steps)
     if form.validate_on_submit():
@@ -400,14 +401,14 @@ def edit_goal(goal_id):
 
 def _goal_page(db, goal, steps, form, status, refusal=None):
     offered = sum(s.retired_at is None for s in steps)
-    return render_template("admin/goal_edit.html", goal=goal, steps=steps, form=form, button=forms.ButtonForm(),
+    return render_template("admin/goal_edit.html", goal=goal, steps=steps, form=form, button=ButtonForm(),
                            offered=offered, min_steps=MIN_STEPS, max_steps=MAX_STEPS, refusal=refusal), status
 
 
 def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool):
     """Retire or offer again a goal (``step`` None) or one of its steps."""
     db = get_session()
-    if not forms.ButtonForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         if step is None:
@@ -416,7 +417,7 @@ def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool)
             changed = partnership.set_step_retired(db, current_user, step, retired)
     except partnership.AdminError as error:
         steps = partnership.goal_steps(db, goal.id)
-        form = forms.edit_goal_form(steps, formdata=None)
+        form = forms.edit_catalogue_goal_form(steps, formdata=None)
         _fill_goal_form(form, goal, steps)
         return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
     if changed:

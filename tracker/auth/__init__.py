@@ -22,6 +22,7 @@ def _load_user(token: str):
         return None
     g.sign_in_token = token
     g.sign_in_session = loaded.sign_in_session
+    loaded.user.signed_in_with(token)
     return loaded.user
 
 

@@ -7,10 +7,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker import ratelimit
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
-from tracker.domain import accounts, consent, setup_codes
+from tracker.domain import accounts, consent, setup_codes, throttle
 from tracker.domain.clock import utcnow
 from tracker.models import Role
 from tracker.web import htmx
@@ -46,6 +45,7 @@ def _begin_session(user) -> None:
     if language:
         session["language"] = language
     g.sign_in_token = accounts.start_sign_in_session(get_session(), user)
+    user.signed_in_with(g.sign_in_token)
     login_user(user)
 
 
@@ -95,7 +95,7 @@ def register():
     if form.validate_on_submit():
         db = get_session()
         client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
-        if not ratelimit.allow(db, client[:32], "register"):  # per address, like sign-in; held in the database
+        if not throttle.allow(db, client, "register", current_app.config):  # per address, like sign-in; held in the database
             form.username.errors.append(_l("You have tried too many times. Wait an hour, then try again, or ask a tutor for help"))
             return render_template("auth/register.html", form=form), 429
         try:

@@ -15,14 +15,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from tracker.domain import passwords
+from tracker.domain import passwords, throttle
 from tracker.domain.clock import REPEAT_WINDOW, utcnow
-from tracker.models import AccountEvent, AccountEventKind, Provider, Role, SignInAttempt, SignInSession, SiteSetting, User
+from tracker.models import AccountEvent, AccountEventKind, Provider, Role, SignInSession, SiteSetting, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 # Seen-at is written at most this often: enough for a 15-minute time-out, far fewer writes.
@@ -124,21 +124,20 @@ def client_key(secret_key: str, address: str | None) -> str:
     return hmac.new(secret_key.encode(), (address or "unknown").encode(), hashlib.sha256).hexdigest()
 
 
-def _failures(db: Session, column, value: str, now: datetime, config) -> int:
-    since = now - timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
-    return db.exec(select(func.count()).select_from(SignInAttempt).where(column == value, SignInAttempt.at >= since)).one()
+def _window(config) -> timedelta:
+    return timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
 
 
 def account_is_throttled(db: Session, account: str, *, now: datetime, config) -> bool:
     """Too many wrong guesses for this account lately: refuse even the right password for a while."""
-    return _failures(db, SignInAttempt.account, account, now, config) >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
+    return throttle.used(db, throttle.SIGN_IN_ACCOUNT, account, _window(config), now) >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
 
 
 def client_is_throttled(db: Session, client: str, *, now: datetime, config) -> bool:
     """Too many wrong guesses from this address lately. This only ever refuses *wrong* guesses: a
     library's public PCs share one address, and one person guessing there must not lock everyone
     else out of their own accounts."""
-    return _failures(db, SignInAttempt.client, client, now, config) >= config["SIGN_IN_MAX_FAILURES_PER_CLIENT"]
+    return throttle.used(db, throttle.SIGN_IN_CLIENT, client, _window(config), now) >= config["SIGN_IN_MAX_FAILURES_PER_CLIENT"]
 
 
 def authenticate(db: Session, username: str, password: str, *, client: str, config) -> SignInResult:
@@ -153,7 +152,7 @@ def authenticate(db: Session, username: str, password: str, *, client: str, conf
     if user is None:
         passwords.check_against_dummy(password)
     elif passwords.check_password(user.password_hash, password) and user.active:
-        db.exec(delete(SignInAttempt).where(SignInAttempt.account == account))
+        throttle.forget(db, throttle.SIGN_IN_ACCOUNT, account)
         user.last_sign_in_at = now
         return SignInResult(user=user)
     throttled = client_is_throttled(db, client, now=now, config=config)
@@ -164,9 +163,8 @@ def authenticate(db: Session, username: str, password: str, *, client: str, conf
 def record_failure(db: Session, account: str, client: str) -> None:
     """Count a wrong guess (a password, or a setup code) towards the throttle."""
     now = utcnow()
-    db.add(SignInAttempt(account=account, client=client, at=now))
-    # Old attempts are of no further use; trimming here keeps the table small without a cron job.
-    db.exec(delete(SignInAttempt).where(SignInAttempt.at < now - timedelta(days=1)))
+    throttle.count(db, throttle.SIGN_IN_ACCOUNT, account, now)
+    throttle.count(db, throttle.SIGN_IN_CLIENT, client, now)
 
 
 # --- Sign-in sessions ---------------------------------------------------------------------------

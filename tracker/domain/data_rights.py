@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from tracker.domain import consent, plan
+from tracker.domain import consent, plan, throttle
 from tracker.domain.catalogue import localise
 from tracker.domain.clock import utcnow
 from tracker.domain.locks import lock_residents
@@ -37,7 +37,6 @@ from tracker.models import (
     Provider,
     SetupCode,
     SharingNotice,
-    SignInAttempt,
     SignInSession,
     Suggestion,
     User,
@@ -182,11 +181,11 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(Suggestion).where(Suggestion.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),
         delete(SignInSession).where(SignInSession.user_id == rid),
-        delete(SignInAttempt).where(SignInAttempt.account == resident.username),
         delete(User).where(User.id == rid),
         delete(ErasurePermit).where(ErasurePermit.resident_id == rid),
     ):
         db.exec(statement)
+    throttle.forget_keys(db, [rid, resident.username])
     db.expunge(resident)
     tombstone = ErasureTombstone(initiated_by=initiated_by, consent_chain_head=consent_head, access_chain_head=access_head,
                                  counts=counts)

@@ -411,10 +411,6 @@ class GoalView:
     def steps_done(self) -> int:
         return sum(step.done for step in self.steps)
 
-    @property
-    def all_steps_done(self) -> bool:
-        return bool(self.steps) and self.steps_done == len(self.steps)
-
 
 @dataclass
 class PlanView:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from tracker.domain import accounts, consent, passwords
-from tracker.domain.clock import utcnow
+from tracker.domain.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.locks import lock_residents
 from tracker.models import (
     ACCOUNT_EVENTS_TO_CONFIRM,
@@ -214,3 +214,11 @@ def answer_change(db: Session, resident: User, event_id: int, answer: str, *, th
             void_codes(db, resident.id)
             accounts.end_all_sign_in_sessions(db, resident.id, "not_me", except_token=this_browser)
     return event
+
+
+def registered_just_now_by(db: Session, username: str, tutor: User) -> bool:
+    """Whether ``tutor`` made this account a moment ago (a double tap of "Create account")."""
+    resident = accounts.find_user_by_username(db, username)
+    return resident is not None and db.exec(select(SetupCode.id).where(
+        SetupCode.user_id == resident.id, SetupCode.created_by_id == tutor.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
+        SetupCode.created_at >= utcnow() - REPEAT_WINDOW)).first() is not None

@@ -3,16 +3,14 @@ to funders (small numbers suppressed), and a CSV export of the consented fields.
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request, stream_with_context
+from flask import Response, abort, current_app, g, render_template, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker import ratelimit, staff
-from tracker.domain import caseload
+from tracker.domain import caseload, throttle
 from tracker.domain.clock import utcnow
 from tracker.models import AccessAction, Provider
 from tracker.provider import bp
-from tracker.web.guard import LIST, consent_required
 from tracker.web.session import get_session
 
 FILTER_ERRORS = {
@@ -35,7 +33,7 @@ def home():
     if errors:
         return render_template("provider/home.html", provider=_provider(), page=None, filters=filters,
                                errors=[(key, FILTER_ERRORS[key]) for key in errors]), 400
-    if not ratelimit.allow(db, current_user.id, "list"):
+    if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
     page = caseload.resident_page(db, current_user, filters)
     caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
@@ -58,7 +56,7 @@ def export_csv():
     filters, errors = caseload.parse_filters(request.args)
     if errors:
         abort(400)
-    if not ratelimit.allow(db, current_user.id, "export"):
+    if not throttle.allow(db, current_user.id, "export", current_app.config):
         abort(429)
     residents = caseload.log_exported(db, current_user, filters, g.request_id)
     db.commit()  # everyone in the file is on record before the first byte is sent
@@ -66,14 +64,3 @@ def export_csv():
     return Response(stream_with_context(caseload.export_chunks(db, current_user, residents, filters)),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-
-@bp.get("/residents/<uid:resident_id>")
-@consent_required(AccessAction.LISTED, purpose=LIST)
-def resident(access):
-    return staff.resident_overview(access)
-
-
-@bp.get("/residents/<uid:resident_id>/<area:area>")
-@consent_required(AccessAction.OPENED)
-def resident_area(access, area):
-    return staff.open_resident_area(access, area)

@@ -6,7 +6,7 @@ from wtforms import SelectChoice, StringField, SubmitField, TextAreaField, URLFi
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from tracker.domain.plan import MAX_OWN_STEPS
-from tracker.models import STAGES, Area
+from tracker.models import Area
 from tracker.web.forms import (
     GovCharacterCount,
     GovDateField,
@@ -17,43 +17,9 @@ from tracker.web.forms import (
     NoControlCharacters,
     strip,
 )
-from tracker.web.wording import AREA_NAMES, STAGE_HINTS, STAGE_NAMES
+from tracker.web.wording import AREA_NAMES
 
 NOTE_MAX = 2000
-CHECK_IN_NOTE_MAX = 280
-
-
-def stage_choices():
-    return [SelectChoice(str(stage), STAGE_NAMES[stage]) for stage in STAGES]
-
-
-class CheckInForm(FlaskForm):
-    """One question per area: where am I now? Plus an optional sentence each."""
-
-    digital = GovRadioField(_l("Using computers, phones and the internet"), message=_l("Choose where you are now with computers, phones and the internet"))
-    digital_note = TextAreaField(_l("Anything to add about computers, phones and the internet? (optional)"), widget=GovCharacterCount(), filters=[strip],
-                                 validators=[Optional(), Length(max=CHECK_IN_NOTE_MAX, message=_l("Write 280 characters or fewer")), NoControlCharacters()])
-    financial = GovRadioField(_l("Managing money"), message=_l("Choose where you are now with managing money"))
-    financial_note = TextAreaField(_l("Anything to add about managing money? (optional)"), widget=GovCharacterCount(), filters=[strip],
-                                   validators=[Optional(), Length(max=CHECK_IN_NOTE_MAX, message=_l("Write 280 characters or fewer")), NoControlCharacters()])
-    job_readiness = GovRadioField(_l("Getting ready for work"), message=_l("Choose where you are now with getting ready for work"))
-    job_readiness_note = TextAreaField(_l("Anything to add about getting ready for work? (optional)"), widget=GovCharacterCount(), filters=[strip],
-                                       validators=[Optional(), Length(max=CHECK_IN_NOTE_MAX, message=_l("Write 280 characters or fewer")), NoControlCharacters()])
-    submit = SubmitField(_l("Save my check-in"), widget=GovSubmitInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for area in Area:
-            field = getattr(self, area.value)
-            field.choices = stage_choices()
-
-    @staticmethod
-    def stage_hint_items() -> list[dict]:
-        return [{"hint": {"text": str(STAGE_HINTS[stage])}} for stage in STAGES]
-
-    def answers(self) -> dict[str, tuple[int, str | None]]:
-        return {area.value: (int(getattr(self, area.value).data), getattr(self, f"{area.value}_note").data or None) for area in Area}
-
 
 class OwnGoalForm(FlaskForm):
     area = GovRadioField(_l("Which part of your plan is this goal for?"), message=_l("Choose which part of your plan this goal is for"))
@@ -104,6 +70,3 @@ class NoteForm(FlaskForm):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("Enter a link that starts with https://"))
 
-
-class ConfirmForm(FlaskForm):
-    """A button and nothing else (removals, status changes): the CSRF token is the point."""

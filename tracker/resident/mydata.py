@@ -17,9 +17,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from tracker.domain import data_rights, setup_codes
 from tracker.domain.clock import utcnow
 from tracker.resident import bp
-from tracker.resident.sharing import ButtonForm
 from tracker.web import htmx
-from tracker.web.forms import GovRadioField, GovTextInput, NoControlCharacters, strip
+from tracker.web.forms import ButtonForm, GovRadioField, GovTextInput, NoControlCharacters, page_status, strip
 from tracker.web.session import get_session
 
 
@@ -99,7 +98,7 @@ def details():
         db.commit()
         flash(_("Your details are saved."), "success")
         return htmx.redirect(url_for("resident.my_data"))
-    return render_template("resident/details.html", form=form), 400 if request.method == "POST" else 200
+    return render_template("resident/details.html", form=form), page_status()
 
 
 @bp.route("/delete", methods=["GET", "POST"])
@@ -114,4 +113,4 @@ def delete_account():
         return htmx.redirect(url_for("public.account_deleted"))
     if request.method == "POST" and not form.errors:
         abort(400)
-    return render_template("resident/delete.html", form=form), 400 if request.method == "POST" else 200
+    return render_template("resident/delete.html", form=form), page_status()

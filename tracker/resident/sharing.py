@@ -31,7 +31,7 @@ from tracker.models import (
 )
 from tracker.resident import bp
 from tracker.web import htmx
-from tracker.web.forms import GovRadioField
+from tracker.web.forms import ButtonForm, GovRadioField, page_status
 from tracker.web.session import get_session
 
 PER_PAGE = 50
@@ -46,9 +46,6 @@ class ShareForm(FlaskForm):
     )
     record = BooleanField(_l("Also let them record progress with me (for example, tick steps at a session)"), widget=GovCheckboxInput())
 
-
-class ButtonForm(FlaskForm):
-    """A button and its CSRF token."""
 
 
 def _secret() -> str:
@@ -154,7 +151,7 @@ def share(provider_id, area):
     preview = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
     return render_template("resident/share.html", form=form, notice=notice, provider=provider, preview=preview,
                            offers_record="record_progress" in notice.access_modes, previous=previous), \
-        400 if request.method == "POST" else 200
+        page_status()
 
 
 def _share_offer(db, provider_id: str, area: str):

@@ -16,8 +16,9 @@ from tracker.domain.catalogue import matches
 from tracker.domain.parsing import page_number, plain_number
 from tracker.models import Area, PlanGoal, Provider, Suggestion, SuggestionState
 from tracker.resident import bp
-from tracker.resident.forms import CheckInForm, ConfirmForm, EditGoalForm, NoteForm, OwnGoalForm
+from tracker.resident.forms import EditGoalForm, NoteForm, OwnGoalForm
 from tracker.web import htmx
+from tracker.web.forms import ButtonForm, CheckInForm, page_status
 from tracker.web.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from tracker.web.session import get_session
 
@@ -55,7 +56,7 @@ def home():
         "resident/home.html", summary=plan.plan_summary(db, current_user.id),
         attention=consent.grants_needing_attention(db, current_user.id),
         looks=consent.looks_in_last_30_days(db, current_user.id),
-        providers={p.id: p for p in db.exec(select(Provider)).all()}, button=ConfirmForm(),
+        providers={p.id: p for p in db.exec(select(Provider)).all()}, button=ButtonForm(),
         account_changes=setup_codes.changes_to_confirm(db, current_user.id),
         suggestions=db.exec(select(Suggestion).where(Suggestion.resident_id == current_user.id,
                                                      Suggestion.state == SuggestionState.WAITING)).all(),
@@ -91,7 +92,7 @@ def print_plan():
 @bp.route("/check-in", methods=["GET", "POST"])
 def check_in():
     db = get_session()
-    form = CheckInForm()
+    form = CheckInForm.for_resident()
     if form.validate_on_submit():
         _changing()
         plan.record_check_in(db, current_user.id, form.answers(), _actor())
@@ -104,7 +105,7 @@ def check_in():
     if request.method == "GET":
         for area, check in latest.items():
             getattr(form, area).data = str(check.stage)
-    status = 400 if request.method == "POST" else 200
+    status = page_status()
     return render_template("resident/check_in.html", form=form, first_time=not latest), status
 
 
@@ -156,7 +157,7 @@ def new_goal():
         db.commit()
         flash(_("Your goal is in your plan."), "success")
         return htmx.redirect(url_for("resident.goal", goal_id=goal.id))
-    return render_template("resident/new_goal.html", form=form), 400 if request.method == "POST" else 200
+    return render_template("resident/new_goal.html", form=form), page_status()
 
 
 # --- One goal ----------------------------------------------------------------------------------
@@ -246,13 +247,13 @@ def edit_goal(goal_id):
         flash(_("Your changes are saved."), "success")
         return htmx.redirect(url_for("resident.goal", goal_id=goal.id))
     title = plan.goal_title(db, goal)
-    return render_template("resident/edit_goal.html", form=form, goal=goal, title=title), 400 if request.method == "POST" else 200
+    return render_template("resident/edit_goal.html", form=form, goal=goal, title=title), page_status()
 
 
 @bp.route("/plan/goals/<short_id:goal_id>/remove", methods=["GET", "POST"])
 def remove_goal(goal_id):
     db = get_session()
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         _changing()
         goal = db.get(PlanGoal, goal_id)

@@ -1,21 +1,23 @@
-"""Tutors: the caseload of residents who share with the tutor's provider, their shared areas
-(where allowed, recording progress with the resident), assisted registration and new codes,
-recording a consent in person, and suggesting another service."""
+"""Tutors: the caseload of residents who share with the tutor's provider, assisted registration and
+new codes, recording a consent in person, and suggesting another service. (A resident's own page
+and shared areas, where tutors record progress, are the ``staff`` blueprint's.)"""
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from tracker import ratelimit, staff
-from tracker.domain import caseload, consent
-from tracker.models import AccessAction, AccessMode, Provider
+from tracker.domain import accounts, caseload, consent, setup_codes, suggestions, throttle
+from tracker.domain.clock import utcnow
+from tracker.models import AccessAction, Provider, Role, SetupCodePurpose, User
 from tracker.tutor import bp
-from tracker.tutor.forms import AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm
+from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm
 from tracker.web import htmx
-from tracker.web.guard import FORM, LIST, consent_required
+from tracker.web.forms import page_status
+from tracker.web.guard import LIST, consent_required
 from tracker.web.session import get_session
 
 
@@ -23,12 +25,16 @@ def _provider() -> Provider:
     return get_session().get(Provider, current_user.provider_id)
 
 
+def _providers() -> dict[str, Provider]:
+    return {p.id: p for p in get_session().exec(select(Provider)).all()}
+
+
 @bp.get("/")
 def home():
     """My residents: those with an active grant to my provider (and nobody else)."""
     db = get_session()
     filters, _errors = caseload.parse_filters({"page": request.args.get("page", "1")})
-    if not ratelimit.allow(db, current_user.id, "list"):
+    if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
     page = caseload.resident_page(db, current_user, filters)
     caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
@@ -44,42 +50,12 @@ def search():
     filters, _errors = caseload.parse_filters({})
     if not form.validate_on_submit():
         return render_template("tutor/home.html", provider=_provider(), page=None, filters=filters, form=form), 400
-    if not ratelimit.allow(db, current_user.id, "list"):
+    if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
     page = caseload.resident_page(db, current_user, filters, name=form.name.data, per_page=50)
     caseload.log_listed(db, current_user, page, AccessAction.SEARCHED, g.request_id)
     db.commit()
     return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=form, searched=form.name.data)
-
-
-@bp.get("/residents/<uid:resident_id>")
-@consent_required(AccessAction.LISTED, purpose=LIST)
-def resident(access):
-    return staff.resident_overview(access)
-
-
-@bp.get("/residents/<uid:resident_id>/<area:area>")
-@consent_required(AccessAction.OPENED)
-def resident_area(access, area):
-    return staff.open_resident_area(access, area)
-
-
-@bp.post("/residents/<uid:resident_id>/<area:area>/goals/<short_id:goal_id>")
-@consent_required(AccessAction.RECORDED, mode=AccessMode.RECORD, purpose=FORM)
-def record_ticks(access, area, goal_id):
-    return staff.record_ticks(access, area, goal_id)
-
-
-@bp.post("/residents/<uid:resident_id>/<area:area>/goals/<short_id:goal_id>/notes")
-@consent_required(AccessAction.RECORDED, mode=AccessMode.RECORD, purpose=FORM)
-def record_note(access, area, goal_id):
-    return staff.record_note(access, area, goal_id)
-
-
-@bp.post("/residents/<uid:resident_id>/<area:area>/check-in")
-@consent_required(AccessAction.RECORDED, mode=AccessMode.RECORD, purpose=FORM)
-def record_check_in(access, area):
-    return staff.record_check_in(access, area)
 
 
 @bp.route("/residents/<uid:resident_id>/suggest", methods=["GET", "POST"])
@@ -90,34 +66,116 @@ def suggest(access):
     db = get_session()
     form = SuggestionForm()
     notices = [n for n in consent.current_notices(db) if n.provider_id != access.provider.id]
-    providers = {p.id: p for p in db.exec(select(Provider)).all()}
-    form.set_choices(notices, providers)
+    form.set_choices(notices, _providers())
     if form.validate_on_submit():
         notice = next(n for n in notices if n.id == form.notice.data)
-        staff.make_suggestion(db, access, notice)
+        suggestions.suggest(db, access.resident_id, current_user, notice)
         access.flash_after_commit(_("Your suggestion is saved. The resident will see it on their home page."))
-        return htmx.redirect(url_for("tutor.resident", resident_id=access.resident_id))
-    return render_template("staff/suggest.html", form=form, resident_id=access.resident_id), 400 if request.method == "POST" else 200
+        return htmx.redirect(url_for("staff.resident", resident_id=access.resident_id))
+    return render_template("tutor/suggest.html", form=form, resident_id=access.resident_id), page_status()
+
+
+# --- Accounts made in person ----------------------------------------------------------------
 
 
 @bp.route("/residents/new", methods=["GET", "POST"])
 def register_resident():
-    return staff.assisted_registration(AssistedRegistrationForm())
+    """A tutor creates an account with a resident who has no email or little confidence, and
+    prints a slip with a one-time code; the resident chooses their own password with it."""
+    db = get_session()
+    form = AssistedRegistrationForm()
+    if form.validate_on_submit():
+        username = accounts.fold_username(form.username.data)
+        if accounts.username_problem(username):
+            form.username.errors.append(_l("Use 3 to 40 letters or numbers for the username. You can also use . - and _"))
+        elif accounts.find_user_by_username(db, username) is not None:
+            form.username.errors.append(_username_taken(db, username))
+        elif not throttle.allow(db, current_user.id, "code", current_app.config):
+            abort(429)
+        else:
+            resident = User(username=username, display_name=form.display_name.data, role=Role.RESIDENT,
+                            preferred_language=form.language.data, password_hash=setup_codes.unusable_password_hash())
+            try:
+                accounts.add_new_account(db, resident)
+            except accounts.AccountError:  # the same form, sent twice at the same moment
+                form.username.errors.append(_username_taken(db, username))
+            else:
+                code = setup_codes.issue(db, resident, SetupCodePurpose.REGISTER, current_user)
+                db.commit()
+                return render_template("staff/setup_slip.html", username=resident.username, name=resident.display_name,
+                                       code=code, expires=utcnow() + setup_codes.VALID_FOR, new_account=True)
+        return render_template("tutor/register_resident.html", form=form), 400
+    if request.method == "GET":
+        form.language.data = "en"
+    return render_template("tutor/register_resident.html", form=form), page_status()
+
+
+def _username_taken(db, username: str):
+    """When this tutor made the account a moment ago (a double tap), say so, since the slip with its
+    code may have been lost with the first answer."""
+    if setup_codes.registered_just_now_by(db, username, current_user):
+        return _l("You made this account a moment ago. If you did not get the slip, give the resident a new code")
+    return _l("That username is already taken. Try another")
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
 def password_reset():
-    return staff.password_reset(PasswordResetForm())
+    """A new one-time code for a resident who forgot their password, after the tutor has checked
+    who they are in person. Only for residents who share with the tutor's organisation (or whose
+    account it made); for anyone else the request goes to an administrator. The answer is the
+    same whether or not the username exists, so the page cannot be used to find out who has an
+    account. Every code given is on the resident's record, and they are asked about it."""
+    db = get_session()
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        if not throttle.allow(db, current_user.id, "code", current_app.config):
+            abort(429)
+        outcome = setup_codes.reset_by_tutor(db, current_user, form.username.data)
+        db.commit()
+        if outcome.code is None:
+            return render_template("tutor/reset_requested.html", username=outcome.username)
+        return render_template("staff/setup_slip.html", username=outcome.username, name=outcome.name, code=outcome.code,
+                               expires=utcnow() + setup_codes.VALID_FOR, new_account=False)
+    return render_template("tutor/password_reset.html", form=form), page_status()
 
 
 @bp.route("/assisted-consent", methods=["GET", "POST"])
 def assisted_consent():
-    return staff.assisted_consent()
+    """A tutor records a consent with the resident present (``consent.give_in_person``)."""
+    db = get_session()
+    providers = _providers()
+    form = AssistedConsentForm()
+    form.set_choices(consent.current_notices(db), providers)
+    if request.method == "GET":
+        form.months.data = "12"
+    status = page_status()
+    if form.validate_on_submit():
+        outcome = consent.give_in_person(
+            db, current_user, providers[current_user.provider_id], notice_id=form.notice.data, username=form.username.data,
+            password=form.password.data, record=form.record.data, months=int(form.months.data),
+            client=accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr), config=current_app.config)
+        if outcome.keep:
+            db.commit()  # a failed try is kept, for throttling
+        else:
+            db.rollback()
+        if outcome.receipt is not None:
+            return htmx.redirect(url_for("tutor.assisted_consent_done", code=outcome.receipt.code))
+        status = 429 if outcome.problem == "throttled" else 400
+        field, message = {
+            "throttled": (form.username, _l("Too many tries. Wait 15 minutes, then try again")),
+            "not_the_resident": (form.username, _l("The username or password is not right. Ask the resident to check them")),
+            "notice_changed": (form.notice, _l("This organisation has just changed what it asks to see. Choose it again")),
+            "already": (form.notice, _l("The resident already shares this, or is waiting to confirm it")),
+        }[outcome.problem]
+        field.errors.append(message)
+    return render_template("tutor/assisted_consent.html", form=form), status
 
 
 @bp.get("/assisted-consent/<receipt:code>")
 def assisted_consent_done(code):
-    return staff.assisted_consent_done(code)
-
-
-
+    """The slip for the resident: the receipt code and what it records (no plan data)."""
+    db = get_session()
+    receipt = consent.find_receipt(db, code, current_app.config["SECRET_KEY"])
+    if receipt is None or not consent.recorded_by(db, receipt, current_user.id):
+        abort(404)
+    return render_template("tutor/assisted_consent_done.html", receipt=receipt)

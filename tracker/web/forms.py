@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovPasswordInput,
@@ -19,9 +21,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput as _GovRadioInput,
 )
-from wtforms import DateField, RadioField, validators
+from wtforms import DateField, RadioField, SelectChoice, SubmitField, TextAreaField, validators
+from wtforms.validators import Length, Optional
+
+from tracker.models import STAGES, Area
+from tracker.web.wording import STAGE_HINTS, STAGE_NAMES
 
 __all__ = [
+    "ButtonForm",
+    "CheckInForm",
+    "page_status",
     "GovCharacterCount",
     "GovDateField",
     "GovDateInput",
@@ -127,3 +136,74 @@ class NoControlCharacters:
         if any(ord(c) < 32 and c not in "\n\r\t" for c in data):
             raise validators.ValidationError(self.message)
 
+
+
+def page_status() -> int:
+    """The status of a page with a form: 200 when it is first shown, 400 when it comes back after a
+    POST (whose errors it shows)."""
+    return 400 if request.method == "POST" else 200
+
+
+class ButtonForm(FlaskForm):
+    """A button and nothing else (removals, status changes, sharing switches): the CSRF token is the point."""
+
+
+CHECK_IN_NOTE_MAX = 280
+
+# The questions, as a resident is asked them about themselves, one per area.
+_ASKED_OF_RESIDENTS = {
+    Area.DIGITAL: (_l("Using computers, phones and the internet"), _l("Choose where you are now with computers, phones and the internet"),
+                   _l("Anything to add about computers, phones and the internet? (optional)")),
+    Area.FINANCIAL: (_l("Managing money"), _l("Choose where you are now with managing money"),
+                     _l("Anything to add about managing money? (optional)")),
+    Area.JOB_READINESS: (_l("Getting ready for work"), _l("Choose where you are now with getting ready for work"),
+                         _l("Anything to add about getting ready for work? (optional)")),
+}
+# ... and as a tutor is asked them about the resident beside them, in the one area they record.
+_ASKED_OF_STAFF = (_l("Where is the resident now?"), _l("Choose where the resident is now"), _l("Anything to add? (optional)"))
+
+
+class CheckInForm(FlaskForm):
+    """Where someone is now, area by area (a stage each), with an optional sentence each. Residents
+    answer for all three areas (``for_resident()``); a tutor for the one area they are recording
+    with the resident (``for_staff(area)``). Fields are named after the area: ``digital``,
+    ``digital_note``, ..."""
+
+    areas: tuple[str, ...] = ()
+    _classes: dict = {}
+
+    @classmethod
+    def _build(cls, areas: tuple[str, ...], staff: bool) -> type[CheckInForm]:
+        key = (areas, staff)
+        if key not in cls._classes:
+            attrs: dict = {"areas": areas}
+            for area in areas:
+                label, message, note_label = _ASKED_OF_STAFF if staff else _ASKED_OF_RESIDENTS[Area(area)]
+                attrs[area] = GovRadioField(label, message=message)
+                attrs[f"{area}_note"] = TextAreaField(
+                    note_label, widget=GovCharacterCount(), filters=[strip],
+                    validators=[Optional(), Length(max=CHECK_IN_NOTE_MAX, message=_l("Write 280 characters or fewer")), NoControlCharacters()])
+            if not staff:
+                attrs["submit"] = SubmitField(_l("Save my check-in"), widget=GovSubmitInput())
+            cls._classes[key] = type("StaffCheckInForm" if staff else "ResidentCheckInForm", (cls,), attrs)
+        return cls._classes[key]
+
+    @classmethod
+    def for_resident(cls, **kwargs) -> CheckInForm:
+        return cls._build(tuple(area.value for area in Area), staff=False)(**kwargs)
+
+    @classmethod
+    def for_staff(cls, area: str, **kwargs) -> CheckInForm:
+        return cls._build((str(area),), staff=True)(**kwargs)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area in self.areas:
+            self[area].choices = [SelectChoice(str(stage), STAGE_NAMES[stage]) for stage in STAGES]
+
+    @staticmethod
+    def stage_hint_items() -> list[dict]:
+        return [{"hint": {"text": str(STAGE_HINTS[stage])}} for stage in STAGES]
+
+    def answers(self) -> dict[str, tuple[int, str | None]]:
+        return {area: (int(self[area].data), self[f"{area}_note"].data or None) for area in self.areas}

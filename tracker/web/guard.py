@@ -28,7 +28,7 @@ from flask import abort, flash, g, render_template, request
 from flask_login import current_user
 
 from tracker.domain import consent
-from tracker.models import AccessAction, AccessMode, Provider
+from tracker.models import AccessAction, AccessMode, Provider, Role
 from tracker.web.session import get_session
 
 # URL parameters that point at a resident's record; a staff route taking one needs the guard.
@@ -71,6 +71,8 @@ def consent_required(action: AccessAction, *, mode: str = AccessMode.VIEW, purpo
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(resident_id: str, **kwargs):
+            if mode == AccessMode.RECORD and current_user.role != Role.TUTOR:
+                abort(403)  # recording with the resident is a tutor's work (the same answer for everyone: it says nothing of them)
             db = get_session()
             area = kwargs.get("area")
             decisions = consent.open_record(db, current_user, resident_id, mode, area=area)

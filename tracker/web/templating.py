@@ -15,7 +15,7 @@ from tracker.domain import accounts
 from tracker.domain.catalogue import localise
 from tracker.domain.clock import utcnow
 from tracker.models import Role
-from tracker.web.roles import HOME_ENDPOINTS
+from tracker.web.roles import HOME_ENDPOINTS, home_url
 from tracker.web.wording import (
     AREA_GOALS,
     AREA_NAMES,
@@ -189,6 +189,7 @@ def init_app(app) -> None:
     app.add_template_filter(lambda value: format_time(value, "HH:mm") if value else "", "time_of_day")
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.add_template_global(navigation_items)
+    app.add_template_global(home_url)
 
     @app.context_processor
     def _globals():
