@@ -36,11 +36,11 @@ PASSWORD = "apple river chair"
 def build_database(url: str) -> None:
     from sqlmodel import Session, select
 
+    from tracker.clock import utcnow
     from tracker.commands import migrate
     from tracker.database import make_engine
     from tracker.domain import accounts, plan
     from tracker.domain.catalogue import sync_catalogue
-    from tracker.domain.clock import utcnow
     from tracker.models import CatalogueGoal, PlanEvent, PlanStep, Role
 
     migrate.upgrade(url)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import time_machine
 
+from tracker.clock import utcnow
 from tracker.domain import consent
-from tracker.domain.clock import utcnow
 from tracker.models import Role
 
 SECRET = "test secret key, not for production"

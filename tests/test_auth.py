@@ -9,7 +9,7 @@ import time_machine
 from sqlmodel import Session, select
 
 from tests.conftest import PASSWORD, make_app, sign_in
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
 from tracker.models import Role, SignInSession, User
 
 

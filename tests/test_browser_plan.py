@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from tests.browser import Auditor
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
 from tests.conftest import make_app, sign_in
+from tracker.clock import utcnow
 from tracker.domain import plan
-from tracker.domain.clock import utcnow
 from tracker.models import CatalogueGoal, GoalNote, PlanEvent, PlanGoal, PlanStep
 from tracker.web.pagecache import plan_fragments
 

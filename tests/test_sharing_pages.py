@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from tests.conftest import PASSWORD, sign_in
 from tests.sharing_helpers import Sharing, publish
+from tracker.clock import utcnow
 from tracker.domain import consent, plan
-from tracker.domain.clock import utcnow
 from tracker.models import AccessAction, AccessFlag, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone
 
 HTMX = {"HX-Request": "true", "HX-Boosted": "true"}

@@ -16,8 +16,8 @@ from sqlmodel import select
 
 from tests.conftest import PASSWORD, sign_in
 from tests.sharing_helpers import Sharing
+from tracker.clock import utcnow
 from tracker.domain import consent, plan
-from tracker.domain.clock import utcnow
 from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, Suggestion
 
 SITUATIONS = ["consented", "record", "other_area", "other_provider", "none", "pending", "paused", "withdrawn", "expired", "on_hold"]
@@ -151,7 +151,7 @@ def test_figures_count_only_consented_residents_and_suppress_small_numbers(app, 
         sharing.give(people.user(f"more{n}"), sharing.a, "digital")
     page = staff.get("/provider/figures").text
     assert "Residents sharing with you: <strong>9</strong>" in page
-    from tracker.domain.caseload import suppress
+    from tracker.domain.consent.caseload import suppress
 
     assert [suppress(n) for n in (0, 1, 4, 5)] == [0, "fewer_than_5", "fewer_than_5", 5]
 
@@ -321,7 +321,7 @@ def test_figures_count_goals_completed_this_month_over_consented_residents_only(
         goal = plan.add_catalogue_goals(db, resident.id, [goal_id], plan.Actor.of(resident))[0]
         plan.set_status(db, goal, "done", plan.Actor.of(resident))
     db.commit()
-    from tracker.domain.caseload import figures
+    from tracker.domain.consent.caseload import figures
 
     counted = figures(db, sharing.staff_a)
     this_month = utcnow().strftime("%Y-%m")

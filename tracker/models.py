@@ -15,8 +15,8 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, String, t
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, SQLModel
 
+from tracker.clock import utcnow
 from tracker.database import UTCDateTime
-from tracker.domain.clock import utcnow
 
 # Stable constraint names, so Alembic can alter them later (and batch mode works on SQLite).
 SQLModel.metadata.naming_convention = {

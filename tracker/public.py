@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
-from sqlmodel import col, select
 
-from tracker.auth.views import safe_next
 from tracker.domain import consent
-from tracker.models import ConsentGrant
 from tracker.web import htmx
 from tracker.web.roles import home_url
+from tracker.web.security import safe_next
 from tracker.web.session import get_session
 
 bp = Blueprint("public", __name__)
@@ -45,9 +43,7 @@ def check_receipt(code: str):
     receipt = consent.find_receipt(db, code, current_app.config["SECRET_KEY"])
     if receipt is None:
         abort(404)
-    grant_ids = {change["grant_id"] for change in receipt.content["changes"]}
-    grants = {g.id: g for g in db.exec(select(ConsentGrant).where(col(ConsentGrant.id).in_(grant_ids))).all()}
-    states = {grant_id: consent.status(grants.get(grant_id)) for grant_id in grant_ids}
+    states = consent.grant_states(db, {change["grant_id"] for change in receipt.content["changes"]})
     return render_template("public/receipt_check.html", receipt=receipt, states=states)
 
 

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from tracker.domain import accounts, consent, partnership
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS, localise
 from tracker.models import Area, ProviderKind, Role
+from tracker.web import wording
 from tracker.web.forms import (
     GovCheckboxesInput,
     GovRadioField,
@@ -102,7 +103,7 @@ class ProviderForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [SelectChoice(kind.value, partnership.PROVIDER_KIND_NAMES[kind]) for kind in ProviderKind]
+        self.kind.choices = [SelectChoice(kind.value, wording.PROVIDER_KIND_NAMES[kind]) for kind in ProviderKind]
 
 
 class ActiveForm(FlaskForm):
@@ -148,7 +149,7 @@ class NoticeForm(FlaskForm):
         super().__init__(*args, **kwargs)
         locale = str(get_locale() or "en")
         self.area.choices = [SelectChoice(area.value, AREA_NAMES[area]) for area in Area]
-        self.shown.choices = [SelectChoice(code, partnership.FIELD_LABELS[code]) for code in consent.FIELD_CODES]
+        self.shown.choices = [SelectChoice(code, wording.FIELD_LABELS[code]) for code in consent.FIELD_CODES]
         self.purposes.choices = [SelectChoice(code, localise(text, locale)) for code, text in partnership.STANDARD_PURPOSES.items()]
 
     def check_material(self, has_previous: bool) -> bool:
@@ -171,7 +172,7 @@ class NoticeForm(FlaskForm):
 
 
 def role_choices():
-    return [SelectChoice(str(role), partnership.STAFF_ROLE_NAMES[role]) for role in partnership.STAFF_ACCOUNT_ROLES]
+    return [SelectChoice(str(role), wording.STAFF_ROLE_NAMES[role]) for role in partnership.STAFF_ACCOUNT_ROLES]
 
 
 def provider_choices(providers, none_label=None):

@@ -15,12 +15,12 @@ from sqlmodel import col, func, select
 from wtforms import SelectChoice
 
 from tracker.admin import bp, forms
+from tracker.clock import utcnow
 from tracker.domain import consent, partnership, setup_codes
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
-from tracker.domain.clock import utcnow
 from tracker.domain.setup_codes import VALID_FOR
 from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
-from tracker.web import htmx
+from tracker.web import htmx, wording
 from tracker.web.forms import ButtonForm, page_status
 from tracker.web.session import get_session
 from tracker.web.wording import CONSENT_CHANGE_NAMES
@@ -79,7 +79,7 @@ def providers():
     db = get_session()
     rows = db.exec(select(Provider).order_by(col(Provider.active).desc(), Provider.name)).all()
     return render_template("admin/providers.html", providers=rows, notices=partnership.current_notices_by_provider(db),
-                           kind_names=partnership.PROVIDER_KIND_NAMES)
+                           kind_names=wording.PROVIDER_KIND_NAMES)
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
@@ -203,7 +203,7 @@ def staff():
     db = get_session()
     people = db.exec(partnership.staff_query().order_by(col(User.active).desc(), User.display_name)).all()
     names = {p.id: p.name for p in db.exec(select(Provider)).all()}
-    return render_template("admin/staff.html", people=people, provider_names=names, role_names=partnership.STAFF_ROLE_NAMES)
+    return render_template("admin/staff.html", people=people, provider_names=names, role_names=wording.STAFF_ROLE_NAMES)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -228,7 +228,7 @@ def _slip(db, user: User, code: str, first: bool):
     provider = db.get(Provider, user.provider_id) if user.provider_id else None
     return render_template("admin/slip.html", person=user, provider=provider, code=code, first=first,
                            setup_url=url_for("auth.setup", _external=True), expires=utcnow() + VALID_FOR,
-                           role_names=partnership.STAFF_ROLE_NAMES)
+                           role_names=wording.STAFF_ROLE_NAMES)
 
 
 def _staff_page(db, user: User, form=None, refusal: str | None = None, status: int = 200):
@@ -239,7 +239,7 @@ def _staff_page(db, user: User, form=None, refusal: str | None = None, status: i
     password_set = user.password_changed_at is not None
     return render_template("admin/staff_member.html", person=user, provider=provider, form=form, button=ButtonForm(),
                            own=user.id == current_user.id, refusal=refusal, password_set=password_set,
-                           role_names=partnership.STAFF_ROLE_NAMES), status
+                           role_names=wording.STAFF_ROLE_NAMES), status
 
 
 @bp.get("/staff/<uid:user_id>")
@@ -308,7 +308,7 @@ def reset_requests():
     one; residents appear only as a code here, like everywhere on the admin pages."""
     db = get_session()
     return render_template("admin/reset_requests.html", requests=setup_codes.waiting_requests(db), button=ButtonForm(),
-                           pseudonym=partnership.pseudonym, not_me=partnership.account_flags(db, limit=20), account_names=partnership.ACCOUNT_EVENT_NAMES)
+                           pseudonym=wording.resident_pseudonym, not_me=partnership.account_flags(db, limit=20), account_names=wording.ACCOUNT_EVENT_NAMES)
 
 
 @bp.post("/reset-requests/<short_id:request_id>/<any(give, close):answer>")
@@ -319,7 +319,7 @@ def answer_reset_request(request_id, answer):
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    answered, code = partnership.answer_reset_request(db, current_user, found, give_code=answer == "give")
+    answered, code = partnership.answer_reset_request(db, current_user, found, answer == "give", current_app.config["SECRET_KEY"])
     db.commit()
     if code is None:
         if not answered:
@@ -479,8 +479,8 @@ KIND_NAMES = {
 
 
 def _action_choices(kind: str) -> list[SelectChoice]:
-    names = {"consent": CONSENT_CHANGE_NAMES, "access": partnership.ACCESS_ACTION_NAMES, "account": partnership.ACCOUNT_EVENT_NAMES,
-             "admin": partnership.ADMIN_ACTION_NAMES}[kind]
+    names = {"consent": CONSENT_CHANGE_NAMES, "access": wording.AUDIT_ACCESS_NAMES, "account": wording.ACCOUNT_EVENT_NAMES,
+             "admin": wording.ADMIN_ACTION_NAMES}[kind]
     return [SelectChoice(value, names.get(value, value)) for value in partnership.AUDIT_ACTIONS[kind]]
 
 
@@ -514,9 +514,9 @@ def audit():
     return render_template(
         "admin/audit.html", form=form, kind=kind, kind_names=KIND_NAMES, rows=rows, older=older, page=page,
         query={k: v for k, v in query.items() if v}, flags=partnership.flags(db), bulk=partnership.bulk_reads(db),
-        not_me=partnership.account_flags(db), account_names=partnership.ACCOUNT_EVENT_NAMES,
-        threshold=partnership.BULK_READ_THRESHOLD, pseudonym=partnership.pseudonym, providers={p.id: p.name for p in providers_list},
-        action_names={c.value: c.label for c in _action_choices(kind)}, access_names=partnership.ACCESS_ACTION_NAMES,
-        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=partnership.PURPOSE_LABELS, field_names=partnership.FIELD_LABELS,
+        not_me=partnership.account_flags(db), account_names=wording.ACCOUNT_EVENT_NAMES,
+        threshold=partnership.BULK_READ_THRESHOLD, pseudonym=wording.resident_pseudonym, providers={p.id: p.name for p in providers_list},
+        action_names={c.value: c.label for c in _action_choices(kind)}, access_names=wording.AUDIT_ACCESS_NAMES,
+        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=wording.PURPOSE_LABELS, field_names=wording.FIELD_LABELS,
         one_hour=timedelta(hours=1),
     ), 200 if valid else 400

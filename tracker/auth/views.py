@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, g, jsonify, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -9,11 +7,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
+from tracker.clock import utcnow
 from tracker.domain import accounts, consent, setup_codes, throttle
-from tracker.domain.clock import utcnow
 from tracker.models import Role
 from tracker.web import htmx
 from tracker.web.roles import home_url
+from tracker.web.security import safe_next
 from tracker.web.session import get_session
 
 PASSWORD_MESSAGES = {
@@ -26,16 +25,6 @@ USERNAME_MESSAGES = {
     "username_missing": _l("Choose a username"),
     "username_taken": _l("That username is already taken. Try another"),
 }
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (open redirects help phishing)."""
-    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return None  # a newline here would otherwise end up in the Location header
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def _begin_session(user) -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tracker.clock import pretend_now, utcnow
 from tracker.domain import accounts, plan
 from tracker.domain.catalogue import sync_catalogue
-from tracker.domain.clock import pretend_now, utcnow
 from tracker.models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role, SiteSetting, User
 
 DEMO_PASSWORD = "demo-pass-2026"

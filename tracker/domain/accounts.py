@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain import passwords, throttle
-from tracker.domain.clock import REPEAT_WINDOW, utcnow
 from tracker.models import AccountEvent, AccountEventKind, Provider, Role, SignInSession, SiteSetting, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")

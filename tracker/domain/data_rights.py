@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from tracker.clock import utcnow
 from tracker.domain import consent, plan, throttle
 from tracker.domain.catalogue import localise
-from tracker.domain.clock import utcnow
 from tracker.domain.locks import lock_residents
 from tracker.models import (
     AccessFlag,
@@ -25,7 +25,6 @@ from tracker.models import (
     CatalogueStep,
     CheckIn,
     ConsentEvent,
-    ConsentGrant,
     ConsentReceipt,
     ErasurePermit,
     ErasureTombstone,
@@ -36,7 +35,6 @@ from tracker.models import (
     PlanStep,
     Provider,
     SetupCode,
-    SharingNotice,
     SignInSession,
     Suggestion,
     User,
@@ -80,10 +78,7 @@ def export(db: Session, resident: User) -> dict:
     ]
     check_ins = [{"area": c.area, "stage": c.stage, "note": c.note, "at": _iso(c.made_at)} for c in plan.check_ins(db, resident.id)]
     events = db.exec(select(PlanEvent).where(PlanEvent.resident_id == resident.id).order_by(PlanEvent.id)).all()
-    grants = db.exec(select(ConsentGrant, Provider.name, SharingNotice.version)
-                     .join(Provider, Provider.id == ConsentGrant.provider_id)
-                     .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
-                     .where(ConsentGrant.resident_id == resident.id).order_by(ConsentGrant.given_at)).all()
+    grants = consent.resident_grants(db, resident.id)
     consent_events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id).order_by(ConsentEvent.seq)).all()
     receipts = db.exec(select(ConsentReceipt).where(ConsentReceipt.resident_id == resident.id).order_by(ConsentReceipt.issued_at)).all()
     access = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == resident.id).order_by(AccessLogEntry.seq)).all()
@@ -163,12 +158,8 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
     db.add(ErasurePermit(resident_id=rid))
     db.flush()
     goal_ids = select(PlanGoal.id).where(PlanGoal.resident_id == rid)
+    consent.erase_consents(db, rid)
     for statement in (
-        delete(AccessFlag).where(AccessFlag.resident_id == rid),
-        delete(AccessLogEntry).where(AccessLogEntry.resident_id == rid),
-        delete(ConsentReceipt).where(ConsentReceipt.resident_id == rid),
-        delete(ConsentEvent).where(ConsentEvent.resident_id == rid),
-        delete(ConsentGrant).where(ConsentGrant.resident_id == rid),
         delete(PlanEvent).where(PlanEvent.resident_id == rid),
         delete(GoalNote).where(GoalNote.resident_id == rid),
         delete(PlanStep).where(col(PlanStep.goal_id).in_(goal_ids)),

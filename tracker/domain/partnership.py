@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
+from tracker.clock import utcnow
 from tracker.domain import accounts, consent
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
-from tracker.domain.clock import utcnow
 from tracker.models import (
     AccessAction,
     AccessFlag,
@@ -44,27 +43,9 @@ from tracker.models import (
     User,
 )
 
-# --- Words -------------------------------------------------------------------------------------
+# --- Words kept in the record (the names shown for them are in tracker.web.wording) -----------
 
-PROVIDER_KIND_NAMES = {
-    ProviderKind.COUNCIL: _l("Council team"),
-    ProviderKind.ADULT_LEARNING: _l("Adult learning"),
-    ProviderKind.EMPLOYMENT_SUPPORT: _l("Employment support"),
-    ProviderKind.MONEY_ADVICE: _l("Money advice"),
-    ProviderKind.HOUSING: _l("Housing"),
-    ProviderKind.LIBRARY: _l("Library"),
-    ProviderKind.OTHER: _l("Something else"),
-}
 
-# What a provider can ask to see, as the admin reads it (consent.FIELD_CODES).
-FIELD_LABELS = {
-    "goal_titles": _l("The names of their goals"),
-    "goal_status": _l("Whether each goal is not started, in progress or done"),
-    "step_status": _l("How many steps of each goal they have ticked"),
-    "check_in_stages": _l("Their check-in answers (where they are, and when)"),
-    "last_activity": _l("When they last changed this part of their plan"),
-    "notes": _l("Their notes and links (free text: ask for this only if you need it)"),
-}
 
 # The reasons a provider may give for looking, in every language we ship (stored in the notice).
 STANDARD_PURPOSES = {
@@ -75,20 +56,8 @@ STANDARD_PURPOSES = {
     "caseload_list": {"en": "to list you among the people they help", "pl": "aby umieścić Cię na liście osób, którym pomagają"},
 }
 
-# The same reasons as the admin reads them on the audit page.
-PURPOSE_LABELS = {
-    "plan_support": _l("Helping with the plan"),
-    "progress_review": _l("Reviewing progress"),
-    "referral_followup": _l("Following up a referral"),
-    "caseload_list": _l("Listing among the people they help"),
-}
 
 STAFF_ACCOUNT_ROLES = (Role.TUTOR, Role.PROVIDER_STAFF, Role.ADMIN)
-STAFF_ROLE_NAMES = {
-    Role.TUTOR: _l("Tutor"),
-    Role.PROVIDER_STAFF: _l("Provider staff"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 # Framework areas of the catalogue (tracker/catalogue/data/README.md), by area and framework.
 FRAMEWORK_AREAS = {
@@ -122,44 +91,8 @@ class AdminActionKind:
     STEP_RESTORED = "step_restored"
 
 
-ADMIN_ACTION_NAMES = {
-    AdminActionKind.PROVIDER_CREATED: _l("Added an organisation"),
-    AdminActionKind.PROVIDER_EDITED: _l("Changed an organisation's details"),
-    AdminActionKind.PROVIDER_DEACTIVATED: _l("Deactivated an organisation"),
-    AdminActionKind.PROVIDER_REACTIVATED: _l("Reactivated an organisation"),
-    AdminActionKind.NOTICE_PUBLISHED: _l("Published a sharing notice"),
-    AdminActionKind.STAFF_INVITED: _l("Invited a member of staff"),
-    AdminActionKind.STAFF_CODE_ISSUED: _l("Gave a member of staff a new code"),
-    AdminActionKind.STAFF_ROLE_CHANGED: _l("Changed a member of staff's role"),
-    AdminActionKind.STAFF_DEACTIVATED: _l("Deactivated a member of staff"),
-    AdminActionKind.STAFF_REACTIVATED: _l("Reactivated a member of staff"),
-    AdminActionKind.RESET_CODE_GIVEN: _l("Gave a resident a new set-up code"),
-    AdminActionKind.RESET_REQUEST_CLOSED: _l("Closed a request for a new set-up code"),
-    AdminActionKind.GOAL_CREATED: _l("Added a goal"),
-    AdminActionKind.GOAL_EDITED: _l("Edited a goal"),
-    AdminActionKind.GOAL_RETIRED: _l("Retired a goal"),
-    AdminActionKind.GOAL_RESTORED: _l("Offered a retired goal again"),
-    AdminActionKind.STEP_RETIRED: _l("Retired a step"),
-    AdminActionKind.STEP_RESTORED: _l("Offered a retired step again"),
-}
 
-ACCOUNT_EVENT_NAMES = {
-    AccountEventKind.CREATED_BY_TUTOR: _l("Account made with a tutor"),
-    AccountEventKind.SETUP_CODE_ISSUED: _l("New set-up code given"),
-    AccountEventKind.RESET_REQUESTED: _l("New set-up code asked for"),
-    AccountEventKind.PASSWORD_SET_WITH_CODE: _l("Password chosen with a set-up code"),
-    AccountEventKind.PASSWORD_SET: _l("Password chosen with a set-up code"),
-    AccountEventKind.FIRST_PASSWORD_SET: _l("First password chosen with the code of a new account"),
-    AccountEventKind.PASSWORD_CHANGED: _l("Password changed by the resident"),
-}
 
-ACCESS_ACTION_NAMES = {
-    AccessAction.LISTED: _l("Listed in a dashboard"),
-    AccessAction.OPENED: _l("Opened part of a plan"),
-    AccessAction.RECORDED: _l("Recorded progress"),
-    AccessAction.SEARCHED: _l("Appeared in a search"),
-    AccessAction.EXPORTED: _l("Included in a download"),
-}
 
 
 class AdminError(ValueError):
@@ -182,13 +115,15 @@ def record_action(db: Session, actor: User, action: str, *, provider_id: str | N
     return row
 
 
-def pseudonym(resident_id: str) -> str:
-    """How a resident appears to admins: never their name, only a stable tag. Keyed with the
-    service's secret, so the tag cannot be worked back from an id found elsewhere."""
-    from flask import current_app
+def pseudonym_tag(resident_id: str, secret_key: str) -> str:
+    """How a resident appears to admins: never their name, only a stable tag ("3F2A9C…"). Keyed
+    with the service's secret, so the tag cannot be worked back from an id found elsewhere."""
+    return hmac.new(secret_key.encode(), resident_id.encode(), hashlib.sha256).hexdigest()[:10].upper()
 
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), resident_id.encode(), hashlib.sha256).hexdigest()
-    return str(_l("Resident %(tag)s", tag=digest[:10].upper()))
+
+def pseudonym(resident_id: str, secret_key: str) -> str:
+    """The pseudonym as the audit stores it (in English: the record outlives anyone's language)."""
+    return f"Resident {pseudonym_tag(resident_id, secret_key)}"
 
 
 # --- Providers and their notices ------------------------------------------------------------------
@@ -529,7 +464,7 @@ AUDIT_ACTIONS = {
     "consent": [str(k) for k in ConsentEventType],
     "access": [str(k) for k in AccessAction],
     "account": [str(k) for k in AccountEventKind],
-    "admin": list(ADMIN_ACTION_NAMES),
+    "admin": [value for name, value in vars(AdminActionKind).items() if name.isupper()],
 }
 
 
@@ -588,7 +523,7 @@ def account_flags(db: Session, limit: int = 100) -> list[tuple[AccountEventAnswe
     ).all()
 
 
-def answer_reset_request(db: Session, actor: User, request, give_code: bool) -> tuple[bool, str | None]:
+def answer_reset_request(db: Session, actor: User, request, give_code: bool, secret_key: str) -> tuple[bool, str | None]:
     """Give the code asked for (after checking who the resident is) or close the request: whether
     this answered it (a second tap finds it answered), and the code (shown once)."""
     from tracker.domain import setup_codes
@@ -597,7 +532,7 @@ def answer_reset_request(db: Session, actor: User, request, give_code: bool) -> 
     if not answered:
         return False, None
     # The audit keeps no username (it is kept for ever; usernames are often names): the pseudonym.
-    who = pseudonym(request.resident_id) if request.resident_id else "no such account"
+    who = pseudonym(request.resident_id, secret_key) if request.resident_id else "no such account"
     record_action(db, actor, AdminActionKind.RESET_CODE_GIVEN if code else AdminActionKind.RESET_REQUEST_CLOSED,
                   provider_id=request.provider_id, target=f"{who} (asked by {request.requested_by_name}, {request.provider_name})",
                   details={"request_id": request.id})

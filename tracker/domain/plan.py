@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.catalogue import localise
-from tracker.domain.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.locks import lock_residents, require_lock
 from tracker.models import (
     STAGES,

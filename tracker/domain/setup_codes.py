@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain import accounts, consent, passwords
-from tracker.domain.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.locks import lock_residents
 from tracker.models import (
     ACCOUNT_EVENTS_TO_CONFIRM,

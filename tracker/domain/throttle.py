@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
 from tracker.models import ThrottleEvent
 
 KEPT_FOR = timedelta(days=1)

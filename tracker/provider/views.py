@@ -7,8 +7,9 @@ from flask import Response, abort, current_app, g, render_template, request, str
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker.domain import caseload, throttle
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
+from tracker.domain import throttle
+from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider
 from tracker.provider import bp
 from tracker.web.session import get_session

@@ -14,8 +14,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from tracker.clock import utcnow
 from tracker.domain import data_rights, setup_codes
-from tracker.domain.clock import utcnow
 from tracker.resident import bp
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, GovRadioField, GovTextInput, NoControlCharacters, page_status, strip

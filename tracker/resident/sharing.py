@@ -10,24 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
-from sqlmodel import col, func, select
 from wtforms import BooleanField, SelectChoice
 
-from tracker.domain import consent, setup_codes
-from tracker.domain.clock import utcnow
-from tracker.domain.locks import lock_residents
+from tracker.domain import consent, setup_codes, suggestions
 from tracker.domain.parsing import page_number
 from tracker.domain.shared_data import shared_area
 from tracker.models import (
-    AccessFlag,
-    AccessLogEntry,
-    ConsentEvent,
-    ConsentGrant,
-    GrantState,
     Provider,
     SharingNotice,
-    Suggestion,
-    SuggestionState,
 )
 from tracker.resident import bp
 from tracker.web import htmx
@@ -71,37 +61,23 @@ def sharing():
 
 @bp.post("/sharing/providers/<uid:provider_id>")
 def save_sharing(provider_id):
-    """The on/off boxes for one provider. Turning an area off stops sharing at once; turning one on
-    goes to the page that shows what they would see, before anything is shared. The choices are
-    read under the resident's lock, so a second tap finds the first one's change already made."""
+    """The on/off boxes for one provider (``consent.switches.switch_areas``): off stops sharing at
+    once; on goes to the page that shows what they would see, before anything is shared."""
     db = get_session()
-    wanted = set(request.form.getlist("area"))
-    to_confirm = None
-    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        found = consent.sharing_choices(db, current_user.id, provider_id)
-        if not found:
-            abort(404)
-        for choice in found[0].areas:
-            on = choice.area in wanted
-            if on and choice.status == "paused":
-                change.resume(choice.grant)
-            elif on and choice.status == "pending":
-                to_confirm = to_confirm or url_for("resident.pending_sharing")
-            elif on and choice.status != "active":
-                to_confirm = to_confirm or url_for("resident.share", provider_id=provider_id, area=choice.area)
-            elif not on and choice.status in ("active", "paused", "on_hold"):
-                change.withdraw(choice.grant)
-            elif not on and choice.status == "pending":
-                change.refuse(choice.grant)
-    receipt = change.receipt or consent.repeat_receipt(
-        db, current_user.id, current_user.id, ("resumed", "withdrawn", "refused"), provider_id=provider_id)
+    try:
+        switched = consent.switches.switch_areas(db, current_user.id, provider_id, set(request.form.getlist("area")),
+                                                 _actor(), _secret())
+    except consent.NotShared:
+        abort(404)
     db.commit()
-    if to_confirm:
-        return htmx.redirect(to_confirm)
+    if switched.to_confirm == "pending":
+        return htmx.redirect(url_for("resident.pending_sharing"))
+    if switched.to_confirm:
+        return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=switched.to_confirm))
     if htmx.is_htmx_request():
-        return _provider_fragment(provider_id, receipt)
-    if receipt is not None:
-        return htmx.redirect(url_for("resident.receipt", code=receipt.code))
+        return _provider_fragment(provider_id, switched.receipt)
+    if switched.receipt is not None:
+        return htmx.redirect(url_for("resident.receipt", code=switched.receipt.code))
     return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
 
 
@@ -118,50 +94,36 @@ def share(provider_id, area):
     db = get_session()
     form = ShareForm()
     if form.validate_on_submit():
-        # The yes is to the notice they read (its id came with the form), held so that no new version
-        # can come out meanwhile; taken before the resident's lock (organisation, notice, residents).
-        held = consent.current_notice(db, provider_id, area, to_agree_to=True)
         try:
-            if held is None or held.id != request.form.get("notice"):
-                raise consent.ConsentError("notice_changed")
-            with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-                notice, provider, grant, state = _share_offer(db, provider_id, area)
-                if state not in ("active", "paused", "pending"):
-                    offers_record = "record_progress" in notice.access_modes
-                    modes = ["view"] + (["record_progress"] if offers_record and form.record.data else [])
-                    change.give(notice, modes, int(form.months.data))
+            receipt = consent.switches.say_yes(db, current_user.id, provider_id, area, notice_id=request.form.get("notice"),
+                                               record=form.record.data, months=int(form.months.data), actor=_actor(),
+                                               secret_key=_secret())
+        except consent.NotShared:
+            abort(404)
         except consent.ConsentError:  # what they were reading has just changed: show them the new version
             db.rollback()
-            if held is None:
-                abort(404)
             flash(_("This organisation has just changed what it asks to see. Read it again before you say yes."), "info")
             return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=area))
-        receipt = change.receipt or consent.repeat_receipt(db, current_user.id, current_user.id, ("given",),
-                                                           provider_id=provider_id, area=area)
         db.commit()
         if receipt is not None:
             return htmx.redirect(url_for("resident.receipt", code=receipt.code))
         return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
-    notice, provider, grant, state = _share_offer(db, provider_id, area)
-    if state in ("active", "paused", "pending"):
+    offer = _offer_or_404(db, provider_id, area)
+    if offer.state in ("active", "paused", "pending"):
         return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
     if request.method == "GET":
-        form.months.data = str(grant.duration_months if grant else consent.DEFAULT_DURATION_MONTHS)
-    previous = db.get(SharingNotice, grant.notice_id) if grant is not None and state == "on_hold" else None
-    preview = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
-    return render_template("resident/share.html", form=form, notice=notice, provider=provider, preview=preview,
-                           offers_record="record_progress" in notice.access_modes, previous=previous), \
-        page_status()
+        form.months.data = str(offer.grant.duration_months if offer.grant else consent.DEFAULT_DURATION_MONTHS)
+    previous = db.get(SharingNotice, offer.grant.notice_id) if offer.grant is not None and offer.state == "on_hold" else None
+    preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), _locale())
+    return render_template("resident/share.html", form=form, notice=offer.notice, provider=offer.provider, preview=preview,
+                           offers_record="record_progress" in offer.notice.access_modes, previous=previous), page_status()
 
 
-def _share_offer(db, provider_id: str, area: str):
-    """The provider's current notice for the area, and the resident's live grant and its status."""
-    notice = consent.current_notice(db, provider_id, area)
-    provider = db.get(Provider, provider_id) if notice else None
-    if notice is None or not provider.active:
+def _offer_or_404(db, provider_id: str, area: str):
+    try:
+        return consent.switches.offer(db, current_user.id, provider_id, area)
+    except consent.NotShared:
         abort(404)
-    grant = consent.live_grant(db, current_user.id, provider_id, area)
-    return notice, provider, grant, consent.status(grant)
 
 
 @bp.get("/sharing/providers/<uid:provider_id>/<area:area>/preview")
@@ -175,15 +137,9 @@ def preview(provider_id, area):
     return render_template("resident/preview.html", notice=notice, provider=provider, preview=data)
 
 
-def _change_every(status: str, action: str, nothing_to_do: str):
-    """Apply one action (pause, resume) to every consent of the resident in ``status``, with one
-    receipt for them all."""
+def _change_every(action: str, nothing_to_do: str):
     db = get_session()
-    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        for grant in db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == current_user.id)).all():
-            if consent.status(grant) == status:
-                getattr(change, action)(grant)
-    receipt = change.receipt or consent.repeat_receipt(db, current_user.id, current_user.id, (ACTION_EVENTS[action],))
+    receipt = consent.switches.change_every(db, current_user.id, action, _actor(), _secret())
     db.commit()
     if receipt is None:
         flash(nothing_to_do, "info")
@@ -191,64 +147,45 @@ def _change_every(status: str, action: str, nothing_to_do: str):
     return htmx.redirect(url_for("resident.receipt", code=receipt.code))
 
 
-ACTION_EVENTS = {"pause": "paused", "resume": "resumed"}
-
-
 @bp.post("/sharing/stop")
 def stop_all():
     """Stop all sharing now: pause every consent in one go (it can be resumed)."""
-    return _change_every("active", "pause", _("Nothing was being shared."))
+    return _change_every("pause", _("Nothing was being shared."))
 
 
 @bp.post("/sharing/resume")
 def resume_all():
-    return _change_every("paused", "resume", _("Nothing was paused."))
+    return _change_every("resume", _("Nothing was paused."))
 
 
 @bp.post("/sharing/grants/<uid:grant_id>/renew")
 def renew(grant_id):
     db = get_session()
-    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        grant = _grant_or_404(grant_id)
-        repeat = consent.repeat_receipt(db, current_user.id, current_user.id, ("renewed",), grant_id=grant.id)
-        if repeat is None:
-            if consent.status(grant) != "active":
-                abort(404)
-            change.renew(grant)
-    db.commit()
-    return htmx.redirect(url_for("resident.receipt", code=(change.receipt or repeat).code))
-
-
-def _grant_or_404(grant_id: str) -> ConsentGrant:
     try:
-        return consent.resident_grant(get_session(), current_user.id, grant_id)
+        receipt = consent.switches.renew(db, current_user.id, grant_id, _actor(), _secret())
     except consent.NotShared:
         abort(404)
+    db.commit()
+    return htmx.redirect(url_for("resident.receipt", code=receipt.code))
 
 
 @bp.get("/sharing/pending")
 def pending_sharing():
     """Consents a tutor recorded for their own provider: nothing is shared until the resident says so."""
     db = get_session()
-    grants = consent.grants_needing_attention(db, current_user.id)["pending"]
-    rows = [(g, db.get(Provider, g.provider_id), db.get(SharingNotice, g.notice_id),
-             db.exec(select(ConsentEvent).where(ConsentEvent.grant_id == g.id).order_by(col(ConsentEvent.seq).desc())).first())
-            for g in grants]
+    rows = consent.switches.pending(db, consent.grants_needing_attention(db, current_user.id)["pending"])
     return render_template("resident/pending.html", rows=rows, button=ButtonForm())
 
 
 @bp.post("/sharing/grants/<uid:grant_id>/<any(confirm, refuse):answer>")
 def answer_pending(grant_id, answer):
     db = get_session()
-    with consent.Change(db, current_user.id, _actor(), _secret()) as change:
-        grant = _grant_or_404(grant_id)
-        repeat = consent.repeat_receipt(db, current_user.id, current_user.id, ("confirmed", "refused"), grant_id=grant.id)
-        if repeat is None:
-            if grant.state != GrantState.PENDING:
-                abort(404)
-            change.confirm(grant) if answer == "confirm" else change.refuse(grant)
+    try:
+        receipt = consent.switches.answer_pending(db, current_user.id, grant_id, answer == "confirm", _actor(), _secret())
+    except consent.NotShared:
+        abort(404)
     db.commit()
-    return htmx.redirect(url_for("resident.receipt", code=(change.receipt or repeat).code))
+    return htmx.redirect(url_for("resident.receipt", code=receipt.code))
 
 
 # --- Receipts and history -----------------------------------------------------------------------
@@ -263,19 +200,8 @@ def _own_receipt(code: str):
 
 @bp.get("/receipts/<receipt:code>")
 def receipt(code):
-    db = get_session()
     found = _own_receipt(code)
-    events = db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == found.code).order_by(ConsentEvent.seq)).all()
-    # For a withdrawal: what the provider has already seen, so the resident knows where things stand.
-    seen = {}
-    for event in events:
-        if event.event_type in ("withdrawn", "paused"):
-            count, last = db.exec(
-                select(func.count(), func.max(AccessLogEntry.occurred_at))
-                .where(AccessLogEntry.resident_id == current_user.id, AccessLogEntry.grant_id == event.grant_id)
-            ).one()
-            notice = db.get(SharingNotice, event.notice_id)
-            seen[event.id] = (count, last, notice.retention)
+    events, seen = consent.switches.receipt_events(get_session(), found, current_user.id)
     return render_template("resident/receipt.html", receipt=found, events=events, seen=seen)
 
 
@@ -287,16 +213,13 @@ def receipt_json(code):
 
 @bp.get("/sharing/history")
 def sharing_history():
-    db = get_session()
     page = _page()
-    events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == current_user.id)
-                     .order_by(col(ConsentEvent.seq).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
-    return render_template("resident/sharing_history.html", events=events[:PER_PAGE], page=page, older=len(events) > PER_PAGE)
+    events, older = consent.switches.history(get_session(), current_user.id, page, PER_PAGE)
+    return render_template("resident/sharing_history.html", events=events, page=page, older=older)
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return page_number(page)
+    return page_number(request.args.get("page", "1"))
 
 
 @bp.get("/looked")
@@ -304,15 +227,8 @@ def looked():
     """Who has looked at my plan: every access-log entry, newest first."""
     db = get_session()
     page = _page()
-    rows = db.exec(
-        select(AccessLogEntry, SharingNotice.purposes, AccessFlag.id)
-        .join(ConsentGrant, ConsentGrant.id == AccessLogEntry.grant_id, isouter=True)
-        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id, isouter=True)
-        .join(AccessFlag, AccessFlag.entry_id == AccessLogEntry.id, isouter=True)
-        .where(AccessLogEntry.resident_id == current_user.id)
-        .order_by(col(AccessLogEntry.seq).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-    ).all()
-    return render_template("resident/looked.html", rows=rows[:PER_PAGE], page=page, older=len(rows) > PER_PAGE,
+    rows, older = consent.switches.looks(db, current_user.id, page, PER_PAGE)
+    return render_template("resident/looked.html", rows=rows, page=page, older=older,
                            summary=consent.looks_in_last_30_days(db, current_user.id), button=ButtonForm(),
                            account_changes=setup_codes.changes_by_staff(db, current_user.id) if page == 1 else [])
 
@@ -320,19 +236,13 @@ def looked():
 @bp.post("/looked/<row_id:entry_id>/flag")
 def flag_look(entry_id):
     db = get_session()
-    lock_residents(db, [current_user.id])  # a second tap finds the first flag
-    entry = db.get(AccessLogEntry, entry_id)
-    if entry is None or entry.resident_id != current_user.id:
+    entry = consent.flag_look(db, current_user.id, entry_id)
+    if entry is None:
         abort(404)
-    if db.exec(select(AccessFlag.id).where(AccessFlag.entry_id == entry.id)).first() is None:
-        db.add(AccessFlag(entry_id=entry.id, resident_id=current_user.id, provider_id=entry.provider_id))
-        db.commit()
+    db.commit()
     flash(_("Thank you. The people who run Me and My Learning will look into it and contact %(provider)s.",
             provider=entry.provider_name), "success")
     return htmx.redirect(url_for("resident.looked", page=request.args.get("page") or None) + f"#look-{entry.id}")
-
-
-
 
 
 # --- Suggestions from tutors ------------------------------------------------------------------
@@ -343,17 +253,10 @@ def answer_suggestion(suggestion_id, answer):
     """Accepting opens the normal sharing page for that provider (nothing is shared until the
     resident says yes there); dismissing just closes the suggestion."""
     db = get_session()
-    lock_residents(db, [current_user.id])
-    suggestion = db.get(Suggestion, suggestion_id)
-    if suggestion is None or suggestion.resident_id != current_user.id:
+    suggestion = suggestions.answer(db, current_user.id, suggestion_id, answer == "accept")
+    if suggestion is None:
         abort(404)
-    new_state = SuggestionState.ACCEPTED if answer == "accept" else SuggestionState.DISMISSED
-    if suggestion.state == SuggestionState.WAITING:
-        suggestion.state, suggestion.answered_at = new_state, utcnow()
-        db.add(suggestion)
-        db.commit()
-    elif suggestion.state != new_state:  # answered the other way already; a repeat gets the same answer
-        abort(404)
+    db.commit()
     if answer == "accept":
         return htmx.redirect(url_for("resident.share", provider_id=suggestion.to_provider_id, area=suggestion.area))
     flash(_("The suggestion is closed."), "success")

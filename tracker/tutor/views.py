@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from tracker.domain import accounts, caseload, consent, setup_codes, suggestions, throttle
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
+from tracker.domain import accounts, consent, setup_codes, suggestions, throttle
+from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider, Role, SetupCodePurpose, User
 from tracker.tutor import bp
 from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm

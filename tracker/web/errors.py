@@ -67,9 +67,7 @@ def init_app(app) -> None:
         g.database_unavailable = True
         # Flask-Login puts ``current_user`` into every template, loading it if not yet loaded:
         # for this page the person counts as signed out (their sign-in is untouched).
-        from tracker.auth import login_manager
-
-        g._login_user = login_manager.anonymous_user()
+        g._login_user = app.login_manager.anonymous_user()
         response = render_error(503)
         response = app.make_response(response)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -4,6 +4,7 @@ framing, no sniffing, a careful referrer, and no caching of anything personal.""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 from flask import g, request
 
@@ -43,3 +44,13 @@ def add_security_headers(response):
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (open redirects help phishing)."""
+    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # a newline here would otherwise end up in the Location header
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 
+from tracker.clock import utcnow
 from tracker.domain import accounts
 from tracker.domain.catalogue import localise
-from tracker.domain.clock import utcnow
 from tracker.models import Role
 from tracker.web.roles import HOME_ENDPOINTS, home_url
 from tracker.web.wording import (

@@ -2,7 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.models import Area, GoalStatus, PlanEventKind
+from tracker.domain import partnership
+from tracker.domain.partnership import AdminActionKind
+from tracker.models import AccessAction, AccountEventKind, Area, GoalStatus, PlanEventKind, ProviderKind, Role
 
 AREA_NAMES = {
     Area.DIGITAL: _l("Using computers, phones and the internet"),
@@ -262,3 +264,86 @@ def account_event_sentence(event) -> str:
     }
     sentence = sentences.get(event.kind)
     return str(sentence) % {"who": who} if sentence is not None else event.kind
+
+
+# --- The admin's words: organisations, staff, sharing notices and the audit ----------------------
+
+PROVIDER_KIND_NAMES = {
+    ProviderKind.COUNCIL: _l("Council team"),
+    ProviderKind.ADULT_LEARNING: _l("Adult learning"),
+    ProviderKind.EMPLOYMENT_SUPPORT: _l("Employment support"),
+    ProviderKind.MONEY_ADVICE: _l("Money advice"),
+    ProviderKind.HOUSING: _l("Housing"),
+    ProviderKind.LIBRARY: _l("Library"),
+    ProviderKind.OTHER: _l("Something else"),
+}
+
+# What a provider can ask to see, as the admin reads it (consent.FIELD_CODES).
+FIELD_LABELS = {
+    "goal_titles": _l("The names of their goals"),
+    "goal_status": _l("Whether each goal is not started, in progress or done"),
+    "step_status": _l("How many steps of each goal they have ticked"),
+    "check_in_stages": _l("Their check-in answers (where they are, and when)"),
+    "last_activity": _l("When they last changed this part of their plan"),
+    "notes": _l("Their notes and links (free text: ask for this only if you need it)"),
+}
+
+# The same reasons as the admin reads them on the audit page.
+PURPOSE_LABELS = {
+    "plan_support": _l("Helping with the plan"),
+    "progress_review": _l("Reviewing progress"),
+    "referral_followup": _l("Following up a referral"),
+    "caseload_list": _l("Listing among the people they help"),
+}
+
+STAFF_ROLE_NAMES = {
+    Role.TUTOR: _l("Tutor"),
+    Role.PROVIDER_STAFF: _l("Provider staff"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+ADMIN_ACTION_NAMES = {
+    AdminActionKind.PROVIDER_CREATED: _l("Added an organisation"),
+    AdminActionKind.PROVIDER_EDITED: _l("Changed an organisation's details"),
+    AdminActionKind.PROVIDER_DEACTIVATED: _l("Deactivated an organisation"),
+    AdminActionKind.PROVIDER_REACTIVATED: _l("Reactivated an organisation"),
+    AdminActionKind.NOTICE_PUBLISHED: _l("Published a sharing notice"),
+    AdminActionKind.STAFF_INVITED: _l("Invited a member of staff"),
+    AdminActionKind.STAFF_CODE_ISSUED: _l("Gave a member of staff a new code"),
+    AdminActionKind.STAFF_ROLE_CHANGED: _l("Changed a member of staff's role"),
+    AdminActionKind.STAFF_DEACTIVATED: _l("Deactivated a member of staff"),
+    AdminActionKind.STAFF_REACTIVATED: _l("Reactivated a member of staff"),
+    AdminActionKind.RESET_CODE_GIVEN: _l("Gave a resident a new set-up code"),
+    AdminActionKind.RESET_REQUEST_CLOSED: _l("Closed a request for a new set-up code"),
+    AdminActionKind.GOAL_CREATED: _l("Added a goal"),
+    AdminActionKind.GOAL_EDITED: _l("Edited a goal"),
+    AdminActionKind.GOAL_RETIRED: _l("Retired a goal"),
+    AdminActionKind.GOAL_RESTORED: _l("Offered a retired goal again"),
+    AdminActionKind.STEP_RETIRED: _l("Retired a step"),
+    AdminActionKind.STEP_RESTORED: _l("Offered a retired step again"),
+}
+
+ACCOUNT_EVENT_NAMES = {
+    AccountEventKind.CREATED_BY_TUTOR: _l("Account made with a tutor"),
+    AccountEventKind.SETUP_CODE_ISSUED: _l("New set-up code given"),
+    AccountEventKind.RESET_REQUESTED: _l("New set-up code asked for"),
+    AccountEventKind.PASSWORD_SET_WITH_CODE: _l("Password chosen with a set-up code"),
+    AccountEventKind.PASSWORD_SET: _l("Password chosen with a set-up code"),
+    AccountEventKind.FIRST_PASSWORD_SET: _l("First password chosen with the code of a new account"),
+    AccountEventKind.PASSWORD_CHANGED: _l("Password changed by the resident"),
+}
+
+AUDIT_ACCESS_NAMES = {
+    AccessAction.LISTED: _l("Listed in a dashboard"),
+    AccessAction.OPENED: _l("Opened part of a plan"),
+    AccessAction.RECORDED: _l("Recorded progress"),
+    AccessAction.SEARCHED: _l("Appeared in a search"),
+    AccessAction.EXPORTED: _l("Included in a download"),
+}
+
+
+def resident_pseudonym(resident_id: str) -> str:
+    """How a resident appears to admins, in the admin's language."""
+    from flask import current_app
+
+    return str(_l("Resident %(tag)s", tag=partnership.pseudonym_tag(resident_id, current_app.config["SECRET_KEY"])))

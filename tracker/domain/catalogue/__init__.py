@@ -15,7 +15,7 @@ from importlib import resources
 
 from sqlmodel import Session, select
 
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
 from tracker.models import Area, CatalogueGoal, CatalogueStep
 
 LANGUAGES = ("en", "pl")

@@ -8,33 +8,41 @@ all, so callers write ``consent.require(...)``.
 - ``changes``: giving, pausing, withdrawing, renewing; every change an event plus one receipt
 - ``notices``: what each organisation asks to see, and publishing new versions
 - ``in_person``: a tutor recording a consent with the resident beside them
+- ``switches``: the resident's own changes (the on/off boxes, saying yes, stop all, renew)
 - ``choices``: what the resident's "Who can see my plan" page shows
 - ``terms``: what they share (fields, durations, errors, the chain head)
+- ``caseload``: the residents a provider's staff may list (dashboards, caseload, search, CSV), logged
+  (not re-exported: ``from tracker.domain.consent import caseload``)
 
 Every staff page or fragment that shows resident data passes through ``tracker.web.guard``, which
 calls ``open_record`` (lock, decide) and ``record_access`` in the same transaction, before anything
-is shown. Only this package reads or writes the consent tables (an import-linter contract).
+is shown. Only this package reads or writes consents (``ConsentGrant``: an import-linter contract).
 """
 
-from tracker.domain.consent.access_log import LookSummary, looks_in_last_30_days, record_access, verify_chains
+from tracker.domain.consent import switches
+from tracker.domain.consent.access_log import LookSummary, flag_look, looks_in_last_30_days, record_access, verify_chains
 from tracker.domain.consent.changes import (
     RECEIPT_ALPHABET,
     SYSTEM,
     Change,
     ConsentActor,
+    erase_consents,
     expire_lapsed,
     find_receipt,
     fresh_grants,
+    grant_states,
     live_grant,
     new_receipt_code,
     receipt_code_is_genuine,
     receipt_mac,
     repeat_receipt,
     resident_grant,
+    resident_grants,
     status,
 )
 from tracker.domain.consent.choices import AreaChoice, ProviderChoices, grants_needing_attention, sharing_choices
 from tracker.domain.consent.decision import (
+    STAFF_ROLES,
     Decision,
     GrantRef,
     decisions_for,
@@ -62,9 +70,7 @@ from tracker.domain.consent.terms import (
 )
 
 __all__ = [
-    "InPerson",
-    "give_in_person",
-    "recorded_by",
+    "switches",
     "ACCESS_ENTRY_UNHASHED",
     "AreaChoice",
     "CONSENT_EVENT_UNHASHED",
@@ -76,6 +82,7 @@ __all__ = [
     "Decision",
     "FIELD_CODES",
     "GrantRef",
+    "InPerson",
     "LIST_ACTIONS",
     "LIST_PURPOSE",
     "LookSummary",
@@ -84,14 +91,19 @@ __all__ = [
     "ProviderChoices",
     "RECEIPT_ALPHABET",
     "RENEWAL_WINDOW",
+    "STAFF_ROLES",
     "SYSTEM",
     "chain_head",
     "current_notice",
     "current_notices",
     "decisions_for",
+    "erase_consents",
     "expire_lapsed",
     "find_receipt",
+    "flag_look",
     "fresh_grants",
+    "give_in_person",
+    "grant_states",
     "grants_needing_attention",
     "live_grant",
     "looks_in_last_30_days",
@@ -103,9 +115,11 @@ __all__ = [
     "receipt_code_is_genuine",
     "receipt_mac",
     "record_access",
+    "recorded_by",
     "repeat_receipt",
     "require",
     "resident_grant",
+    "resident_grants",
     "sharing_choices",
     "staff_provider",
     "status",

@@ -9,13 +9,14 @@ from datetime import timedelta
 from sqlalchemy import and_, func, insert, update
 from sqlmodel import Session, col, select
 
+from tracker.clock import utcnow
 from tracker.domain import chains
-from tracker.domain.clock import utcnow
 from tracker.domain.consent.decision import Decision
 from tracker.domain.consent.terms import ACCESS_ENTRY_UNHASHED, CONSENT_EVENT_UNHASHED, LIST_ACTIONS, LIST_PURPOSE, ConsentError
-from tracker.domain.locks import require_lock
+from tracker.domain.locks import lock_residents, require_lock
 from tracker.models import (
     AccessAction,
+    AccessFlag,
     AccessLogEntry,
     ConsentEvent,
     ConsentGrant,
@@ -123,3 +124,15 @@ def looks_in_last_30_days(db: Session, resident_id: str) -> LookSummary:
         .where(AccessLogEntry.resident_id == resident_id, AccessLogEntry.occurred_at >= since)
     ).one()
     return LookSummary(people, organisations)
+
+
+def flag_look(db: Session, resident_id: str, entry_id: int) -> AccessLogEntry | None:
+    """The resident says a look "doesn't look right": flagged once for the admins (a second tap
+    finds the first flag). None if the entry is not the resident's."""
+    lock_residents(db, [resident_id])
+    entry = db.get(AccessLogEntry, entry_id)
+    if entry is None or entry.resident_id != resident_id:
+        return None
+    if db.exec(select(AccessFlag.id).where(AccessFlag.entry_id == entry.id)).first() is None:
+        db.add(AccessFlag(entry_id=entry.id, resident_id=resident_id, provider_id=entry.provider_id))
+    return entry

@@ -9,10 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain import chains
-from tracker.domain.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.consent.terms import (
     CONSENT_EVENT_UNHASHED,
     DEFAULT_DURATION_MONTHS,
@@ -26,6 +27,8 @@ from tracker.domain.locks import lock_residents
 from tracker.models import (
     LIVE_GRANT_STATES,
     VALID_GRANT_STATES,
+    AccessFlag,
+    AccessLogEntry,
     AccessMode,
     ConsentEvent,
     ConsentEventType,
@@ -327,3 +330,28 @@ def fresh_grants(db: Session, grant_ids: list[str], states) -> list[ConsentGrant
     return db.exec(select(ConsentGrant).where(col(ConsentGrant.id).in_(grant_ids),
                                               col(ConsentGrant.state).in_([str(s) for s in states]))
                    .order_by(ConsentGrant.resident_id, ConsentGrant.id)).all()
+
+
+# --- For the resident's export and erasure, and the public receipt check -----------------------
+
+
+def resident_grants(db: Session, resident_id: str) -> list[tuple[ConsentGrant, str, int]]:
+    """Every consent the resident has given, oldest first, with the organisation's name and the
+    version of the notice it was given under."""
+    return list(db.exec(select(ConsentGrant, Provider.name, SharingNotice.version)
+                        .join(Provider, Provider.id == ConsentGrant.provider_id)
+                        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+                        .where(ConsentGrant.resident_id == resident_id).order_by(ConsentGrant.given_at)).all())
+
+
+def grant_states(db: Session, grant_ids: set[str]) -> dict[str, str]:
+    """Where each of these consents stands now ("none" for one that no longer exists)."""
+    grants = {g.id: g for g in db.exec(select(ConsentGrant).where(col(ConsentGrant.id).in_(grant_ids))).all()}
+    return {grant_id: status(grants.get(grant_id)) for grant_id in grant_ids}
+
+
+def erase_consents(db: Session, resident_id: str) -> None:
+    """Delete the resident's consents with their history, receipts and access log (erasure: the
+    caller holds the resident's lock and the erasure permit the append-only triggers ask for)."""
+    for model in (AccessFlag, AccessLogEntry, ConsentReceipt, ConsentEvent, ConsentGrant):
+        db.exec(delete(model).where(model.resident_id == resident_id))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
 from tracker.domain.consent.changes import status
 from tracker.domain.consent.notices import current_notices
 from tracker.domain.consent.terms import RENEWAL_WINDOW

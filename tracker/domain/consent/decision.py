@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from tracker.domain.clock import utcnow
+from tracker.clock import utcnow
 from tracker.domain.consent.terms import NotShared
 from tracker.domain.locks import lock_residents
 from tracker.models import (

@@ -7,8 +7,8 @@ import hashlib
 
 from sqlmodel import Session, col, select
 
+from tracker.clock import utcnow
 from tracker.domain import chains
-from tracker.domain.clock import utcnow
 from tracker.domain.consent.changes import SYSTEM, Change
 from tracker.domain.consent.terms import FIELD_CODES, ConsentError
 from tracker.domain.locks import lock_providers, lock_residents

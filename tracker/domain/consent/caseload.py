@@ -18,8 +18,8 @@ from sqlalchemy import String, and_, case, cast, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from tracker.clock import utcnow
 from tracker.domain import consent
-from tracker.domain.clock import utcnow
 from tracker.domain.locks import lock_residents
 from tracker.domain.parsing import page_number
 from tracker.models import AccessAction, Area, AreaProgress, ConsentGrant, PlanGoal, PlanStep, Provider, SharingNotice, User

@@ -1,0 +1,188 @@
+"""The resident's own changes to their consents: the on/off boxes for one organisation, saying yes
+to a notice, stopping or resuming everything, renewing, and answering a consent a tutor recorded.
+
+Each runs in the caller's transaction under the resident's lock (``Change`` takes it), reads the
+consents after taking it, and returns the change's receipt; a repeat of a change just made (a
+double tap) finds the first one's receipt instead of making another. The caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, func, select
+
+from tracker.domain.consent.changes import Change, ConsentActor, live_grant, repeat_receipt, resident_grant, status
+from tracker.domain.consent.choices import sharing_choices
+from tracker.domain.consent.notices import current_notice
+from tracker.domain.consent.terms import ConsentError, NotShared
+from tracker.models import (
+    AccessFlag,
+    AccessLogEntry,
+    ConsentEvent,
+    ConsentGrant,
+    ConsentReceipt,
+    GrantState,
+    Provider,
+    SharingNotice,
+)
+
+
+@dataclass
+class Switched:
+    """What the on/off boxes did: the receipt for what changed at once, and, for a box turned on,
+    where the resident says yes first (``"pending"``: a tutor's consent to confirm; an area: its
+    notice to read)."""
+
+    receipt: ConsentReceipt | None = None
+    to_confirm: str | None = None
+    changed: list[str] = field(default_factory=list)
+
+
+def switch_areas(db: Session, resident_id: str, provider_id: str, wanted: set[str], actor: ConsentActor, secret_key: str) -> Switched:
+    """The boxes for one organisation. Turning an area off stops sharing at once; turning one on
+    never shares by itself: it resumes a paused consent, or says where the resident must say yes.
+    Raises ``NotShared`` for an organisation with nothing to offer."""
+    switched = Switched()
+    with Change(db, resident_id, actor, secret_key) as change:
+        found = sharing_choices(db, resident_id, provider_id)
+        if not found:
+            raise NotShared(provider_id)
+        for choice in found[0].areas:
+            on = choice.area in wanted
+            if on and choice.status == "paused":
+                change.resume(choice.grant)
+            elif on and choice.status == "pending":
+                switched.to_confirm = switched.to_confirm or "pending"
+            elif on and choice.status != "active":
+                switched.to_confirm = switched.to_confirm or choice.area
+            elif not on and choice.status in ("active", "paused", "on_hold"):
+                change.withdraw(choice.grant)
+            elif not on and choice.status == "pending":
+                change.refuse(choice.grant)
+    switched.receipt = change.receipt or repeat_receipt(db, resident_id, resident_id, ("resumed", "withdrawn", "refused"),
+                                                        provider_id=provider_id)
+    return switched
+
+
+@dataclass
+class Offer:
+    notice: SharingNotice
+    provider: Provider
+    grant: ConsentGrant | None
+    state: str
+
+
+def offer(db: Session, resident_id: str, provider_id: str, area: str) -> Offer:
+    """An organisation's current notice for an area, and the resident's live consent to it.
+    ``NotShared`` when there is no such notice or the organisation is not active."""
+    notice = current_notice(db, provider_id, area)
+    provider = db.get(Provider, provider_id) if notice else None
+    if notice is None or not provider.active:
+        raise NotShared(provider_id)
+    grant = live_grant(db, resident_id, provider_id, area)
+    return Offer(notice, provider, grant, status(grant))
+
+
+def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notice_id: str | None, record: bool, months: int,
+            actor: ConsentActor, secret_key: str) -> ConsentReceipt | None:
+    """Share an area, under the notice the resident read (``notice_id``, sent with their form). The
+    notice is held (FOR SHARE) before the resident's lock, so no new version can come out
+    meanwhile (organisation, notice, residents: the order every path keeps). ``ConsentError
+    ("notice_changed")`` when what they read is no longer current; ``NotShared`` when there is
+    nothing to agree to. An area already shared (a second tap) keeps its consent; the receipt is
+    then the first tap's, if it was just now."""
+    held = current_notice(db, provider_id, area, to_agree_to=True)
+    if held is None:
+        raise NotShared(provider_id)
+    if held.id != notice_id:
+        raise ConsentError("notice_changed")
+    with Change(db, resident_id, actor, secret_key) as change:
+        found = offer(db, resident_id, provider_id, area)
+        if found.state not in ("active", "paused", "pending"):
+            modes = ["view"] + (["record_progress"] if record and "record_progress" in found.notice.access_modes else [])
+            change.give(found.notice, modes, months)
+    return change.receipt or repeat_receipt(db, resident_id, resident_id, ("given",), provider_id=provider_id, area=area)
+
+
+CHANGE_EVERY = {"pause": ("active", "paused"), "resume": ("paused", "resumed")}
+
+
+def change_every(db: Session, resident_id: str, action: str, actor: ConsentActor, secret_key: str) -> ConsentReceipt | None:
+    """Pause every active consent ("stop all sharing now") or resume every paused one, with one
+    receipt for them all; None when there was nothing to do."""
+    from_status, event = CHANGE_EVERY[action]
+    with Change(db, resident_id, actor, secret_key) as change:
+        for grant in db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == resident_id)).all():
+            if status(grant) == from_status:
+                getattr(change, action)(grant)
+    return change.receipt or repeat_receipt(db, resident_id, resident_id, (event,))
+
+
+def renew(db: Session, resident_id: str, grant_id: str, actor: ConsentActor, secret_key: str) -> ConsentReceipt:
+    """Renew an active consent for its length again. ``NotShared`` for anything else."""
+    with Change(db, resident_id, actor, secret_key) as change:
+        grant = resident_grant(db, resident_id, grant_id)
+        repeat = repeat_receipt(db, resident_id, resident_id, ("renewed",), grant_id=grant.id)
+        if repeat is None:
+            if status(grant) != "active":
+                raise NotShared(grant_id)
+            change.renew(grant)
+    return change.receipt or repeat
+
+
+def answer_pending(db: Session, resident_id: str, grant_id: str, confirm: bool, actor: ConsentActor, secret_key: str) -> ConsentReceipt:
+    """Confirm or refuse a consent a tutor recorded with the resident. ``NotShared`` if it is not waiting."""
+    with Change(db, resident_id, actor, secret_key) as change:
+        grant = resident_grant(db, resident_id, grant_id)
+        repeat = repeat_receipt(db, resident_id, resident_id, ("confirmed", "refused"), grant_id=grant.id)
+        if repeat is None:
+            if grant.state != GrantState.PENDING:
+                raise NotShared(grant_id)
+            change.confirm(grant) if confirm else change.refuse(grant)
+    return change.receipt or repeat
+
+
+# --- What the resident reads about their consents --------------------------------------------
+
+
+def pending(db: Session, grants: list[ConsentGrant]) -> list[tuple]:
+    """For each consent waiting for the resident: the organisation, the notice, and the event that recorded it."""
+    return [(g, db.get(Provider, g.provider_id), db.get(SharingNotice, g.notice_id),
+             db.exec(select(ConsentEvent).where(ConsentEvent.grant_id == g.id).order_by(col(ConsentEvent.seq).desc())).first())
+            for g in grants]
+
+
+def receipt_events(db: Session, receipt: ConsentReceipt, resident_id: str) -> tuple[list[ConsentEvent], dict]:
+    """The changes on a receipt, and for a withdrawal or pause what the organisation had already
+    seen (how often, when last, and how long it keeps it), so the resident knows where things stand."""
+    events = list(db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == receipt.code).order_by(ConsentEvent.seq)).all())
+    seen = {}
+    for event in events:
+        if event.event_type in ("withdrawn", "paused"):
+            count, last = db.exec(
+                select(func.count(), func.max(AccessLogEntry.occurred_at))
+                .where(AccessLogEntry.resident_id == resident_id, AccessLogEntry.grant_id == event.grant_id)
+            ).one()
+            seen[event.id] = (count, last, db.get(SharingNotice, event.notice_id).retention)
+    return events, seen
+
+
+def history(db: Session, resident_id: str, page: int, per_page: int) -> tuple[list[ConsentEvent], bool]:
+    """One page of the resident's consent history, newest first, and whether there is an older page."""
+    events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident_id)
+                     .order_by(col(ConsentEvent.seq).desc()).offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return list(events[:per_page]), len(events) > per_page
+
+
+def looks(db: Session, resident_id: str, page: int, per_page: int) -> tuple[list[tuple], bool]:
+    """One page of "who looked": each access-log entry with the purposes of the notice it was
+    under and whether the resident questioned it, newest first; and whether there is an older page."""
+    rows = db.exec(
+        select(AccessLogEntry, SharingNotice.purposes, AccessFlag.id)
+        .join(ConsentGrant, ConsentGrant.id == AccessLogEntry.grant_id, isouter=True)
+        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id, isouter=True)
+        .join(AccessFlag, AccessFlag.entry_id == AccessLogEntry.id, isouter=True)
+        .where(AccessLogEntry.resident_id == resident_id)
+        .order_by(col(AccessLogEntry.seq).desc()).offset((page - 1) * per_page).limit(per_page + 1)
+    ).all()
+    return list(rows[:per_page]), len(rows) > per_page
