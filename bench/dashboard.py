@@ -22,7 +22,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import create_app  # noqa: E402
+from tracker import create_app
 
 PAGES = {
     "dashboard, first page": "/provider/",

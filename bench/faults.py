@@ -45,8 +45,8 @@ sys.dont_write_bytecode = True  # nothing written into the checkouts under test
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import load  # noqa: E402
-from load_report import RECOVERY_TARGET, print_faults  # noqa: E402
+import load
+from load_report import RECOVERY_TARGET, print_faults
 
 # --- Finding gunicorn -----------------------------------------------------------------------------
 

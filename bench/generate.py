@@ -23,13 +23,13 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import passwords  # noqa: E402
-from tracker.clock import utcnow  # noqa: E402
+from tracker import passwords
+from tracker.clock import utcnow
 from tracker.commands import migrate
-from tracker.database import make_engine  # noqa: E402
+from tracker.database import make_engine
 from tracker.domain import consent
-from tracker.domain.catalogue import sync_catalogue  # noqa: E402
-from tracker.models import (  # noqa: E402
+from tracker.domain.catalogue import sync_catalogue
+from tracker.models import (
     AreaProgress,
     CatalogueGoal,
     CatalogueStep,

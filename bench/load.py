@@ -63,8 +63,8 @@ def use_code(code: Path) -> None:
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from load_client import ROLES, Recorder, read_log  # noqa: E402
-from load_report import MARKDOWN_HEADER, Summary, print_faults  # noqa: E402
+from load_client import ROLES, Recorder, read_log
+from load_report import MARKDOWN_HEADER, Summary, print_faults
 
 DEFAULT_SECRET = "load-bench-secret"
 

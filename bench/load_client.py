@@ -13,7 +13,6 @@ import html
 import json
 import random
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -50,7 +49,7 @@ def attrs(text: str) -> dict:
 
 
 class Form:
-    __slots__ = ("action", "method", "inputs", "body")
+    __slots__ = ("action", "body", "inputs", "method")
 
     def __init__(self, action: str, method: str, inputs: list[dict], body: str):
         self.action, self.method, self.inputs, self.body = action, method, inputs, body
@@ -147,7 +146,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Response:
-    __slots__ = ("status", "body", "headers", "error")
+    __slots__ = ("body", "error", "headers", "status")
 
     def __init__(self, status: int, body: bytes = b"", headers=None, error: str | None = None):
         self.status, self.body, self.headers, self.error = status, body, headers, error
@@ -199,7 +198,7 @@ class Client:
             except (OSError, HTTPException):
                 payload = b""
             response = Response(error.code, payload, error.headers)
-        except (urllib.error.URLError, OSError, HTTPException, socket.timeout) as error:
+        except (TimeoutError, urllib.error.URLError, OSError, HTTPException) as error:
             reason = getattr(error, "reason", error)
             response = Response(0, b"", None, f"{type(reason).__name__}: {reason}"[:200])
         duration = (time.perf_counter() - t0) * 1000
@@ -281,10 +280,9 @@ class Client:
 
     def run(self) -> None:
         while not self.stop.is_set():
-            if not self.signed_in:
-                if not self.sign_in():
-                    self.stop.wait(0.5)
-                    continue
+            if not self.signed_in and not self.sign_in():
+                self.stop.wait(0.5)
+                continue
             try:
                 self.act()
             except Exception as error:  # a bug in the load generator must not stop the run
@@ -363,7 +361,7 @@ class Resident(Client):
             self.pause([page])
             return
         wid = self.recorder.new_wid(self.number)
-        data = list(form.hidden()) + [("text", f"{NOTE_MARK} {wid} by {self.username}"), ("link", "")]
+        data = [*list(form.hidden()), ("text", f"{NOTE_MARK} {wid} by {self.username}"), ("link", "")]
         answers = self.post(form.action, data, "note", wid=wid)
         self.pause(answers)
 
@@ -416,7 +414,7 @@ class Resident(Client):
         form = next((f for f in forms(page.text) if f.method == "post" and f.has_field("months")), None)
         if form is None:
             return
-        data = list(form.hidden()) + [("months", "12")]
+        data = [*list(form.hidden()), ("months", "12")]
         if form.has_field("record") and self.rng.random() < 0.6:
             data.append(("record", "y"))
         answers = self.post(form.action or path, data, "give", double_rate=min(1.0, 2 * self.double_rate))
@@ -506,11 +504,11 @@ class Tutor(Staff):
         elif roll < 0.62 and notes:
             form = self.rng.choice(notes)
             wid = self.recorder.new_wid(self.number)
-            data = list(form.hidden()) + [("text", f"{NOTE_MARK} {wid} by {self.username}")]
+            data = [*list(form.hidden()), ("text", f"{NOTE_MARK} {wid} by {self.username}")]
             answers = self.post(form.action, data, "tutor_note", wid=wid)
         elif roll < 0.77 and check_in is not None:
             wid = self.recorder.new_wid(self.number)
-            data = list(check_in.hidden()) + [(area, str(self.rng.randint(1, 5))), (f"{area}_note", f"{CHECK_IN_MARK} {wid} {area}")]
+            data = [*list(check_in.hidden()), (area, str(self.rng.randint(1, 5))), (f"{area}_note", f"{CHECK_IN_MARK} {wid} {area}")]
             answers = self.post(check_in.action, data, "tutor_check_in", wid=wid)
         else:
             answers = [page]

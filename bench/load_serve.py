@@ -4,6 +4,7 @@ code folder under test and stopped afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -124,10 +125,8 @@ class Servers:
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for process in self.processes:
             try:
                 process.wait(timeout=15)

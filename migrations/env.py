@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel.sql.sqltypes import AutoString
 
-from tracker import models  # noqa: F401  (registers the tables)
+from tracker import models
 from tracker.database import UTCDateTime, make_engine
 
 # The migrations' own helpers (db_guards: the append-only triggers) live beside them, not in the app.

@@ -6,6 +6,7 @@ Every page is audited with axe-core and photographed."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -28,7 +29,7 @@ def _setup(live_app):
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_a_tutor_registers_a_resident_and_records_progress_with_them(browser, live_app, live_server, artefacts, screen):
-    db, people, sharing = _setup(live_app)
+    db, _people, sharing = _setup(live_app)
     context = browser.new_context(viewport=SCREENS[screen])
     page = context.new_page()
     audit = Auditor(page, artefacts / f"staff-tutor-{screen}")
@@ -105,7 +106,7 @@ def test_provider_staff_filter_the_dashboard_download_and_read_figures(browser, 
     audit.check("dashboard filtered")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these residents (CSV)").click()
-    content = open(download.value.path(), encoding="utf-8").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
     assert content.startswith("resident,area") and content.count("\n") == 4
     page.goto(live_server.url + "/provider/?stage=9")
     assert page.get_by_text("Choose a stage from the list").first.is_visible()

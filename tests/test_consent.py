@@ -108,7 +108,7 @@ def test_renewal_is_offered_thirty_days_before_and_extends_from_today(db, sharin
 
 def test_a_tutor_recording_for_their_own_provider_waits_for_the_resident(db, sharing, people):
     amira = people.user("amira")
-    grant, receipt = sharing.give(amira, sharing.a, "digital", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    grant, _receipt = sharing.give(amira, sharing.a, "digital", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
     assert grant.state == "pending"
     with pytest.raises(consent.NotShared):
         consent.require(db, sharing.tutor_a, amira.id, "digital")
@@ -130,7 +130,7 @@ def test_a_tutor_recording_for_another_provider_counts_at_once(db, sharing, peop
 def test_a_material_notice_change_puts_grants_on_hold_until_the_resident_says_yes_again(db, sharing, people):
     amira, ben = people.user("amira"), people.user("ben")
     grant, _ = sharing.give(amira, sharing.a, "digital")
-    other, _ = sharing.give(ben, sharing.a, "financial")
+    _other, _ = sharing.give(ben, sharing.a, "financial")
     publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change={"en": "Notes too", "pl": "Też notatki"})
     db.refresh(grant)
     assert consent.status(grant) == "on_hold"

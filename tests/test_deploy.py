@@ -12,6 +12,7 @@ Needs `nginx` and `openssl` (`.ci/run` installs them); skips without them, unles
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -61,10 +62,8 @@ def _stop(process: subprocess.Popen, how: int = signal.SIGTERM) -> None:
             return  # the master waited for its workers
         except subprocess.TimeoutExpired:
             pass
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     process.wait(timeout=10)
 
 
@@ -361,10 +360,8 @@ def still_open(conn: socket.socket) -> bool:
 
 def close_all(connections: list[socket.socket]) -> None:
     for conn in connections:
-        try:
+        with contextlib.suppress(OSError):
             conn.close()
-        except OSError:
-            pass
 
 
 def _access_log(server: Gunicorn, until, within: float = 5) -> list[str]:
@@ -428,7 +425,7 @@ def test_the_app_sees_https_and_the_client_and_nginx_serves_static_files(stack):
     assert re.search(r'" 200 \d+ \d+ms ', line), f"no status, size and time in the access log: {line}"
 
     # Signing in: the session cookie is Secure and every redirect stays on https.
-    form, posted, home = client.sign_in(stack.base, RESIDENT[0])
+    _form, _posted, home = client.sign_in(stack.base, RESIDENT[0])
     assert home.status == 200
     session_cookies = [SimpleCookie(c)["mml_session"] for c in client.set_cookies if c.startswith("mml_session=")]
     assert session_cookies and all(c["secure"] for c in session_cookies), client.set_cookies

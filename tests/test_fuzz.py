@@ -34,9 +34,9 @@ QUERY_NAMES = ["next", "page", "purpose", "area", "q", "sort", "stage", "stale",
 
 def _form_fields() -> list[str]:
     """Every field name of every form class in the app (and the ones built in views)."""
-    import tracker.admin.forms  # noqa: F401  (the form classes, so their subclasses are known)
-    import tracker.auth.forms  # noqa: F401
-    import tracker.resident.forms  # noqa: F401
+    import tracker.admin.forms
+    import tracker.auth.forms
+    import tracker.resident.forms
     import tracker.tutor.forms  # noqa: F401
 
     names, todo = set(), [FlaskForm]

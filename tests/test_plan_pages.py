@@ -117,7 +117,7 @@ def test_ticking_steps_without_javascript_saves_the_area_and_comes_back(signed_i
 
 
 def test_ticking_steps_with_htmx_returns_the_area_fragment(signed_in, db, amira):
-    goal, steps = _goal_with_steps(db, amira)
+    goal, _steps = _goal_with_steps(db, amira)
     headers = {**HTMX, "HX-Boosted": "true", "HX-Target": "area-digital"}
     response = signed_in.post("/me/plan/areas/digital", data={goal.id: ["1", "2"]}, headers=headers)
     assert response.status_code == 200

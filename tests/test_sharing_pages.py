@@ -80,7 +80,7 @@ def test_anyone_can_check_a_receipt_without_seeing_who_it_is_for(app, client, sh
 
 
 def test_unticking_stops_sharing_at_once_in_one_step_and_says_what_they_saw(client, sharing, db, amira):
-    grant, _ = sharing.give(amira, sharing.a, "digital")
+    _grant, _ = sharing.give(amira, sharing.a, "digital")
     [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
@@ -265,7 +265,7 @@ def test_deleting_the_account_leaves_only_an_unlinkable_tombstone(app, client, s
 
 
 def test_a_staff_session_loses_access_the_moment_consent_ends(app, sharing, db, amira):
-    grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
+    _grant, _ = sharing.give(amira, sharing.a, "digital", months=3)
     staff = app.test_client()
     sign_in(staff, "staff.a")
     url = f"/staff/residents/{amira.id}/digital?purpose=plan_support"

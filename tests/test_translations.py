@@ -54,7 +54,7 @@ def test_each_catalogue_is_complete(language):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
-        if not all(strings) or len(strings) < catalog.num_plurals and message.pluralizable:
+        if not all(strings) or (len(strings) < catalog.num_plurals and message.pluralizable):
             problems.append(f"untranslated: {message.id!r}")
         wanted = set(PLACEHOLDER.findall(message.id if isinstance(message.id, str) else message.id[0]))
         for string in strings:

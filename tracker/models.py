@@ -614,10 +614,10 @@ class SetupCode(SQLModel, table=True):
 class AccountEventKind(StrEnum):
     CREATED_BY_TUTOR = "created_by_tutor"
     SETUP_CODE_ISSUED = "setup_code_issued"
-    PASSWORD_SET = "password_set"  # before 0005: a password chosen with a code (who gave it unrecorded)
-    PASSWORD_SET_WITH_CODE = "password_set_with_code"  # the actor is whoever gave the code
-    FIRST_PASSWORD_SET = "first_password_set"  # with the code of a new account, made with the resident
-    PASSWORD_CHANGED = "password_changed"  # by the resident, knowing their old password
+    PASSWORD_SET = "password_set"  # noqa: S105 (the name of an event, not a password); before 0005: a password chosen with a code (who gave it unrecorded)
+    PASSWORD_SET_WITH_CODE = "password_set_with_code"  # noqa: S105 (the name of an event, not a password); the actor is whoever gave the code
+    FIRST_PASSWORD_SET = "first_password_set"  # noqa: S105 (the name of an event, not a password); with the code of a new account, made with the resident
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (the name of an event, not a password); by the resident, knowing their old password
     RESET_REQUESTED = "reset_requested"  # a tutor asked an administrator for a new code
 
 

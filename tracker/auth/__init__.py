@@ -43,4 +43,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-from tracker.auth import views  # noqa: E402,F401  (routes register on the blueprint)
+from tracker.auth import views  # noqa: F401  (routes register on the blueprint)

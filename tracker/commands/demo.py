@@ -12,7 +12,7 @@ from tracker.domain import accounts, plan
 from tracker.domain.catalogue import sync_catalogue
 from tracker.models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role, SiteSetting, User
 
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (the demo's published password, shown on its sign-in page)
 
 PROVIDERS = [
     ("Melton Adult Learning", ProviderKind.ADULT_LEARNING, "Free courses for adults: computers, English, maths and more, at the library and the Learning Hub."),

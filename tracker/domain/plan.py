@@ -392,14 +392,14 @@ def suggested_goal_ids(latest_stages: dict[str, int], offered: list[tuple[Catalo
 
 
 class StepView:
-    __slots__ = ("id", "text", "done")
+    __slots__ = ("done", "id", "text")
 
     def __init__(self, id: str, text: str, done: bool):
         self.id, self.text, self.done = id, text, done
 
 
 class GoalView:
-    __slots__ = ("id", "area", "status", "title", "own", "target_date", "steps", "notes")
+    __slots__ = ("area", "id", "notes", "own", "status", "steps", "target_date", "title")
 
     def __init__(self, id, area, status, title, own, target_date):
         self.id, self.area, self.status, self.title, self.own = id, area, status, title, own

@@ -8,4 +8,4 @@ from tracker.web.roles import restrict_blueprint
 bp = Blueprint("provider", __name__, url_prefix="/provider")
 restrict_blueprint(bp, Role.PROVIDER_STAFF)
 
-from tracker.provider import views  # noqa: E402,F401
+from tracker.provider import views  # noqa: F401

@@ -9,7 +9,7 @@ bp = Blueprint("resident", __name__, url_prefix="/me")
 restrict_blueprint(bp, Role.RESIDENT)
 
 from tracker.resident import (
-    mydata,  # noqa: E402,F401
-    sharing,  # noqa: E402,F401
-    views,  # noqa: E402,F401
+    mydata,  # noqa: F401
+    sharing,  # noqa: F401
+    views,  # noqa: F401
 )

@@ -11,4 +11,4 @@ from tracker.web.roles import restrict_blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 restrict_blueprint(bp, Role.TUTOR, Role.PROVIDER_STAFF)
 
-from tracker.staff import views  # noqa: E402,F401  (registers the routes)
+from tracker.staff import views  # noqa: F401  (registers the routes)

@@ -8,4 +8,4 @@ from tracker.web.roles import restrict_blueprint
 bp = Blueprint("tutor", __name__, url_prefix="/tutor")
 restrict_blueprint(bp, Role.TUTOR)
 
-from tracker.tutor import views  # noqa: E402,F401
+from tracker.tutor import views  # noqa: F401

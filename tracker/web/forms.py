@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,18 +32,18 @@ from tracker.web.wording import STAGE_HINTS, STAGE_NAMES
 __all__ = [
     "ButtonForm",
     "CheckInForm",
-    "page_status",
     "GovCharacterCount",
+    "GovCheckboxesInput",
     "GovDateField",
     "GovDateInput",
-    "GovRadioField",
-    "GovCheckboxesInput",
     "GovPasswordInput",
+    "GovRadioField",
     "GovRadioInput",
     "GovSubmitInput",
     "GovTextArea",
     "GovTextInput",
     "NoControlCharacters",
+    "page_status",
     "strip",
 ]
 
@@ -170,7 +172,7 @@ class CheckInForm(FlaskForm):
     ``digital_note``, ..."""
 
     areas: tuple[str, ...] = ()
-    _classes: dict = {}
+    _classes: ClassVar[dict] = {}
 
     @classmethod
     def _build(cls, areas: tuple[str, ...], staff: bool) -> type[CheckInForm]:
