@@ -1,53 +1,82 @@
 # Me and My Learning. `make run` serves the demo; `make test` runs every test.
+# Both install from uv.lock (resolved, hashed pins); `make lock` refreshes it after pyproject.toml changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# uv has a venv of its own, installed by pip from hashed pins, so that `uv sync` (which makes .venv
+# hold exactly the lock) never uninstalls it. It uses $(PYTHON) and never downloads a Python.
+UV_VENV := .uv
+UV_BIN := $(UV_VENV)/bin/uv
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(UV_BIN)
+# Fails, naming the fix, when uv.lock no longer matches pyproject.toml (and so fails CI, which runs `make test`).
+LOCK_CHECK := $(UV) lock --check --quiet --python $(PYTHON) \
+	|| { echo >&2 "make: uv.lock does not match pyproject.toml: run \`make lock\` and commit uv.lock"; exit 1; }
+# --locked: install exactly the pins in uv.lock, never re-resolving (and stop if it is out of date).
+SYNC := $(UV) sync --locked --quiet --python $(PYTHON)
 FLASK := TRACKER_ENV=$${TRACKER_ENV:-development} $(BIN)/flask --app tracker
 TRANSLATIONS := tracker/translations
 POT := $(TRANSLATIONS)/messages.pot
 
-.PHONY: run test install install-dev translations translations-extract translations-update translations-compile vendor ci clean
+.PHONY: run test install install-dev lock lock-upgrade lock-check translations translations-extract translations-update translations-compile vendor ci clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(UV_BIN): requirements/uv.txt
+	rm -rf $(UV_VENV)
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet --require-hashes --only-binary :all: --no-deps -r requirements/uv.txt
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@ $(VENV)/.installed
+# The runtime dependencies; --inexact keeps whatever else is there (the dev tools after `make test`).
+$(VENV)/.synced: uv.lock pyproject.toml $(UV_BIN)
+	@$(LOCK_CHECK)
+	$(SYNC) --inexact
+	touch $@
 
-install: $(VENV)/.installed translations-compile
+# Exactly the lock with the dev extra: anything not in it is removed from .venv.
+$(VENV)/.synced-dev: uv.lock pyproject.toml $(UV_BIN)
+	@$(LOCK_CHECK)
+	$(SYNC) --extra dev
+	touch $@ $(VENV)/.synced
 
-install-dev: $(VENV)/.installed-dev translations-compile
+install: $(VENV)/.synced translations-compile
 
-## run: install, migrate, load demo data into a new database, serve http://127.0.0.1:5000
+install-dev: $(VENV)/.synced-dev translations-compile
+
+## run: install from uv.lock, migrate, load demo data into a new database, serve http://127.0.0.1:5000
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) catalogue sync
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: install with the dev extra, lint, and run the whole suite
+## test: install from uv.lock with the dev extra, lint, and run the whole suite
 test: install-dev
 	$(BIN)/ruff check --quiet tracker tests bench migrations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lock: write uv.lock from pyproject.toml's ranges, keeping each pin that still fits; commit it
+lock: $(UV_BIN)
+	$(UV) lock --python $(PYTHON)
+
+## lock-upgrade: move every pin in uv.lock to the newest release that pyproject.toml allows
+lock-upgrade: $(UV_BIN)
+	$(UV) lock --upgrade --python $(PYTHON)
+
+## lock-check: fail if uv.lock does not match pyproject.toml (installs nothing)
+lock-check: $(UV_BIN)
+	@$(LOCK_CHECK)
+
 ## translations: extract new text and merge it into every language catalogue
 translations: translations-extract translations-update
 
-translations-extract: $(BIN)/python
+translations-extract: $(VENV)/.synced
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-by-file \
 		--project="Me and My Learning" --copyright-holder="Me and My Learning contributors" \
 		-o $(POT) tracker
 
-translations-update: $(BIN)/python
+translations-update: $(VENV)/.synced
 	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
-translations-compile: $(BIN)/python
+translations-compile: $(VENV)/.synced
 	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 ## vendor: rebuild the front-end files from npm (needs node and npm; results are committed)
@@ -59,4 +88,4 @@ ci:
 	.ci/run
 
 clean:
-	rm -rf $(VENV) *.egg-info test-artefacts .pytest_cache
+	rm -rf $(VENV) $(UV_VENV) *.egg-info test-artefacts .pytest_cache
