@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD, sign_in
 from tests.sharing_helpers import Sharing, publish
 from tracker.clock import utcnow
 from tracker.domain import consent, plan
-from tracker.models import AccessAction, AccessFlag, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone
+from tracker.models import AccessAction, AccessFlag, AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone
 
 HTMX = {"HX-Request": "true", "HX-Boosted": "true"}
 
@@ -228,7 +228,7 @@ def test_deleting_the_account_leaves_only_an_unlinkable_tombstone(app, client, s
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
     # A flag on that look, a reset request by a tutor she shares nothing with, and her answer to it.
-    entry = db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).one()
+    entry = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == amira.id)).one()
     assert client.post(f"/me/looked/{entry.id}/flag").status_code == 303
     other_tutor = app.test_client()
     sign_in(other_tutor, "tutor.b")
@@ -270,7 +270,7 @@ def test_a_staff_session_loses_access_the_moment_consent_ends(app, sharing, db, 
     sign_in(staff, "staff.a")
     url = f"/staff/residents/{amira.id}/digital?purpose=plan_support"
     assert staff.get(url).status_code == 200
-    entries = db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).all()
+    entries = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == amira.id)).all()
     assert len(entries) == 1 and entries[0].action == "opened_plan_area" and entries[0].purpose_code == "plan_support"
     assert entries[0].fields_disclosed == ["goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity"]
 
@@ -284,7 +284,7 @@ def test_a_staff_session_loses_access_the_moment_consent_ends(app, sharing, db, 
     with time_machine.travel(again.valid_until + timedelta(minutes=1)):
         sign_in(staff, "staff.a")  # months later: a new working day, a new sign-in
         assert staff.get(url).status_code == 404
-    assert len(db.exec(select(consent.AccessLogEntry).where(consent.AccessLogEntry.resident_id == amira.id)).all()) == 2
+    assert len(db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == amira.id)).all()) == 2
 
 
 def test_a_repeated_yes_gets_its_own_areas_receipt(client, sharing, db, amira):
@@ -298,7 +298,7 @@ def test_a_repeated_yes_gets_its_own_areas_receipt(client, sharing, db, amira):
     again = yes("financial")
     assert again.headers["Location"] != digital.headers["Location"]
     assert again.headers["Location"].startswith("/me/sharing")  # (the sharing page, where financial shows as shared)
-    assert [e.event_type for e in db.exec(select(consent.ConsentEvent).where(consent.ConsentEvent.area == "financial")).all()] == ["given"]
+    assert [e.event_type for e in db.exec(select(ConsentEvent).where(ConsentEvent.area == "financial")).all()] == ["given"]
 
 
 def test_a_yes_to_a_notice_that_has_just_changed_is_not_taken(client, sharing, db, amira):
@@ -308,5 +308,5 @@ def test_a_yes_to_a_notice_that_has_just_changed_is_not_taken(client, sharing, d
     publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change={"en": "Notes too", "pl": "Notatki"})
     answer = client.post(f"/me/sharing/providers/{sharing.a.id}/digital", data={"months": "12", "notice": read.id})
     assert answer.status_code == 303 and answer.headers["Location"] == f"/me/sharing/providers/{sharing.a.id}/digital"
-    assert db.exec(select(consent.ConsentGrant)).all() == []
+    assert db.exec(select(ConsentGrant)).all() == []
     assert "just changed what it asks to see" in client.get(answer.headers["Location"]).text
