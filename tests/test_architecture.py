@@ -50,3 +50,10 @@ def test_one_bad_import_breaks_its_contract(tmp_path, module, line, broken):
     assert result.returncode != 0
     broken_section = result.stdout.split("Broken contracts", 1)[-1]
     assert broken in broken_section, result.stdout
+
+
+def test_the_architecture_picture_is_drawn_from_the_code():
+    script = ROOT / "scripts" / "architecture_diagram.py"
+    drawn = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    assert drawn in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"), \
+        "the rooms changed: paste the output of scripts/architecture_diagram.py into docs/architecture.md"
