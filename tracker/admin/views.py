@@ -22,7 +22,7 @@ from tracker.domain.setup_codes import VALID_FOR
 from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
 from tracker.web import htmx, wording
 from tracker.web.forms import ButtonForm, page_status
-from tracker.web.session import get_session
+from tracker.web.session import get_or_404, get_session
 from tracker.web.wording import CONSENT_CHANGE_NAMES
 
 ADMIN_ERRORS = {
@@ -67,13 +67,6 @@ def home():
 # --- Providers and notices ------------------------------------------------------------------------
 
 
-def _provider_or_404(provider_id: str) -> Provider:
-    provider = get_session().get(Provider, provider_id)
-    if provider is None:
-        abort(404)
-    return provider
-
-
 @bp.get("/providers")
 def providers():
     db = get_session()
@@ -103,7 +96,7 @@ def new_provider():
 @bp.route("/providers/<uid:provider_id>/edit", methods=["GET", "POST"])
 def edit_provider(provider_id):
     db = get_session()
-    provider = _provider_or_404(provider_id)
+    provider = get_or_404(Provider, provider_id)
     form = forms.ProviderForm(obj=provider if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -126,7 +119,7 @@ def _staff_count(db, provider_id: str) -> int:
 @bp.post("/providers/<uid:provider_id>/active")
 def provider_active(provider_id):
     db = get_session()
-    provider = _provider_or_404(provider_id)
+    provider = get_or_404(Provider, provider_id)
     form = forms.ActiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -143,7 +136,7 @@ def provider_active(provider_id):
 @bp.route("/providers/<uid:provider_id>/notices/new", methods=["GET", "POST"])
 def new_notice(provider_id):
     db = get_session()
-    provider = _provider_or_404(provider_id)
+    provider = get_or_404(Provider, provider_id)
     form = forms.NoticeForm()
     current = {area.value: consent.current_notice(db, provider.id, area.value) for area in Area}
     if request.method == "GET":
@@ -314,9 +307,7 @@ def reset_requests():
 @bp.post("/reset-requests/<short_id:request_id>/<any(give, close):answer>")
 def answer_reset_request(request_id, answer):
     db = get_session()
-    found = db.get(PasswordResetRequest, request_id)
-    if found is None:
-        abort(404)
+    found = get_or_404(PasswordResetRequest, request_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     answered, code = partnership.answer_reset_request(db, current_user, found, answer == "give", current_app.config["SECRET_KEY"])
@@ -334,13 +325,6 @@ def answer_reset_request(request_id, answer):
 
 
 # --- The goal catalogue ---------------------------------------------------------------------------
-
-
-def _goal_or_404(goal_id: int) -> CatalogueGoal:
-    goal = get_session().get(CatalogueGoal, goal_id)
-    if goal is None:
-        abort(404)
-    return goal
 
 
 @bp.get("/catalogue")
@@ -380,7 +364,7 @@ def new_goal():
 @bp.route("/catalogue/<row_id:goal_id>/edit", methods=["GET", "POST"])
 def edit_goal(goal_id):
     db = get_session()
-    goal = _goal_or_404(goal_id)
+    goal = get_or_404(CatalogueGoal, goal_id)
     steps = partnership.goal_steps(db, goal.id)
     form = forms.edit_catalogue_goal_form(steps)
     if request.method == "GET":
@@ -433,20 +417,17 @@ def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool)
 
 @bp.post("/catalogue/<row_id:goal_id>/retire")
 def retire_goal(goal_id):
-    return _set_retired(_goal_or_404(goal_id), None, True)
+    return _set_retired(get_or_404(CatalogueGoal, goal_id), None, True)
 
 
 @bp.post("/catalogue/<row_id:goal_id>/restore")
 def restore_goal(goal_id):
-    return _set_retired(_goal_or_404(goal_id), None, False)
+    return _set_retired(get_or_404(CatalogueGoal, goal_id), None, False)
 
 
 def _step_or_404(step_id: int) -> tuple[CatalogueGoal, CatalogueStep]:
-    db = get_session()
-    step = db.get(CatalogueStep, step_id)
-    if step is None:
-        abort(404)
-    return db.get(CatalogueGoal, step.goal_id), step
+    step = get_or_404(CatalogueStep, step_id)
+    return get_session().get(CatalogueGoal, step.goal_id), step
 
 
 def _fill_goal_form(form, goal, steps) -> None:

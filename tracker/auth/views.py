@@ -27,6 +27,13 @@ USERNAME_MESSAGES = {
 }
 
 
+def _signed_in(db, user):
+    """A new account, or a password chosen with a code: signed in, and off to their home page."""
+    _begin_session(user)
+    db.commit()
+    return htmx.redirect(home_url(user))
+
+
 def _begin_session(user) -> None:
     """A brand-new cookie session for a successful sign-in (no fixation), language kept."""
     language = session.get("language")
@@ -110,9 +117,7 @@ def register():
                 form.username.errors.append(USERNAME_MESSAGES[error.code])
             status = 400
         else:
-            _begin_session(user)
-            db.commit()
-            return htmx.redirect(home_url(user))
+            return _signed_in(db, user)
     elif request.method == "POST":
         status = 400
     return render_template("auth/register.html", form=form), status
@@ -199,9 +204,7 @@ def setup():
                     form.password.errors.append(PASSWORD_MESSAGES[error.code])
                     status = 400
             else:
-                _begin_session(user)
-                db.commit()
-                return htmx.redirect(home_url(user))
+                return _signed_in(db, user)
     elif request.method == "POST":
         status = 400
     return render_template("auth/setup.html", form=form), status

@@ -3,7 +3,7 @@ uncommitted when the request ends is rolled back."""
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import abort, current_app, g
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -43,3 +43,11 @@ def _close_session(_exc) -> None:
             session.invalidate()
         finally:
             session.close()
+
+
+def get_or_404(model, ident):
+    """The row with this primary key, or the "not found" page."""
+    row = get_session().get(model, ident)
+    if row is None:
+        abort(404)
+    return row
