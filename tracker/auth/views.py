@@ -11,6 +11,7 @@ from tracker.clock import utcnow
 from tracker.domain import accounts, consent, setup_codes, throttle
 from tracker.models import Role
 from tracker.web import htmx
+from tracker.web.forms import page_status
 from tracker.web.roles import home_url
 from tracker.web.security import safe_next
 from tracker.web.session import get_session
@@ -87,7 +88,7 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = str(get_locale() or "en")
-    status = 200
+    status = page_status()
     if form.validate_on_submit():
         db = get_session()
         client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
@@ -115,11 +116,8 @@ def register():
                 form.password.errors.append(PASSWORD_MESSAGES[error.code])
             else:
                 form.username.errors.append(USERNAME_MESSAGES[error.code])
-            status = 400
         else:
             return _signed_in(db, user)
-    elif request.method == "POST":
-        status = 400
     return render_template("auth/register.html", form=form), status
 
 
@@ -151,7 +149,7 @@ def signed_out():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    status = 200
+    status = page_status()
     if form.validate_on_submit():
         db = get_session()
         try:
@@ -161,14 +159,11 @@ def change_password():
                 form.current_password.errors.append(_l("Your current password is not right"))
             else:
                 form.new_password.errors.append(PASSWORD_MESSAGES[error.code])
-            status = 400
         else:
             user = current_user._get_current_object()
             _begin_session(user)  # every other session has ended; this browser carries on
             db.commit()
             return render_template("auth/password_changed.html")
-    elif request.method == "POST":
-        status = 400
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -179,7 +174,7 @@ def setup():
     if current_user.is_authenticated:
         return htmx.redirect(home_url(current_user))
     form = SetupForm()
-    status = 200
+    status = page_status()
     if form.validate_on_submit():
         db = get_session()
         client = accounts.client_key(current_app.config["SECRET_KEY"], request.remote_addr)
@@ -202,11 +197,8 @@ def setup():
                     status = 429 if throttled else 400
                 else:
                     form.password.errors.append(PASSWORD_MESSAGES[error.code])
-                    status = 400
             else:
                 return _signed_in(db, user)
-    elif request.method == "POST":
-        status = 400
     return render_template("auth/setup.html", form=form), status
 
 
