@@ -1,0 +1,181 @@
+"""The consent rules as plain functions, without a request: every change that is not allowed is
+refused with its reason and changes nothing; a repeat finds the first one's receipt; a tutor's
+in-person consent needs the resident's own password; suggestions are the resident's to answer."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import PASSWORD
+from tests.sharing_helpers import SECRET, Sharing, publish
+from tracker.domain import chains, consent, suggestions
+from tracker.models import ConsentEvent, ConsentGrant, GrantState
+
+CONFIG = {"SECRET_KEY": SECRET, "SIGN_IN_WINDOW_MINUTES": 15, "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
+          "SIGN_IN_MAX_FAILURES_PER_CLIENT": 20}
+
+
+@pytest.fixture
+def sharing(db, people):
+    return Sharing(db, people)
+
+
+def _me(resident):
+    return consent.ConsentActor.resident(resident)
+
+
+def _events(db, resident) -> list[str]:
+    return [e.event_type for e in db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id)
+                                          .order_by(ConsentEvent.seq)).all()]
+
+
+@pytest.mark.parametrize(("state", "action", "reason"), [
+    ("given", "confirm", "not_pending"),
+    ("given", "refuse", "not_pending"),
+    ("given", "resume", "not_paused"),
+    ("paused", "pause", "not_active"),
+    ("paused", "renew", "not_active"),
+    ("withdrawn", "withdraw", "not_live"),
+])
+def test_a_change_the_consent_is_not_in_a_state_for_is_refused_and_changes_nothing(db, sharing, people, state, action, reason):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    if state != "given":
+        sharing.act(amira, "pause" if state == "paused" else "withdraw", grant)
+    before = _events(db, amira)
+    with pytest.raises(consent.ConsentError) as refused, consent.Change(db, amira.id, _me(amira), SECRET) as change:
+        getattr(change, action)(grant)
+    db.rollback()
+    assert refused.value.code == reason and _events(db, amira) == before
+
+
+def test_a_yes_needs_a_real_choice_and_a_current_notice(db, sharing, people):
+    amira = people.user("amira")
+    notice = sharing.notice(sharing.a, "digital")
+    for modes, months in ((["record_progress"], 12), (["view"], 7)):
+        with pytest.raises(consent.ConsentError, match="invalid_choice"), consent.Change(db, amira.id, _me(amira), SECRET) as change:
+            change.give(notice, modes, months)
+        db.rollback()
+    publish(db, sharing.a, "digital", fields=["goal_titles"], material=True, change={"en": "Less", "pl": "Mniej"})
+    with pytest.raises(consent.ConsentError, match="notice_changed"), consent.Change(db, amira.id, _me(amira), SECRET) as change:
+        change.give(notice, ["view"], 12)
+    db.rollback()
+    assert db.exec(select(ConsentGrant)).all() == []
+
+
+def test_the_boxes_resume_a_paused_area_and_send_a_new_one_to_its_notice(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    switched = consent.switches.switch_areas(db, amira.id, sharing.a.id, {"digital", "financial"}, _me(amira), SECRET)
+    db.commit()
+    assert switched.to_confirm == "financial"  # never shared by a box: they read its notice first
+    assert db.get(ConsentGrant, grant.id).state == GrantState.GIVEN and switched.receipt is not None
+    again = consent.switches.switch_areas(db, amira.id, sharing.a.id, {"digital", "financial"}, _me(amira), SECRET)
+    assert again.receipt.code == switched.receipt.code  # a double tap: the first one's receipt
+
+
+def test_the_boxes_refuse_a_tutors_pending_consent_or_send_the_resident_to_confirm_it(db, sharing, people):
+    amira = people.user("amira")
+    sharing.give(amira, sharing.a, "digital", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    kept = consent.switches.switch_areas(db, amira.id, sharing.a.id, {"digital"}, _me(amira), SECRET)
+    assert kept.to_confirm == "pending" and kept.receipt is None
+    consent.switches.switch_areas(db, amira.id, sharing.a.id, set(), _me(amira), SECRET)
+    db.commit()
+    assert _events(db, amira) == ["requested", "refused"]
+
+
+def test_the_boxes_of_an_organisation_with_nothing_to_offer_are_not_found(db, sharing, people):
+    amira = people.user("amira")
+    with pytest.raises(consent.NotShared):
+        consent.switches.switch_areas(db, amira.id, "0" * 32, {"digital"}, _me(amira), SECRET)
+
+
+def test_a_yes_is_only_to_the_notice_the_resident_read(db, sharing, people):
+    amira = people.user("amira")
+    read = sharing.notice(sharing.a, "digital")
+    with pytest.raises(consent.NotShared):
+        consent.switches.say_yes(db, amira.id, "0" * 32, "digital", notice_id=read.id, record=False, months=12,
+                                 actor=_me(amira), secret_key=SECRET)
+    with pytest.raises(consent.ConsentError, match="notice_changed"):
+        consent.switches.say_yes(db, amira.id, sharing.a.id, "digital", notice_id="0" * 32, record=False, months=12,
+                                 actor=_me(amira), secret_key=SECRET)
+    receipt = consent.switches.say_yes(db, amira.id, sharing.a.id, "digital", notice_id=read.id, record=True, months=6,
+                                       actor=_me(amira), secret_key=SECRET)
+    db.commit()
+    grant = consent.live_grant(db, amira.id, sharing.a.id, "digital")
+    assert receipt is not None and grant.access_modes == ["view", "record_progress"] and grant.duration_months == 6
+
+
+def test_stop_all_and_resume_all_have_nothing_to_do_without_consents(db, sharing, people):
+    amira = people.user("amira")
+    assert consent.switches.change_every(db, amira.id, "pause", _me(amira), SECRET) is None
+    assert consent.switches.change_every(db, amira.id, "resume", _me(amira), SECRET) is None
+
+
+def test_only_an_active_consent_is_renewed_and_only_a_waiting_one_answered(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    with pytest.raises(consent.NotShared):
+        consent.switches.renew(db, amira.id, grant.id, _me(amira), SECRET)
+    db.rollback()
+    with pytest.raises(consent.NotShared):
+        consent.switches.answer_pending(db, amira.id, grant.id, True, _me(amira), SECRET)
+    db.rollback()
+    with pytest.raises(consent.NotShared):  # someone else's consent is not theirs to answer
+        consent.switches.renew(db, people.user("ben").id, grant.id, _me(amira), SECRET)
+
+
+def test_an_in_person_consent_needs_the_residents_own_password(db, sharing, people):
+    amira = people.user("amira")
+    notice = sharing.notice(sharing.b, "digital")
+
+    def give(username, password):
+        return consent.give_in_person(db, sharing.tutor_a, sharing.a, notice_id=notice.id, username=username, password=password,
+                                      record=True, months=12, client="a client", config=CONFIG)
+
+    assert give("amira", "not the password").problem == "not_the_resident"
+    assert give("tutor.b", PASSWORD).problem == "not_the_resident"  # staff cannot be consented for
+    done = give("amira", PASSWORD)
+    assert done.problem is None and done.keep and consent.recorded_by(db, done.receipt, sharing.tutor_a.id)
+    assert not consent.recorded_by(db, done.receipt, sharing.tutor_b.id)
+    db.commit()
+    grant = consent.live_grant(db, amira.id, sharing.b.id, "digital")
+    assert grant.state == GrantState.GIVEN and grant.recorded_by_id == sharing.tutor_a.id
+    again = give("amira", PASSWORD)
+    assert again.problem == "already" and not again.keep
+    db.rollback()
+    for _ in range(5):
+        give("ben", "wrong")
+    db.commit()
+    assert give("ben", "wrong").problem == "throttled"
+
+
+def test_a_suggestion_is_made_once_and_answered_by_its_resident_only(db, sharing, people):
+    amira, ben = people.user("amira"), people.user("ben")
+    notice = sharing.notice(sharing.b, "job_readiness")
+    first = suggestions.suggest(db, amira.id, sharing.tutor_a, notice)
+    db.commit()
+    assert suggestions.suggest(db, amira.id, sharing.tutor_a, notice).id == first.id
+    assert [s.id for s in suggestions.made_by(db, amira.id, sharing.a.id)] == [first.id]
+    assert suggestions.answer(db, ben.id, first.id, True) is None
+    assert suggestions.answer(db, amira.id, first.id, False).state == "dismissed"
+    assert suggestions.answer(db, amira.id, first.id, True) is None  # answered the other way already
+    assert suggestions.answer(db, amira.id, first.id, False).state == "dismissed"  # a repeat gets the same answer
+
+
+def test_a_chain_with_a_row_missing_or_changed_is_reported(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    rows = list(db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == amira.id).order_by(ConsentEvent.seq)).all())
+    assert chains.verify(rows, "event_hash", consent.CONSENT_EVENT_UNHASHED) == []
+    problems = chains.verify(rows[1:], "event_hash", consent.CONSENT_EVENT_UNHASHED)
+    assert any("missing or out of order" in p for p in problems) and any("does not follow" in p for p in problems)
+    db.expunge(rows[0])
+    rows[0].area = "financial"
+    assert any("changed" in p or "hash" in p for p in chains.verify(rows, "event_hash", consent.CONSENT_EVENT_UNHASHED))
+    with pytest.raises(TypeError):
+        chains.canonical({"x": object()})
