@@ -57,3 +57,13 @@ def test_the_architecture_picture_is_drawn_from_the_code():
     drawn = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
     assert drawn in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"), \
         "the rooms changed: paste the output of scripts/architecture_diagram.py into docs/architecture.md"
+
+
+def test_the_readmes_layout_names_every_room():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("### Layout", 1)[1].split("###", 1)[0]
+    rooms = {p.stem for p in (ROOT / "tracker").iterdir()
+             if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.stem != "__init__")}
+    rooms |= {p.stem for p in (ROOT / "tracker" / "domain").iterdir() if p.suffix == ".py" and p.stem != "__init__"}
+    missing = sorted(room for room in rooms if room not in layout)
+    assert not missing, f"README.md's layout does not mention: {missing}"
