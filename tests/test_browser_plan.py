@@ -8,8 +8,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from sqlmodel import Session
 
 from tests.browser import Auditor
+from tests.conftest import People
+from tests.sharing_helpers import Sharing
 from tracker.clock import utcnow
 
 pytestmark = pytest.mark.browser
@@ -110,4 +113,43 @@ def test_a_residents_first_weeks_with_their_plan(browser, live_server, artefacts
         audit.check("timeline")
         page.goto(live_server.url + "/me/plan/print")
         audit.check("print my plan")
+    context.close()
+
+
+def _one_page(page) -> tuple[int, int, int]:
+    return (page.locator("header.govuk-header, header.govuk-service-navigation, body > header").count(),
+            page.locator("h1").count(), page.locator("main").count())
+
+
+def test_links_inside_the_auto_saving_forms_open_whole_pages(browser, live_app, live_server, artefacts):
+    """htmx posts the plan and sharing forms and swaps only their own fragment: a link inside one
+    (a goal's title, "Preview what they would see") goes to a whole page, never into the form."""
+    with Session(live_app.extensions["tracker_engine"], expire_on_commit=False) as db:
+        Sharing(db, People(db))  # two organisations with notices to share with
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    statuses = []
+    page.on("response", lambda response: statuses.append((response.status, response.url)))
+    page.goto(live_server.url + "/register")
+    page.get_by_label("Your name").fill("Dee Evans")
+    page.get_by_label("Choose a username").fill("dee")
+    page.get_by_label("Create a password").fill("apple river chair")
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url("**/me/")
+    page.goto(live_server.url + "/me/plan/choose")
+    page.get_by_label("Get online and use websites").check()
+    page.get_by_role("button", name="Add to my plan").click()
+    page.wait_for_url("**/me/plan")
+    before = _one_page(page)
+    page.locator("form[data-hx-post] a", has_text="Get online and use websites").first.click()
+    page.wait_for_url("**/me/plan/goals/*")
+    page.wait_for_load_state("networkidle")
+    assert _one_page(page) == before and page.locator("h1").inner_text().startswith("Get online")
+    page.goto(live_server.url + "/me/sharing")
+    links = page.locator("form[data-hx-post] a")
+    assert links.count() > 0
+    links.first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/me/sharing/providers/" in page.url and _one_page(page) == before
+    assert not [s for s in statuses if s[0] >= 400], statuses
     context.close()
