@@ -100,7 +100,7 @@ def sign_in(base: str) -> tuple[str, urllib.request.OpenerDirector]:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"username": "bench.resident", "password": PASSWORD, "csrf_token": token}).encode()
     opener.open(base + "/login", data=data)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)

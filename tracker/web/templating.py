@@ -190,6 +190,8 @@ def init_app(app) -> None:
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.add_template_global(navigation_items)
     app.add_template_global(home_url)
+    # <time datetime>: to the second (HTML allows at most three decimals; our timestamps have six).
+    app.add_template_filter(lambda value: value.replace(microsecond=0).isoformat() if value else "", "machine_time")
 
     @app.context_processor
     def _globals():
