@@ -77,7 +77,7 @@ def main(url: str) -> None:
             steps_of.setdefault(step.goal_id, []).append(step.id)
 
         names = [TARGET] + [f"Melton Partner {n:02d}" for n in range(1, PROVIDERS)]
-        providers = [Provider(name=name, kind="other", description=f"{name} helps residents.") for name in names]
+        providers = [Provider(name=name, kind="other", description={"en": f"{name} helps residents.", "pl": f"{name} pomaga mieszkańcom."}) for name in names]
         db.add_all(providers)
         db.commit()
         purposes = [{"code": "plan_support", "text": {"en": "to help with your plan", "pl": "aby pomóc w planie"}}]

@@ -45,7 +45,7 @@ def seed(url: str, *, residents: int = 40, tutors: int = 3, staff: int = 2, secr
         fields = [f for f in consent.FIELD_CODES]
         providers = []
         for name, kind, letter in PROVIDERS:
-            provider = Provider(name=name, kind=kind, description=f"{name} (load test).")
+            provider = Provider(name=name, kind=kind, description={"en": f"{name} (load test).", "pl": f"{name} (test obciążenia)."})
             db.add(provider)
             db.commit()
             for area in AREAS:

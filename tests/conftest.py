@@ -176,7 +176,7 @@ class People:
 
     def provider(self, name="Melton Adult Learning", kind=ProviderKind.ADULT_LEARNING) -> Provider:
         if name not in self.providers:
-            provider = Provider(name=name, kind=str(kind), description=f"{name} helps residents.")
+            provider = Provider(name=name, kind=str(kind), description={"en": f"{name} helps residents.", "pl": f"{name} pomaga mieszkańcom."})
             self.db.add(provider)
             self.db.commit()
             self.providers[name] = provider

@@ -84,12 +84,14 @@ def test_the_home_page_leads_to_the_four_sections(admin):
 
 def test_adding_an_organisation_lists_it_and_records_who_did_it(admin, db):
     response = admin.post("/admin/providers/new", data={"name": "Melton Library", "kind": "library",
-                                                        "description": "Free computers and help."})
+                                                        "description_en": "Free computers and help.",
+                                                        "description_pl": "Bezpłatne komputery i pomoc."})
     assert response.status_code == 303 and response.headers["Location"] == "/admin/providers"
     page = admin.get("/admin/providers").text
     assert "Melton Library is added" in page and "Melton Library" in page and "Library" in page
     provider = db.exec(select(Provider).where(Provider.name == "Melton Library")).one()
     assert provider.kind == "library" and provider.active
+    assert provider.description == {"en": "Free computers and help.", "pl": "Bezpłatne komputery i pomoc."}
     action = _actions(db, "provider_created")[0]
     assert action.actor_name == "Ada Admin" and action.provider_id == provider.id
 
@@ -97,22 +99,25 @@ def test_adding_an_organisation_lists_it_and_records_who_did_it(admin, db):
 def test_organisation_names_are_unique_and_answers_are_checked(admin, db):
     response = admin.post("/admin/providers/new", data={"name": "melton adult learning", "kind": "library"})
     assert response.status_code == 400 and "An organisation with this name already exists" in response.text
-    response = admin.post("/admin/providers/new", data={"name": "x" * 121, "kind": "spaceship", "description": "y" * 501})
+    response = admin.post("/admin/providers/new", data={"name": "x" * 121, "kind": "spaceship", "description_en": "y" * 501})
     assert response.status_code == 400
     for message in ("The name must be 120 characters or fewer", "Choose what kind of organisation it is",
                     "The description must be 500 characters or fewer"):
         assert message in response.text
     assert "govuk-error-summary" in response.text
+    english_only = admin.post("/admin/providers/new", data={"name": "Melton Library", "kind": "library", "description_en": "Books."})
+    assert english_only.status_code == 400 and "in both English and Polish" in english_only.text
     assert len(db.exec(select(Provider)).all()) == 2
 
 
 def test_editing_an_organisation(admin, db, sharing):
     assert admin.get(f"/admin/providers/{sharing.a.id}/edit").status_code == 200
     response = admin.post(f"/admin/providers/{sharing.a.id}/edit", data={"name": "Melton College", "kind": "adult_learning",
-                                                                         "description": "Courses for adults."})
+                                                                         "description_en": "Courses for adults.",
+                                                                         "description_pl": "Kursy dla dorosłych."})
     assert response.status_code == 303
     db.refresh(sharing.a)
-    assert sharing.a.name == "Melton College" and sharing.a.description == "Courses for adults."
+    assert sharing.a.name == "Melton College" and sharing.a.description == {"en": "Courses for adults.", "pl": "Kursy dla dorosłych."}
     assert _actions(db, "provider_edited")[0].details["name"] == {"before": "Melton Adult Learning", "after": "Melton College"}
     taken = admin.post(f"/admin/providers/{sharing.a.id}/edit", data={"name": "Melton Jobs Support", "kind": "adult_learning"})
     assert taken.status_code == 400 and "already exists" in taken.text

@@ -8,10 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlmodel import Session, select
 
 from tracker.commands import migrate
 from tracker.database import make_engine
-from tracker.models import metadata
+from tracker.models import Provider, metadata
 
 
 def _diff(url: str) -> list:
@@ -136,4 +137,25 @@ def test_a_refused_downgrade_of_0005_leaves_the_database_as_it_was(tmp_path):
     assert {"account_event_answer", "password_reset_request"} <= _tables(url)
     migrate.upgrade(url)
     assert _diff(url) == []
+    engine.dispose()
+
+
+def test_organisations_keep_their_description_as_the_english_text(any_empty_database_url):
+    """0007 makes descriptions a text per language: what was written stays, as English, and a
+    downgrade gives the English back."""
+    from sqlalchemy import text
+
+    migrate.upgrade(any_empty_database_url, "0006")
+    engine = make_engine(any_empty_database_url)
+    with engine.begin() as connection:
+        for provider_id, description in (("p1", "Free courses for adults."), ("p2", "")):
+            connection.execute(text("INSERT INTO provider (id, name, kind, description, active, created_at) "
+                                    "VALUES (:id, :name, 'adult_learning', :description, true, '2026-01-01 00:00:00')"),
+                               {"id": provider_id, "name": f"Provider {provider_id}", "description": description})
+    migrate.upgrade(any_empty_database_url)
+    with Session(engine) as db:
+        assert {p.id: p.description for p in db.exec(select(Provider)).all()} == {"p1": {"en": "Free courses for adults."}, "p2": {}}
+    migrate.downgrade(any_empty_database_url, "0006")
+    with engine.connect() as connection:
+        assert dict(connection.execute(text("SELECT id, description FROM provider")).fetchall()) == {"p1": "Free courses for adults.", "p2": ""}
     engine.dispose()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
+from sqlmodel import select
 
 from tests.conftest import ROOT, sign_in
 
@@ -94,3 +95,35 @@ def test_switching_language_when_signed_in_saves_the_preference(client, people, 
 def test_the_language_switcher_does_not_redirect_off_site(client):
     assert client.get("/language/pl?next=//evil.example/").headers["Location"] == "/"
     assert client.get("/language/xx?next=/login").headers["Location"] == "/login"
+
+
+def test_what_residents_read_about_organisations_is_in_every_language(db):
+    """Texts kept in the database are translated by the admin, not by Babel: the demo's
+    organisations and sharing notices (what they see, why, how long they keep it, what changed)
+    have every shipped language, and the sharing page shows the resident's."""
+    from tracker.commands.demo import load_demo
+    from tracker.domain import consent
+    from tracker.models import Provider
+
+    load_demo(db, "test secret key, not for production")
+    db.commit()
+    missing = []
+    for provider in db.exec(select(Provider)).all():
+        missing += [f"{provider.name}: description ({language})" for language in LANGUAGES if not provider.description.get(language)]
+    for notice in consent.current_notices(db):
+        texts = {"summary": notice.summary, "retention": notice.retention, **{f"purpose {p['code']}": p["text"] for p in notice.purposes}}
+        if notice.change_summary:
+            texts["what changed"] = notice.change_summary
+        missing += [f"notice {notice.provider_id}/{notice.area}: {name} ({language})"
+                    for name, text in texts.items() for language in LANGUAGES if not text.get(language)]
+    assert not missing, missing
+
+
+def test_the_sharing_page_describes_organisations_in_the_residents_language(client, db, people):
+    from tests.sharing_helpers import Sharing
+
+    Sharing(db, people)
+    people.user("dawid", preferred_language="pl")
+    sign_in(client, "dawid")
+    page = client.get("/me/sharing").text
+    assert "Melton Adult Learning pomaga mieszkańcom." in page and "helps residents" not in page

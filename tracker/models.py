@@ -78,7 +78,8 @@ class Provider(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
     kind: str = Field(max_length=32)
-    description: str = Field(default="", max_length=500)
+    # What they do, as residents read it: {"en": ..., "pl": ...} (every shipped language, or empty).
+    description: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     active: bool = Field(default=True)
     created_at: datetime = timestamp()
 

@@ -96,14 +96,27 @@ class ProviderForm(FlaskForm):
                        validators=_required(_l("Enter the name of the organisation"), 120,
                                             _l("The name must be 120 characters or fewer")))
     kind = GovRadioField(_l("What kind of organisation is it?"), message=_l("Choose what kind of organisation it is"))
-    description = TextAreaField(_l("What they do (optional)"),
-                                description=_l("Residents read this when they choose who to share with. Use plain words."),
-                                widget=GovTextArea(), filters=[strip],
-                                validators=_optional(500, _l("The description must be 500 characters or fewer")))
+    description_en = TextAreaField(_l("What they do, in English (optional)"),
+                                   description=_l("Residents read this when they choose who to share with. Use plain words."),
+                                   widget=GovTextArea(), filters=[strip],
+                                   validators=_optional(500, _l("The description must be 500 characters or fewer")))
+    description_pl = TextAreaField(_l("What they do, in Polish (optional)"), widget=GovTextArea(), filters=[strip],
+                                   validators=_optional(500, _l("The description must be 500 characters or fewer")))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(kind.value, wording.PROVIDER_KIND_NAMES[kind]) for kind in ProviderKind]
+
+    def validate_description_pl(self, field):
+        if bool(field.data) != bool(self.description_en.data):
+            raise ValidationError(_l("Write what they do in both English and Polish, or leave both empty"))
+
+    def fill_description(self, provider) -> None:
+        self.description_en.data = provider.description.get("en", "")
+        self.description_pl.data = provider.description.get("pl", "")
+
+    def description(self) -> dict[str, str]:
+        return {"en": self.description_en.data or "", "pl": self.description_pl.data or ""}
 
 
 class ActiveForm(FlaskForm):

@@ -29,6 +29,7 @@ ADMIN_ERRORS = {
     "own_account": _l("You cannot change your own account. Ask another administrator"),
     "inactive": _l("This account is deactivated. Reactivate it before giving a new code"),
     "name_taken": _l("An organisation with this name already exists. Choose another name"),
+    "language_missing": _l("Write what they do in both English and Polish, or leave both empty"),
     "username_invalid": _l("Use 3 to 40 letters or numbers for the username. You can also use . - and _"),
     "username_missing": _l("Enter a username"),
     "username_taken": _l("That username is already taken. Try another"),
@@ -82,7 +83,7 @@ def new_provider():
     if form.validate_on_submit():
         try:
             provider = partnership.create_provider(db, current_user, name=form.name.data, kind=form.kind.data,
-                                             description=form.description.data or "")
+                                             description=form.description())
         except partnership.AdminError as error:
             form.name.errors.append(ADMIN_ERRORS[error.code])
         else:
@@ -98,10 +99,12 @@ def edit_provider(provider_id):
     db = get_session()
     provider = get_or_404(Provider, provider_id)
     form = forms.ProviderForm(obj=provider if request.method == "GET" else None)
+    if request.method == "GET":
+        form.fill_description(provider)
     if form.validate_on_submit():
         try:
             changed = partnership.edit_provider(db, current_user, provider, name=form.name.data, kind=form.kind.data,
-                                          description=form.description.data or "")
+                                          description=form.description())
         except partnership.AdminError as error:
             form.name.errors.append(ADMIN_ERRORS[error.code])
         else:

@@ -15,9 +15,15 @@ from tracker.models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (the demo's published password, shown on its sign-in page)
 
 PROVIDERS = [
-    ("Melton Adult Learning", ProviderKind.ADULT_LEARNING, "Free courses for adults: computers, English, maths and more, at the library and the Learning Hub."),
-    ("Melton Jobs Support", ProviderKind.EMPLOYMENT_SUPPORT, "Help to find work: CVs, job search, applications and interview practice."),
-    ("Melton Money Advice", ProviderKind.MONEY_ADVICE, "Free, confidential help with budgeting, bills, benefits and debt."),
+    ("Melton Adult Learning", ProviderKind.ADULT_LEARNING,
+     {"en": "Free courses for adults: computers, English, maths and more, at the library and the Learning Hub.",
+      "pl": "Bezpłatne kursy dla dorosłych: komputery, angielski, matematyka i więcej, w bibliotece i w Learning Hub."}),
+    ("Melton Jobs Support", ProviderKind.EMPLOYMENT_SUPPORT,
+     {"en": "Help to find work: CVs, job search, applications and interview practice.",
+      "pl": "Pomoc w znalezieniu pracy: CV, szukanie ofert, podania i ćwiczenie rozmów kwalifikacyjnych."}),
+    ("Melton Money Advice", ProviderKind.MONEY_ADVICE,
+     {"en": "Free, confidential help with budgeting, bills, benefits and debt.",
+      "pl": "Bezpłatna, poufna pomoc z budżetem, rachunkami, zasiłkami i długami."}),
 ]
 
 # username, display name, role, provider name, preferred language

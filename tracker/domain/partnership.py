@@ -136,10 +136,21 @@ def provider_name_taken(db: Session, name: str, except_id: str | None = None) ->
     return db.exec(query).first() is not None
 
 
-def create_provider(db: Session, actor: User, *, name: str, kind: str, description: str) -> Provider:
+def _texts(texts: dict[str, str]) -> dict[str, str]:
+    """A text in every language, trimmed; empty when none was written. One language without the
+    others is refused (residents read it in theirs)."""
+    texts = {language: (text or "").strip() for language, text in texts.items()}
+    if not any(texts.values()):
+        return {}
+    if not all(texts.values()):
+        raise AdminError("language_missing")
+    return texts
+
+
+def create_provider(db: Session, actor: User, *, name: str, kind: str, description: dict[str, str]) -> Provider:
     if provider_name_taken(db, name):
         raise AdminError("name_taken")
-    provider = Provider(name=name.strip(), kind=str(ProviderKind(kind)), description=description.strip())
+    provider = Provider(name=name.strip(), kind=str(ProviderKind(kind)), description=_texts(description))
     db.add(provider)
     db.flush()
     record_action(db, actor, AdminActionKind.PROVIDER_CREATED, provider_id=provider.id, target=provider.name,
@@ -147,12 +158,12 @@ def create_provider(db: Session, actor: User, *, name: str, kind: str, descripti
     return provider
 
 
-def edit_provider(db: Session, actor: User, provider: Provider, *, name: str, kind: str, description: str) -> bool:
+def edit_provider(db: Session, actor: User, provider: Provider, *, name: str, kind: str, description: dict[str, str]) -> bool:
     """Returns whether anything changed."""
     if provider_name_taken(db, name, except_id=provider.id):
         raise AdminError("name_taken")
     before = {"name": provider.name, "kind": provider.kind, "description": provider.description}
-    after = {"name": name.strip(), "kind": str(ProviderKind(kind)), "description": description.strip()}
+    after = {"name": name.strip(), "kind": str(ProviderKind(kind)), "description": _texts(description)}
     if before == after:
         return False
     provider.name, provider.kind, provider.description = after["name"], after["kind"], after["description"]
