@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD, sign_in
 from tests.sharing_helpers import Sharing, publish
 from tracker.clock import utcnow
 from tracker.domain import consent, plan
-from tracker.models import AccessAction, AccessFlag, AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone
+from tracker.models import AccessAction, AccessFlag, AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone, Provider
 
 HTMX = {"HX-Request": "true", "HX-Boosted": "true"}
 
@@ -310,3 +310,19 @@ def test_a_yes_to_a_notice_that_has_just_changed_is_not_taken(client, sharing, d
     assert answer.status_code == 303 and answer.headers["Location"] == f"/me/sharing/providers/{sharing.a.id}/digital"
     assert db.exec(select(ConsentGrant)).all() == []
     assert "just changed what it asks to see" in client.get(answer.headers["Location"]).text
+
+
+def test_sharing_that_ran_out_is_on_the_home_page_with_one_button_to_share_again(app, db):
+    """Ella shared money with Money Advice until it ended last month; Dawid stopped sharing himself."""
+    from tracker.commands.demo import DEMO_PASSWORD, load_demo
+
+    load_demo(db, app.config["SECRET_KEY"])
+    db.commit()
+    ella, dawid = app.test_client(), app.test_client()
+    sign_in(ella, "ella", DEMO_PASSWORD)
+    home = ella.get("/me/").text
+    money = db.exec(select(Provider).where(Provider.name == "Melton Money Advice")).one()
+    assert "Sharing ended" in home and "Melton Money Advice could see your money goals until" in home
+    assert f'href="/me/sharing/providers/{money.id}/financial"' in home and "Share again" in home
+    sign_in(dawid, "dawid", DEMO_PASSWORD)
+    assert "Udostępnianie zakończone" not in dawid.get("/me/").text and "Sharing ended" not in dawid.get("/me/").text

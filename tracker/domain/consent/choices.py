@@ -4,6 +4,7 @@ with the resident's consent to each, and the consents that need the resident's a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -65,13 +66,31 @@ def sharing_choices(db: Session, resident_id: str, provider_id: str | None = Non
     return sorted(by_provider.values(), key=lambda c: c.provider.name)
 
 
+ENDED_SHOWN_FOR = timedelta(days=60)
+
+
 def grants_needing_attention(db: Session, resident_id: str) -> dict[str, list[ConsentGrant]]:
-    """For the home page: consents to confirm, to review after a change, and to renew soon."""
+    """For the home page: consents to confirm, to review after a change, to renew soon, and sharing
+    that ran out lately (so it never ends silently)."""
     now = utcnow()
     live = db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == resident_id,
                                               col(ConsentGrant.state).in_([s.value for s in LIVE_GRANT_STATES]))).all()
+    shared_now = {(g.provider_id, g.area) for g in live if g.state in VALID_GRANT_STATES and g.valid_until > now}
+    # Sharing that ran out (not what the resident stopped themselves) in the last ENDED_SHOWN_FOR,
+    # unless they have shared that area with that organisation again since.
+    ran_out = db.exec(select(ConsentGrant).where(
+        ConsentGrant.resident_id == resident_id,
+        col(ConsentGrant.state).in_([*(s.value for s in VALID_GRANT_STATES), GrantState.PAUSED.value, GrantState.EXPIRED.value]),
+        ConsentGrant.valid_until <= now, ConsentGrant.valid_until > now - ENDED_SHOWN_FOR,
+    ).order_by(col(ConsentGrant.valid_until).desc())).all()
+    ended, seen = [], set()
+    for grant in ran_out:
+        if (grant.provider_id, grant.area) not in shared_now | seen:
+            seen.add((grant.provider_id, grant.area))
+            ended.append(grant)
     return {
         "pending": [g for g in live if g.state == GrantState.PENDING],
         "on_hold": [g for g in live if g.state == GrantState.INVALIDATED],
         "renew": [g for g in live if g.state in VALID_GRANT_STATES and now < g.valid_until <= now + RENEWAL_WINDOW],
+        "ended": ended,
     }
