@@ -107,7 +107,7 @@ def test_provider_staff_filter_the_dashboard_download_and_read_figures(browser, 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these residents (CSV)").click()
     content = Path(download.value.path()).read_text(encoding="utf-8")
-    assert content.startswith("resident,area") and content.count("\n") == 4
+    assert content.startswith("\ufeffresident,area") and content.count("\n") == 4
     page.goto(live_server.url + "/provider/?stage=9")
     assert page.get_by_text("Choose a stage from the list").first.is_visible()
     audit.check("dashboard with a bad filter")

@@ -161,8 +161,11 @@ def test_the_export_has_only_consented_residents_and_fields_and_is_safe_in_a_spr
     sharing.give(evil, sharing.a, "digital")
     response = _staff(app, "staff.a").get("/provider/export.csv")
     assert response.is_streamed and response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["resident", "area", "stage_first", "stage_now", "goals_done", "steps_done_last_30_days", "last_activity"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # so Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == ["resident", "area", "stage_first", "stage_first_name", "stage_now", "stage_now_name", "goals_done",
+                       "steps_done_last_30_days", "last_activity"]
     names = {row[0] for row in rows[1:]}
     assert "'=HYPERLINK(\"http://x\")" in names
     assert names == {"Res.Consented Example", "Res.Record Example", "Res.Otherarea Example", "'=HYPERLINK(\"http://x\")"}
@@ -328,3 +331,17 @@ def test_figures_count_goals_completed_this_month_over_consented_residents_only(
     assert counted.months[-1] == this_month and len(set(counted.months)) == 12
     assert counted.completed_by_month["digital"][this_month] == 5
     assert counted.completed_by_month["financial"][this_month] == 0
+
+
+def test_the_export_names_the_stages_and_keeps_polish_names_for_excel(app, db, sharing, people):
+    from tracker.domain import plan
+
+    lucja = people.user("lucja", display_name="Łucja Żółkiewska")
+    sharing.give(lucja, sharing.a, "digital")
+    plan.record_check_in(db, lucja.id, {"digital": (3, None)}, plan.Actor.of(lucja))
+    db.commit()
+    body = _staff(app, "staff.a").get("/provider/export.csv").get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    row = next(r for r in rows if r[0] == "Łucja Żółkiewska")
+    assert row[1:6] == ["digital", "3", "Trying", "3", "Trying"]

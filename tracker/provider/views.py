@@ -13,6 +13,7 @@ from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider
 from tracker.provider import bp
 from tracker.web.session import get_session
+from tracker.web.wording import STAGE_NAMES
 
 FILTER_ERRORS = {
     "area": _l("Choose a part of the plan from the list"),
@@ -62,6 +63,7 @@ def export_csv():
     residents = caseload.log_exported(db, current_user, filters, g.request_id)
     db.commit()  # everyone in the file is on record before the first byte is sent
     filename = f"residents-{utcnow().date().isoformat()}.csv"
-    return Response(stream_with_context(caseload.export_chunks(db, current_user, residents, filters)),
+    chunks = caseload.export_chunks(db, current_user, residents, filters, stage_name=lambda stage: str(STAGE_NAMES[stage]))
+    return Response(stream_with_context(chunks),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -295,7 +295,10 @@ def figures(db: Session, staff: User) -> Figures:
 # --- CSV export ------------------------------------------------------------------------------
 
 EXPORT_CHUNK = 500
-CSV_COLUMNS = ("resident", "area", "stage_first", "stage_now", "goals_done", "steps_done_last_30_days", "last_activity")
+CSV_COLUMNS = ("resident", "area", "stage_first", "stage_first_name", "stage_now", "stage_now_name", "goals_done",
+               "steps_done_last_30_days", "last_activity")
+# Excel opens a CSV as UTF-8 (Polish names intact) only when it starts with a byte-order mark.
+UTF8_BOM = "\ufeff"
 
 
 def safe_cell(value) -> str:
@@ -324,10 +327,13 @@ def log_exported(db: Session, staff: User, filters: Filters, request_id: str) ->
     return [(rid, name) for rid, name in residents if rid in kept]
 
 
-def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], filters: Filters, chunk: int = EXPORT_CHUNK):
-    """The CSV, produced a chunk of residents at a time so memory stays flat."""
+def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], filters: Filters, chunk: int = EXPORT_CHUNK,
+                  stage_name=str):
+    """The CSV, produced a chunk of residents at a time so memory stays flat. ``stage_name`` names a
+    stage (1-5) in the reader's language (the web layer's words)."""
     provider_id = consent.staff_provider(staff)
     buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield buffer.getvalue()
@@ -341,6 +347,7 @@ def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], fi
         for row in rows.values():
             for area in row.areas:
                 writer.writerow([safe_cell(v) for v in (
-                    row.name, area.area, area.first_stage, area.latest_stage, area.goals_done, area.steps_recently,
+                    row.name, area.area, area.first_stage, stage_name(area.first_stage) if area.first_stage else None,
+                    area.latest_stage, stage_name(area.latest_stage) if area.latest_stage else None, area.goals_done, area.steps_recently,
                     area.last_activity.date().isoformat() if area.last_activity else None)])
         yield buffer.getvalue()
