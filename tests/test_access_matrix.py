@@ -177,6 +177,7 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("provider.home", "GET"): ("/provider/", _staff_page(["staff_a"])),
         ("provider.figures", "GET"): ("/provider/figures", _staff_page(["staff_a"])),
         ("provider.export_csv", "GET"): ("/provider/export.csv", _staff_page(["staff_a"])),
+        ("provider.search", "POST"): ("/provider/search", _staff_page(["staff_a"], 400)),
         ("tutor.search", "POST"): ("/tutor/search", _staff_page(TUTORS, 400)),
         ("tutor.register_resident", "GET"): ("/tutor/residents/new", _staff_page(TUTORS)),
         ("tutor.register_resident", "POST"): ("/tutor/residents/new", _staff_page(TUTORS, 400)),

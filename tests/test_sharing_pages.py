@@ -14,7 +14,16 @@ from tests.conftest import PASSWORD, sign_in
 from tests.sharing_helpers import Sharing, publish
 from tracker.clock import utcnow
 from tracker.domain import consent, plan
-from tracker.models import AccessAction, AccessFlag, AccessLogEntry, CatalogueGoal, ConsentEvent, ConsentGrant, ErasureTombstone, Provider
+from tracker.models import (
+    AccessAction,
+    AccessFlag,
+    AccessLogEntry,
+    CatalogueGoal,
+    ConsentEvent,
+    ConsentGrant,
+    ErasureTombstone,
+    Provider,
+)
 
 HTMX = {"HX-Request": "true", "HX-Boosted": "true"}
 

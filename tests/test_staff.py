@@ -63,14 +63,15 @@ def test_the_caseload_lists_exactly_the_consented_residents_and_logs_each(app, d
     assert "3 residents share with you" in page.text
 
 
-def test_search_is_a_post_and_finds_only_consented_residents(app, db, sharing, everyone):
-    tutor = _staff(app, "tutor.a")
-    assert tutor.get("/tutor/search").status_code == 405
-    found = tutor.post("/tutor/search", data={"name": "res."})
+@pytest.mark.parametrize(("username", "search"), [("tutor.a", "/tutor/search"), ("staff.a", "/provider/search")])
+def test_search_is_a_post_and_finds_only_consented_residents(app, db, sharing, everyone, username, search):
+    staff = _staff(app, username)
+    assert staff.get(search).status_code == 405
+    found = staff.post(search, data={"name": "res."})
     assert _names(found.text) == expected_for(db, sharing.a)
-    nobody = tutor.post("/tutor/search", data={"name": "Res.Withdrawn"})
+    nobody = staff.post(search, data={"name": "Res.Withdrawn"})
     assert _names(nobody.text) == set() and "0 residents found" in nobody.text
-    assert tutor.post("/tutor/search", data={"name": ""}).status_code == 400
+    assert staff.post(search, data={"name": ""}).status_code == 400
     entries = db.exec(select(AccessLogEntry).where(AccessLogEntry.action == "appeared_in_search")).all()
     assert {e.resident_id for e in entries} == expected_for(db, sharing.a)
 

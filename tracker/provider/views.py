@@ -12,6 +12,7 @@ from tracker.domain import throttle
 from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider
 from tracker.provider import bp
+from tracker.web.forms import SearchForm
 from tracker.web.session import get_session
 from tracker.web.wording import STAGE_NAMES
 
@@ -33,14 +34,31 @@ def home():
     db = get_session()
     filters, errors = caseload.parse_filters(request.args)
     if errors:
-        return render_template("provider/home.html", provider=_provider(), page=None, filters=filters,
+        return render_template("provider/home.html", provider=_provider(), page=None, filters=filters, form=SearchForm(),
                                errors=[(key, FILTER_ERRORS[key]) for key in errors]), 400
     if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
     page = caseload.resident_page(db, current_user, filters)
     caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
     db.commit()  # every resident listed is on record before the page is shown
-    return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[])
+    return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[], form=SearchForm())
+
+
+@bp.post("/search")
+def search():
+    """Find a resident who shares with us by name (a POST, like the tutor's caseload search)."""
+    db = get_session()
+    form = SearchForm()
+    filters, _errors = caseload.parse_filters({})
+    if not form.validate_on_submit():
+        return render_template("provider/home.html", provider=_provider(), page=None, filters=filters, errors=[], form=form), 400
+    if not throttle.allow(db, current_user.id, "list", current_app.config):
+        abort(429)
+    page = caseload.resident_page(db, current_user, filters, name=form.name.data, per_page=50)
+    caseload.log_listed(db, current_user, page, AccessAction.SEARCHED, g.request_id)
+    db.commit()
+    return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[], form=form,
+                           searched=form.name.data)
 
 
 @bp.get("/figures")

@@ -10,11 +10,6 @@ from tracker.web.forms import GovPasswordInput, GovRadioField, GovTextInput, NoC
 from tracker.web.wording import AREA_NAMES
 
 
-class SearchForm(FlaskForm):
-    name = StringField(_l("Find a resident by name"), widget=GovTextInput(), filters=[strip],
-                       validators=[DataRequired(_l("Enter a name to search for")), Length(max=80, message=_l("Names are 80 characters or fewer"))])
-
-
 class AssistedRegistrationForm(FlaskForm):
     display_name = StringField(_l("The resident's name"), description=_l("What they would like to be called."), widget=GovTextInput(),
                                filters=[strip], validators=[DataRequired(_l("Enter the resident's name")),

@@ -15,9 +15,9 @@ from tracker.domain import accounts, consent, setup_codes, suggestions, throttle
 from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider, Role, SetupCodePurpose, User
 from tracker.tutor import bp
-from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm, SearchForm, SuggestionForm
+from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm, SuggestionForm
 from tracker.web import htmx
-from tracker.web.forms import page_status
+from tracker.web.forms import SearchForm, page_status
 from tracker.web.guard import LIST, consent_required
 from tracker.web.session import get_session
 

@@ -23,8 +23,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput as _GovRadioInput,
 )
-from wtforms import DateField, RadioField, SelectChoice, SubmitField, TextAreaField, validators
-from wtforms.validators import Length, Optional
+from wtforms import DateField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField, validators
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import STAGES, Area
 from tracker.web.wording import STAGE_HINTS, STAGE_NAMES
@@ -209,3 +209,9 @@ class CheckInForm(FlaskForm):
 
     def answers(self) -> dict[str, tuple[int, str | None]]:
         return {area: (int(self[area].data), self[f"{area}_note"].data or None) for area in self.areas}
+
+class SearchForm(FlaskForm):
+    """Find a resident by name (sent as a POST, so names never sit in addresses or server logs)."""
+
+    name = StringField(_l("Find a resident by name"), widget=GovTextInput(), filters=[strip],
+                       validators=[DataRequired(_l("Enter a name to search for")), Length(max=80, message=_l("Names are 80 characters or fewer"))])
