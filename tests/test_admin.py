@@ -212,8 +212,14 @@ def test_a_big_change_puts_current_sharing_on_hold_until_the_resident_says_yes_a
     db.refresh(grant)
     assert grant.state == GrantState.GIVEN  # a small change leaves sharing as it is
 
-    response = admin.post(url, data={**NOTICE, "material": "yes", "change_en": "We now see your notes.",
-                                     "change_pl": "Teraz widzimy Twoje notatki.", "shown": ["goal_titles", "notes"]})
+    big = {**NOTICE, "material": "yes", "change_en": "We now see your notes.", "change_pl": "Teraz widzimy Twoje notatki.",
+           "shown": ["goal_titles", "notes"]}
+    asked = admin.post(url, data=big)  # first: how many residents it affects, and a second yes
+    assert asked.status_code == 200 and "This big change puts 1 resident's sharing on hold" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text and "Yes, publish it" in asked.text
+    db.refresh(grant)
+    assert grant.state == GrantState.GIVEN and consent.current_notice(db, sharing.a.id, "financial").version == 2
+    response = admin.post(url, data={**big, "confirmed": "yes"})
     assert response.status_code == 303
     assert "on hold" in admin.get("/admin/providers").text
     db.refresh(grant)

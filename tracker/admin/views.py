@@ -150,6 +150,10 @@ def new_notice(provider_id):
                 _fill_from(form, current[area])
     if form.validate_on_submit() and form.check_material(current[form.area.data] is not None):
         material = form.material.data == "yes"
+        if material and request.form.get("confirmed") != "yes":
+            # A big change puts residents' sharing on hold: say how many, and ask once more.
+            on_hold = consent.residents_put_on_hold(db, provider.id, form.area.data)
+            return render_template("admin/notice_form.html", form=form, provider=provider, current=current, on_hold=on_hold)
         change = {"en": form.change_en.data, "pl": form.change_pl.data} if (form.change_en.data or form.change_pl.data) else None
         notice = partnership.publish_notice(
             db, current_user, provider, form.area.data, record=form.record.data, fields=form.shown.data,

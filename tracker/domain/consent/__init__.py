@@ -40,7 +40,7 @@ from tracker.domain.consent.changes import (
     resident_grants,
     status,
 )
-from tracker.domain.consent.choices import AreaChoice, ProviderChoices, grants_needing_attention, sharing_choices
+from tracker.domain.consent.choices import ENDED_SHOWN_FOR, AreaChoice, ProviderChoices, grants_needing_attention, sharing_choices
 from tracker.domain.consent.decision import (
     STAFF_ROLES,
     Decision,
@@ -53,7 +53,14 @@ from tracker.domain.consent.decision import (
     valid_grant_clause,
 )
 from tracker.domain.consent.in_person import InPerson, give_in_person, recorded_by
-from tracker.domain.consent.notices import NOTICE_CONTENT, current_notice, current_notices, notice_hash, publish_notice
+from tracker.domain.consent.notices import (
+    NOTICE_CONTENT,
+    current_notice,
+    current_notices,
+    notice_hash,
+    publish_notice,
+    residents_put_on_hold,
+)
 from tracker.domain.consent.terms import (
     ACCESS_ENTRY_UNHASHED,
     CONSENT_EVENT_UNHASHED,
@@ -74,6 +81,7 @@ __all__ = [
     "CONSENT_EVENT_UNHASHED",
     "DEFAULT_DURATION_MONTHS",
     "DURATIONS_MONTHS",
+    "ENDED_SHOWN_FOR",
     "FIELD_CODES",
     "LIST_ACTIONS",
     "LIST_PURPOSE",
@@ -119,6 +127,7 @@ __all__ = [
     "require",
     "resident_grant",
     "resident_grants",
+    "residents_put_on_hold",
     "sharing_choices",
     "staff_provider",
     "status",

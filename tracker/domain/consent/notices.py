@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -99,6 +100,15 @@ def publish_notice(
             with Change(db, grant.resident_id, SYSTEM, secret_key) as change:
                 change.record(grant, ConsentEventType.INVALIDATED, GrantState.INVALIDATED, notice=db.get(SharingNotice, grant.notice_id))
     return notice
+
+
+
+def residents_put_on_hold(db: Session, provider_id: str, area: str) -> int:
+    """How many residents' sharing a big change to this notice would put on hold (what the admin
+    is told before confirming it)."""
+    return db.exec(select(func.count(func.distinct(ConsentGrant.resident_id))).where(
+        ConsentGrant.provider_id == provider_id, ConsentGrant.area == area,
+        col(ConsentGrant.state).in_([s.value for s in LIVE_GRANT_STATES if s != GrantState.INVALIDATED]))).one()
 
 
 def _same_offer(notice: SharingNotice, access_modes, fields_shown, purposes, summary, retention, lawful_basis, dsa_reference) -> bool:
