@@ -369,7 +369,7 @@ def test_goal_steps_must_match_in_both_languages(admin, db):
                                                         "title_en": "t" * 121, "framework_area": "Not A Code"})
     assert response.status_code == 400
     for message in ("Write 3 to 6 steps, one on each line", "The title must be 120 characters or fewer",
-                    "Use lower-case letters, numbers and _ only"):
+                    "Choose a framework area from the list"):
         assert message in response.text
     assert len(db.exec(select(CatalogueGoal)).all()) == count
 

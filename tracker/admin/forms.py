@@ -26,7 +26,7 @@ from tracker.web.forms import (
     NoControlCharacters,
     strip,
 )
-from tracker.web.wording import AREA_NAMES
+from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 STEP_MAX = 200
@@ -250,8 +250,8 @@ def _lines(text: str | None) -> list[str]:
 
 
 def _framework_area_field():
-    return StringField(_l("Framework area"), widget=GovTextInput(), filters=[strip],
-                       validators=_required(_l("Enter the framework area"), 40, _l("The framework area must be 40 characters or fewer")))
+    """One of the known framework codes (partnership.FRAMEWORK_AREAS), chosen from a list."""
+    return ChoiceSelectField(_l("Framework area"), message=_l("Choose a framework area from the list"))
 
 
 def _text_field(label, message, maximum, too_long, area=False):
@@ -273,9 +273,19 @@ def _summary_fields():
 
 
 class _GoalTexts(FlaskForm):
+    def set_framework_choices(self, area: str | None = None) -> None:
+        """The framework codes of ``area`` (every area's when it is still to be chosen)."""
+        self.framework_area.choices = [SelectChoice("", _l("Choose a framework area"))] + [
+            SelectChoice(code, f"{AREA_SHORT_NAMES[a]}: {framework.upper()}, {code.replace('_', ' ')}")
+            for a in ([Area(area)] if area else list(Area)) for framework, codes in partnership.FRAMEWORK_AREAS[a].items()
+            for code in codes]
+
     def validate_framework_area(self, field):
-        if not re.fullmatch(r"[a-z0-9_]+", field.data or ""):
-            raise ValidationError(_l("Use lower-case letters, numbers and _ only, for example being_safe"))
+        if not field.data:
+            raise ValidationError(_l("Choose a framework area from the list"))
+        area = self.area.data if "area" in self._fields else None
+        if area in set(Area) and not any(field.data in codes for codes in partnership.FRAMEWORK_AREAS[Area(area)].values()):
+            raise ValidationError(_l("Choose a framework area of the same part of a plan as the goal"))
 
     def titles(self) -> dict:
         return {"en": self.title_en.data, "pl": self.title_pl.data}

@@ -353,6 +353,7 @@ def catalogue():
 def new_goal():
     db = get_session()
     form = forms.NewCatalogueGoalForm()
+    form.set_framework_choices()
     if request.method == "GET" and request.args.get("area") in set(Area):
         form.area.data = request.args["area"]
     if form.validate_on_submit():
@@ -374,6 +375,7 @@ def edit_goal(goal_id):
     goal = get_or_404(CatalogueGoal, goal_id)
     steps = partnership.goal_steps(db, goal.id)
     form = forms.edit_catalogue_goal_form(steps)
+    form.set_framework_choices(goal.area)
     if request.method == "GET":
         _fill_goal_form(form, goal, steps)
     if form.validate_on_submit():
@@ -409,6 +411,7 @@ def _set_retired(goal: CatalogueGoal, step: CatalogueStep | None, retired: bool)
     except partnership.AdminError as error:
         steps = partnership.goal_steps(db, goal.id)
         form = forms.edit_catalogue_goal_form(steps, formdata=None)
+        form.set_framework_choices(goal.area)
         _fill_goal_form(form, goal, steps)
         return _goal_page(db, goal, steps, form, 400, ADMIN_ERRORS[error.code])
     if changed:
