@@ -346,3 +346,18 @@ def test_the_export_names_the_stages_and_keeps_polish_names_for_excel(app, db, s
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     row = next(r for r in rows if r[0] == "Łucja Żółkiewska")
     assert row[1:6] == ["digital", "3", "Trying", "3", "Trying"]
+
+
+def test_a_tutor_sees_the_accounts_made_here_not_set_up_yet_and_can_print_a_new_slip(app, db, sharing):
+    tutor = _staff(app, "tutor.a")
+    first = _slip_code(tutor.post("/tutor/residents/new", data={"display_name": "Fatima Ali", "username": "fatima", "language": "en"}).text)
+    home = tutor.get("/tutor/").text
+    assert "Accounts not set up yet" in home and "Fatima Ali" in home and "Print a new slip" in home
+    assert "Fatima Ali" not in _staff(app, "tutor.b").get("/tutor/").text  # another organisation's account
+    second = _slip_code(tutor.post("/tutor/password-reset", data={"username": "fatima"}).text)
+    assert second != first
+    resident = app.test_client()
+    refused = resident.post("/setup", data={"username": "fatima", "code": first, "password": "kettle garden lamp"})
+    assert refused.status_code == 400  # the lost slip's code no longer works
+    assert resident.post("/setup", data={"username": "fatima", "code": second, "password": "kettle garden lamp"}).status_code == 303
+    assert "Fatima Ali" not in tutor.get("/tutor/").text  # set up: no longer listed (and shares nothing)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -222,3 +222,30 @@ def registered_just_now_by(db: Session, username: str, tutor: User) -> bool:
     return resident is not None and db.exec(select(SetupCode.id).where(
         SetupCode.user_id == resident.id, SetupCode.created_by_id == tutor.id, SetupCode.purpose == SetupCodePurpose.REGISTER,
         SetupCode.created_at >= utcnow() - REPEAT_WINDOW)).first() is not None
+
+
+@dataclass
+class WaitingAccount:
+    user: User
+    made_at: datetime
+    code_expires_at: datetime
+
+
+def accounts_waiting_for_setup(db: Session, tutor: User) -> list[WaitingAccount]:
+    """Residents' accounts that the tutor's organisation made in person and the resident has not
+    set up yet (no code used, never signed in), newest first: so a lost slip can be printed again.
+    Nothing else about them: there is no plan yet, and nothing shared."""
+    codes = db.exec(select(SetupCode).join(User, User.id == SetupCode.user_id).where(
+        SetupCode.purpose == SetupCodePurpose.REGISTER, SetupCode.provider_id == tutor.provider_id,
+        User.role == Role.RESIDENT, User.active.is_(True), User.last_sign_in_at.is_(None))).all()
+    user_ids = {code.user_id for code in codes}
+    if not user_ids:
+        return []
+    used = set(db.exec(select(SetupCode.user_id).where(col(SetupCode.user_id).in_(user_ids), SetupCode.used_at.is_not(None))).all())
+    latest = {}
+    for code in db.exec(select(SetupCode).where(col(SetupCode.user_id).in_(user_ids - used))
+                        .order_by(SetupCode.created_at)).all():
+        latest[code.user_id] = code
+    made = {code.user_id: code.created_at for code in codes}
+    waiting = [WaitingAccount(db.get(User, user_id), made[user_id], code.expires_at) for user_id, code in latest.items()]
+    return sorted(waiting, key=lambda w: w.made_at, reverse=True)

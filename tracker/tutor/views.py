@@ -40,7 +40,8 @@ def home():
     page = caseload.resident_page(db, current_user, filters)
     caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
     db.commit()  # the list is on record before it is shown
-    return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=SearchForm())
+    return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=SearchForm(),
+                           waiting=setup_codes.accounts_waiting_for_setup(db, current_user), now=utcnow())
 
 
 @bp.post("/search")
