@@ -4,12 +4,14 @@ shown ticked at full contrast, not greyed to half opacity)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import Session, select
 
 from tests.browser import Auditor, sign_in
 from tracker.commands.demo import DEMO_PASSWORD, load_demo
-from tracker.models import ConsentReceipt
+from tracker.models import ConsentReceipt, User
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +29,8 @@ def test_nothing_is_wider_than_a_small_phone(browser, live_app, live_server, art
     with Session(live_app.extensions["tracker_engine"]) as db:
         load_demo(db, live_app.config["SECRET_KEY"])
         db.commit()
-        receipt = db.exec(select(ConsentReceipt.code).where(ConsentReceipt.content.is_not(None))).first()
+        amira = db.exec(select(User).where(User.username == "amira")).one()
+        receipt = db.exec(select(ConsentReceipt.code).where(ConsentReceipt.resident_id == amira.id)).first()
     width = 320 if language == "en" else 360
     too_wide = []
     for username, paths in PAGES.items():
@@ -39,7 +42,8 @@ def test_nothing_is_wider_than_a_small_phone(browser, live_app, live_server, art
         if username:
             sign_in(page, live_server.url, username, DEMO_PASSWORD, HOMES[username]) if language == "en" else _sign_in_pl(page, live_server.url, username)
         for path in paths:
-            page.goto(live_server.url + path.format(receipt=receipt))
+            response = page.goto(live_server.url + path.format(receipt=receipt))
+            assert response.status == 200, path
             audit.check(path)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
@@ -80,4 +84,28 @@ def test_the_menu_is_folded_from_the_first_paint_on_a_phone(browser, live_app, l
         assert page.evaluate(CLS) < 0.02, path
         assert page.get_by_role("button", name="Menu").is_visible()
         assert not page.locator(".govuk-service-navigation__list").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_printing_works_with_and_without_javascript(browser, live_app, live_server, javascript):
+    """With JavaScript a Print button; without it, how to print with the browser (never a button
+    that does nothing)."""
+    with Session(live_app.extensions["tracker_engine"]) as db:
+        load_demo(db, live_app.config["SECRET_KEY"])
+        db.commit()
+        amira = db.exec(select(User).where(User.username == "amira")).one()
+        receipt = db.exec(select(ConsentReceipt.code).where(ConsentReceipt.resident_id == amira.id)).first()
+    context = browser.new_context(viewport={"width": 320, "height": 800}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.locator("#username").fill("amira")
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/me/")
+    for path in (f"/me/receipts/{receipt}", "/me/plan/print", "/me/export"):
+        page.goto(live_server.url + path)
+        button = page.get_by_role("button", name=re.compile("^Print"))
+        how = page.get_by_text("To print this page, use your browser's Print")
+        assert button.is_visible() == javascript and how.is_visible() != javascript, path
     context.close()
