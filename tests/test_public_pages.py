@@ -1,0 +1,120 @@
+"""The pages every GOV.UK service has: privacy notice, accessibility statement, cookies, help and
+contact."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import sign_in
+from tracker.models import ProviderKind, Role
+
+PAGES = {"/privacy": "Privacy notice", "/accessibility": "Accessibility statement for Me and My Learning",
+         "/cookies": "Cookies", "/help": "Help and contact"}
+
+
+def _h1s(page: str) -> list[str]:
+    return re.findall(r"<h1\b[^>]*>(.*?)</h1>", page, flags=re.S)
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("language", ["en", "pl"])
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_each_page_answers_signed_in_or_out_in_both_languages(app, people, path, language, signed_in):
+    client = app.test_client()
+    if signed_in:
+        people.user("amira", preferred_language="en")
+        assert sign_in(client, "amira").status_code == 303
+    if language == "pl":
+        assert client.get(f"/language/pl?next={path}").headers["Location"] == path
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.text
+    assert f'<html lang="{language}"' in page
+    [h1] = _h1s(page)
+    if language == "en":
+        assert PAGES[path] in h1
+    else:
+        assert PAGES[path] not in h1  # translated, not the English heading
+    assert ("Sign out" in page or "Wyloguj" in page) == signed_in
+
+
+def test_help_lists_the_active_organisations_and_not_a_deactivated_one(client, people, db):
+    people.provider("Melton Money Advice", kind=ProviderKind.MONEY_ADVICE)
+    closed = people.provider("Melton Old Project", kind=ProviderKind.OTHER)
+    closed.active = False
+    db.add(closed)
+    db.commit()
+    page = client.get("/help").text
+    assert "Melton Money Advice" in page and "Melton Money Advice helps residents." in page and "Money advice" in page
+    assert "Melton Old Project" not in page
+    assert "ask your tutor" in page
+
+
+def test_help_marks_the_english_only_descriptions_on_polish_pages(client, people):
+    people.provider("Melton Money Advice", kind=ProviderKind.MONEY_ADVICE)
+    client.get("/language/pl?next=/help")
+    assert '<p class="govuk-body" lang="en">Melton Money Advice helps residents.</p>' in client.get("/help").text
+
+
+def test_help_says_what_to_do_with_no_organisations(client):
+    assert "There are no organisations in Me and My Learning yet." in client.get("/help").text
+
+
+def test_help_says_how_to_get_a_new_password(client):
+    page = client.get("/help").text
+    assert "If you forgot your password" in page and 'href="/setup"' in page
+
+
+def test_the_privacy_notice_names_the_controller_the_rights_and_the_ico(client):
+    page = client.get("/privacy").text
+    assert "The short version" in page and "The full version" in page
+    assert "Melton Borough Council" in page
+    for law in ("Article 6(1)(e)", "Article 6(1)(a)", "Article 6(1)(c)"):
+        assert law in page
+    for href in ("/me/export", "/me/details", "/me/delete", "/me/sharing", "/me/looked", "/me/data"):
+        assert f'href="{href}"' in page, href
+    assert 'href="https://ico.org.uk/make-a-complaint/"' in page and "0303 123 1113" in page
+
+
+def test_the_accessibility_statement_follows_the_model(client):
+    page = client.get("/accessibility").text
+    for heading in ("How accessible this service is", "Feedback and contact information", "Enforcement procedure",
+                    "Compliance status", "Non-accessible content", "Preparation of this accessibility statement"):
+        assert f">{heading}</h" in page, heading
+    assert "partially compliant" in page and "1 December 2026" in page
+    assert "Equality Advisory and Support Service" in page and "3.1.2" in page and "1.4.10" in page
+
+
+def test_the_cookies_page_names_the_one_cookie_the_service_sets(app, people, client):
+    """The page must not drift from the code: the only cookie set, signed out or in, is the
+    session cookie it names, and it has no expiry date (it goes when the browser closes)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    page = client.get("/cookies").text
+    assert f"<code>{name}</code>" in page and "When you close your browser" in page
+    assert "If you do nothing for 15 minutes" in page and "Staff are signed out after 8 hours" in page
+    people.user("amira")
+    set_cookies = []
+    for response in (client.get("/login"), client.get("/language/pl?next=/"), sign_in(client, "amira"), client.get("/me/")):
+        set_cookies += response.headers.getlist("Set-Cookie")
+    assert set_cookies
+    assert {cookie.split("=", 1)[0] for cookie in set_cookies} == {name}
+    assert not any("expires=" in cookie.lower() or "max-age=" in cookie.lower() for cookie in set_cookies)
+
+
+def test_the_cookies_page_reads_the_idle_time_outs_from_the_settings(sqlite_url):
+    from tests.conftest import make_app
+
+    app = make_app(sqlite_url, RESIDENT_IDLE_MINUTES=1, STAFF_IDLE_MINUTES=90)
+    page = app.test_client().get("/cookies").text
+    assert "If you do nothing for 1 minute," in page and "Staff are signed out after 90 minutes" in page
+    app.extensions["tracker_engine"].dispose()
+
+
+def test_staff_can_read_the_pages_too(app, people):
+    people.user("jo.bennett", role=Role.TUTOR)
+    client = app.test_client()
+    assert sign_in(client, "jo.bennett").status_code == 303
+    for path in PAGES:
+        assert client.get(path).status_code == 200
