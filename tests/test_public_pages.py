@@ -1,5 +1,5 @@
 """The pages every GOV.UK service has: privacy notice, accessibility statement, cookies, help and
-contact."""
+contact, linked from the footer of every page."""
 
 from __future__ import annotations
 
@@ -12,10 +12,23 @@ from tracker.models import ProviderKind, Role
 
 PAGES = {"/privacy": "Privacy notice", "/accessibility": "Accessibility statement for Me and My Learning",
          "/cookies": "Cookies", "/help": "Help and contact"}
+FOOTER_LINKS = {"/help": "Help and contact", "/privacy": "Privacy", "/cookies": "Cookies", "/accessibility": "Accessibility statement"}
 
 
 def _h1s(page: str) -> list[str]:
     return re.findall(r"<h1\b[^>]*>(.*?)</h1>", page, flags=re.S)
+
+
+def _footer(page: str) -> str:
+    return page.split('<footer class="govuk-footer', 1)[1].split("</footer>", 1)[0]
+
+
+@pytest.fixture
+def residents_client(app, people):
+    people.user("amira", display_name="Amira Hassan")
+    client = app.test_client()
+    assert sign_in(client, "amira").status_code == 303
+    return client
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -38,6 +51,25 @@ def test_each_page_answers_signed_in_or_out_in_both_languages(app, people, path,
     else:
         assert PAGES[path] not in h1  # translated, not the English heading
     assert ("Sign out" in page or "Wyloguj" in page) == signed_in
+
+
+def test_the_footer_links_to_the_four_pages_signed_in(residents_client):
+    footer = _footer(residents_client.get("/me/").text)
+    for href, text in FOOTER_LINKS.items():
+        assert f'href="{href}">{text}</a>' in footer
+
+
+def test_the_footer_links_to_the_four_pages_on_the_sign_in_page(client):
+    footer = _footer(client.get("/login").text)
+    for href, text in FOOTER_LINKS.items():
+        assert f'href="{href}">{text}</a>' in footer
+    assert "Me and My Learning is run by the Melton learning partnership." in footer
+
+
+def test_the_footer_is_translated(client):
+    client.get("/language/pl?next=/login")
+    footer = _footer(client.get("/login").text)
+    assert ">Prywatność</a>" in footer and ">Deklaracja dostępności</a>" in footer
 
 
 def test_help_lists_the_active_organisations_and_not_a_deactivated_one(client, people, db):
