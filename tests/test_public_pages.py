@@ -1,18 +1,21 @@
 """The pages every GOV.UK service has: privacy notice, accessibility statement, cookies, help and
-contact, linked from the footer of every page."""
+contact, linked from the footer of every page; and the meta description of public pages."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 
 from tests.conftest import sign_in
+from tests.sharing_helpers import Sharing
 from tracker.models import ProviderKind, Role
 
 PAGES = {"/privacy": "Privacy notice", "/accessibility": "Accessibility statement for Me and My Learning",
          "/cookies": "Cookies", "/help": "Help and contact"}
 FOOTER_LINKS = {"/help": "Help and contact", "/privacy": "Privacy", "/cookies": "Cookies", "/accessibility": "Accessibility statement"}
+META_DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)">')
 
 
 def _h1s(page: str) -> list[str]:
@@ -21,6 +24,11 @@ def _h1s(page: str) -> list[str]:
 
 def _footer(page: str) -> str:
     return page.split('<footer class="govuk-footer', 1)[1].split("</footer>", 1)[0]
+
+
+def _description(page: str) -> str:
+    [description] = META_DESCRIPTION.findall(page)
+    return html.unescape(description)
 
 
 @pytest.fixture
@@ -142,6 +150,27 @@ def test_the_cookies_page_reads_the_idle_time_outs_from_the_settings(sqlite_url)
     page = app.test_client().get("/cookies").text
     assert "If you do nothing for 1 minute," in page and "Staff are signed out after 90 minutes" in page
     app.extensions["tracker_engine"].dispose()
+
+
+def test_public_pages_have_their_own_meta_description(app, db, people):
+    sharing = Sharing(db, people)
+    amira = people.user("amira")
+    _, receipt = sharing.give(amira, sharing.a, "digital")
+    client = app.test_client()
+    default = _description(client.get("/account-deleted").text)  # a page that keeps the default
+    assert default.startswith("Me and My Learning: ")
+    descriptions = {}
+    for path in ("/", "/login", "/register", *PAGES, f"/receipt/{receipt.code}"):
+        page = client.get(path).text
+        descriptions[path] = _description(page)
+        assert 40 <= len(descriptions[path]) <= 160, path
+        assert descriptions[path] != default, path
+        assert "<" not in descriptions[path], path
+    assert len(set(descriptions.values())) == len(descriptions)  # each says what its own page is
+
+
+def test_signed_in_pages_keep_the_default_description(residents_client):
+    assert _description(residents_client.get("/me/").text).startswith("Me and My Learning: ")
 
 
 def test_staff_can_read_the_pages_too(app, people):
