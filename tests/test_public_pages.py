@@ -107,6 +107,17 @@ def test_help_says_how_to_get_a_new_password(client):
     assert "If you forgot your password" in page and 'href="/setup"' in page
 
 
+def test_the_share_page_and_the_preview_link_to_the_privacy_notice(app, db, people):
+    sharing = Sharing(db, people)
+    people.user("amira")
+    client = app.test_client()
+    sign_in(client, "amira")
+    for path in (f"/me/sharing/providers/{sharing.a.id}/digital", f"/me/sharing/providers/{sharing.a.id}/digital/preview"):
+        page = client.get(path).text
+        assert 'href="/privacy#sharing">Read the privacy notice</a>' in page, path
+    assert 'id="sharing"' in client.get("/privacy").text  # the link's target exists
+
+
 def test_the_privacy_notice_names_the_controller_the_rights_and_the_ico(client):
     page = client.get("/privacy").text
     assert "The short version" in page and "The full version" in page
