@@ -1,16 +1,20 @@
-"""Pages for everyone: the start page, the language switcher and the health check."""
+"""Pages for everyone: the start page, the language switcher, the pages every GOV.UK service has
+(privacy, accessibility, cookies, help) and the health check."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
+from sqlmodel import col, select
 
 from tracker.domain import consent
+from tracker.models import Provider
 from tracker.web import htmx
 from tracker.web.roles import home_url
 from tracker.web.security import safe_next
 from tracker.web.session import get_session
+from tracker.web.wording import PROVIDER_KIND_NAMES
 
 bp = Blueprint("public", __name__)
 
@@ -50,6 +54,34 @@ def check_receipt(code: str):
 @bp.get("/account-deleted")
 def account_deleted():
     return render_template("public/account_deleted.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/cookies")
+def cookies():
+    """Only the session cookie: its name and the idle time-outs are read from the settings, so the
+    page cannot drift from what the service does."""
+    config = current_app.config
+    return render_template("public/cookies.html", cookie_name=config["SESSION_COOKIE_NAME"],
+                           resident_idle_minutes=config["RESIDENT_IDLE_MINUTES"],
+                           staff_idle_minutes=config["STAFF_IDLE_MINUTES"])
+
+
+@bp.get("/help")
+def help_page():
+    """Help and contact: the active organisations, as their records describe them (the records
+    have no contact details: residents ask their tutor)."""
+    providers = get_session().exec(select(Provider).where(col(Provider.active).is_(True)).order_by(Provider.name)).all()
+    return render_template("public/help.html", providers=providers, kind_names=PROVIDER_KIND_NAMES)
 
 
 @bp.get("/healthz")
