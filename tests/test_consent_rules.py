@@ -4,6 +4,8 @@ in-person consent needs the resident's own password; suggestions are the residen
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlmodel import select
 
@@ -179,3 +181,32 @@ def test_a_chain_with_a_row_missing_or_changed_is_reported(db, sharing, people):
     assert any("changed" in p or "hash" in p for p in chains.verify(rows, "event_hash", consent.CONSENT_EVENT_UNHASHED))
     with pytest.raises(TypeError):
         chains.canonical({"x": object()})
+
+
+def test_looks_are_grouped_by_week_and_organisation_and_the_unusual_ones_stand_out(db, sharing, people):
+    import time_machine
+
+    from tracker.models import AccessAction
+
+    amira = people.user("amira")
+    sharing.give(amira, sharing.a, "digital")
+    sharing.give(amira, sharing.b, "digital")
+
+    def look(staff, provider, at):
+        with time_machine.travel(at, tick=False):
+            [decision] = consent.open_record(db, staff, amira.id, area="digital")
+            consent.record_access(db, staff, provider, [decision], AccessAction.OPENED, "plan_support", "r")
+            db.commit()
+
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 10am in London (GMT in November)
+    look(sharing.tutor_a, sharing.a, monday)
+    look(sharing.tutor_a, sharing.a, monday + timedelta(days=1))
+    look(sharing.staff_a, sharing.a, monday + timedelta(days=2))
+    look(sharing.tutor_b, sharing.b, monday + timedelta(days=2, hours=12))  # 10pm
+    now = monday + timedelta(days=7)
+    groups = consent.look_groups(db, amira.id, "Europe/London", now=now)
+    assert [(g.provider_name, g.looks, g.people) for g in groups] == [
+        ("Melton Jobs Support", 1, ["Priya"]), ("Melton Adult Learning", 3, ["Sam", "Jo"])]  # newest first
+    assert {g.week_of for g in groups} == {monday.date()}
+    unusual = [(e.actor_name, reasons) for e, reasons in consent.unusual_looks(db, amira.id, "Europe/London", now=now)]
+    assert unusual == [("Priya", ["new_organisation", "out_of_hours"]), ("Sam", ["new_person"]), ("Jo", ["new_organisation"])]

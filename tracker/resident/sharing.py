@@ -228,7 +228,11 @@ def looked():
     db = get_session()
     page = _page()
     rows, older = consent.switches.looks(db, current_user.id, page, PER_PAGE)
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    first_page = page == 1
     return render_template("resident/looked.html", rows=rows, page=page, older=older,
+                           groups=consent.look_groups(db, current_user.id, zone) if first_page else [],
+                           unusual=consent.unusual_looks(db, current_user.id, zone) if first_page else [],
                            summary=consent.looks_in_last_30_days(db, current_user.id), button=ButtonForm(),
                            account_changes=setup_codes.changes_by_staff(db, current_user.id) if page == 1 else [])
 

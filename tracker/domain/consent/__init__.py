@@ -20,7 +20,18 @@ is shown. Only this package reads or writes consents (``ConsentGrant``: an impor
 """
 
 from tracker.domain.consent import switches
-from tracker.domain.consent.access_log import LookSummary, flag_look, looks_in_last_30_days, record_access, verify_chains
+from tracker.domain.consent.access_log import (
+    GROUP_WEEKS,
+    OPENING_HOURS,
+    LookGroup,
+    LookSummary,
+    flag_look,
+    look_groups,
+    looks_in_last_30_days,
+    record_access,
+    unusual_looks,
+    verify_chains,
+)
 from tracker.domain.consent.changes import (
     RECEIPT_ALPHABET,
     SYSTEM,
@@ -83,9 +94,11 @@ __all__ = [
     "DURATIONS_MONTHS",
     "ENDED_SHOWN_FOR",
     "FIELD_CODES",
+    "GROUP_WEEKS",
     "LIST_ACTIONS",
     "LIST_PURPOSE",
     "NOTICE_CONTENT",
+    "OPENING_HOURS",
     "RECEIPT_ALPHABET",
     "RENEWAL_WINDOW",
     "STAFF_ROLES",
@@ -97,6 +110,7 @@ __all__ = [
     "Decision",
     "GrantRef",
     "InPerson",
+    "LookGroup",
     "LookSummary",
     "NotShared",
     "ProviderChoices",
@@ -113,6 +127,7 @@ __all__ = [
     "grant_states",
     "grants_needing_attention",
     "live_grant",
+    "look_groups",
     "looks_in_last_30_days",
     "months_later",
     "new_receipt_code",
@@ -133,6 +148,7 @@ __all__ = [
     "status",
     "stopped_sharing_since",
     "switches",
+    "unusual_looks",
     "valid_grant_clause",
     "verify_chains",
 ]

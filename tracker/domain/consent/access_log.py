@@ -4,7 +4,8 @@ resident sees of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, insert, update
 from sqlmodel import Session, col, select
@@ -136,3 +137,64 @@ def flag_look(db: Session, resident_id: str, entry_id: int) -> AccessLogEntry | 
     if db.exec(select(AccessFlag.id).where(AccessFlag.entry_id == entry.id)).first() is None:
         db.add(AccessFlag(entry_id=entry.id, resident_id=resident_id, provider_id=entry.provider_id))
     return entry
+
+
+# --- "Who has looked": the looks grouped, and the ones worth a second look ---------------------
+
+GROUP_WEEKS = 8
+OPENING_HOURS = (8, 18)  # looks outside 8am-6pm (or at a weekend) are shown as worth a look
+
+
+@dataclass
+class LookGroup:
+    """One organisation's looks in one week (weeks start on Monday, in the service's time zone)."""
+
+    week_of: date
+    provider_name: str
+    looks: int
+    people: list[str]
+    purposes: set[str]
+
+
+def look_groups(db: Session, resident_id: str, zone: str, now: datetime | None = None) -> list[LookGroup]:
+    """The last GROUP_WEEKS weeks of looks, by week and organisation, newest first."""
+    now = now or utcnow()
+    tz = ZoneInfo(zone)
+    since = now - timedelta(weeks=GROUP_WEEKS)
+    entries = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == resident_id, AccessLogEntry.occurred_at >= since)
+                      .order_by(col(AccessLogEntry.seq).desc())).all()
+    groups: dict[tuple, LookGroup] = {}
+    for entry in entries:
+        day = entry.occurred_at.astimezone(tz).date()
+        key = (day - timedelta(days=day.weekday()), entry.provider_id)
+        group = groups.setdefault(key, LookGroup(key[0], entry.provider_name, 0, [], set()))
+        group.looks += 1
+        if entry.actor_name not in group.people:
+            group.people.append(entry.actor_name)
+        group.purposes.add(entry.purpose_code)
+    return sorted(groups.values(), key=lambda g: (g.week_of, g.provider_name), reverse=True)
+
+
+def unusual_looks(db: Session, resident_id: str, zone: str, now: datetime | None = None) -> list[tuple[AccessLogEntry, list[str]]]:
+    """Looks in the last 30 days worth a second look, with why: by a person or an organisation that
+    had not looked before, or outside opening hours."""
+    now = now or utcnow()
+    tz = ZoneInfo(zone)
+    entries = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == resident_id)
+                      .order_by(AccessLogEntry.seq)).all()
+    seen_people, seen_providers, found = set(), set(), []
+    for entry in entries:
+        reasons = []
+        if entry.occurred_at >= now - timedelta(days=30):
+            local = entry.occurred_at.astimezone(tz)
+            if entry.provider_id not in seen_providers:
+                reasons.append("new_organisation")
+            elif entry.actor_user_id not in seen_people:
+                reasons.append("new_person")
+            if local.weekday() >= 5 or not OPENING_HOURS[0] <= local.hour < OPENING_HOURS[1]:
+                reasons.append("out_of_hours")
+        seen_people.add(entry.actor_user_id)
+        seen_providers.add(entry.provider_id)
+        if reasons:
+            found.append((entry, reasons))
+    return list(reversed(found))
