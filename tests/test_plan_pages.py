@@ -51,7 +51,10 @@ def test_first_check_in_then_suggested_goals(signed_in, db, amira):
     assert response.headers["Location"] == "/me/plan/choose"
     page = signed_in.get("/me/plan/choose").text
     assert "Your check-in is saved" in page
-    assert page.count("Suggested for you") >= 3
+    # One part of the plan at a time, the suggested goals first, each with its own button.
+    suggested = sum(signed_in.get(f"/me/plan/choose?area={area}").text.count("Suggested for you") for area in ("digital", "financial", "job_readiness"))
+    assert suggested >= 3
+    assert page.index("Suggested for you") < page.index("Add to my plan")
 
 
 def test_a_check_in_without_answers_explains_what_to_do(signed_in):

@@ -132,12 +132,18 @@ def choose_goals():
 
 
 def _choose_page(db, area, query, error=None, status=200):
+    """One part of the plan at a time (a search looks in all three), the goals that fit the
+    resident's last check-in first, each with its own "Add to my plan" button."""
     locale = _locale()
     offered = plan.offered_goals(db)
     in_plan = plan.catalogue_ids_in_plan(db, current_user.id)
     latest = plan.stages_then_and_now(db, current_user.id)[1]
     suggested = plan.suggested_goal_ids({a: c.stage for a, c in latest.items()}, offered, in_plan)
+    if area is None and not query:
+        # Start where there is a suggestion (the first such part), else with the first part.
+        area = next((a.value for a in Area if any(g.area == a and g.id in suggested for g, _ in offered)), Area.DIGITAL.value)
     shown = [(g, steps) for g, steps in offered if (area is None or g.area == area) and matches(g, steps, query, locale)]
+    shown.sort(key=lambda item: (item[0].id not in suggested, item[0].id in in_plan))  # stable: catalogue order within
     return render_template(
         "resident/choose.html",
         shown=shown, in_plan=in_plan, suggested=suggested, area=area, query=query, error=error,
