@@ -19,13 +19,9 @@ PAGES = {"/privacy": "privacy", "/accessibility": "accessibility", "/cookies": "
 
 def _organisations(people, db):
     """The demo's three organisations, with their real descriptions, and one that has closed."""
-    for name, kind, description in (
-        ("Melton Adult Learning", ProviderKind.ADULT_LEARNING,
-         "Free courses for adults: computers, English, maths and more, at the library and the Learning Hub."),
-        ("Melton Jobs Support", ProviderKind.EMPLOYMENT_SUPPORT, "Help to find work: CVs, job search, applications and interview practice."),
-        ("Melton Money Advice", ProviderKind.MONEY_ADVICE, "Free, confidential help with budgeting, bills, benefits and debt."),
-        ("Melton Closed Project", ProviderKind.OTHER, "Closed."),
-    ):
+    from tracker.commands.demo import PROVIDERS
+
+    for name, kind, description in (*PROVIDERS, ("Melton Closed Project", ProviderKind.OTHER, {"en": "Closed.", "pl": "Zamknięte."})):
         provider = people.provider(name, kind=kind)
         provider.description = description
         provider.active = name != "Melton Closed Project"

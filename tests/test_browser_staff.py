@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from tests.browser import Auditor, sign_in
@@ -75,7 +76,7 @@ def test_a_tutor_registers_a_resident_and_records_progress_with_them(browser, li
     audit.check("shared area with recording")
     page.locator(".app-staff-goal").get_by_role("checkbox").first.check()
     page.get_by_role("button", name=re.compile("Save ticks with the resident")).click()
-    assert page.get_by_text("Saved. The resident can see this in their history.").is_visible()
+    expect(page.get_by_text("Saved. The resident can see this in their history.")).to_be_visible()  # waits for the page the click led to
     page.get_by_label("Trying").check()
     page.get_by_role("button", name="Save the check-in").click()
     audit.check("after recording")
@@ -98,18 +99,18 @@ def test_provider_staff_filter_the_dashboard_download_and_read_figures(browser, 
     page = context.new_page()
     audit = Auditor(page, artefacts / f"staff-provider-{screen}")
     sign_in(page, live_server.url, "staff.a", PASSWORD, "**/provider/")
-    assert page.get_by_text("7 residents.").is_visible()
+    expect(page.get_by_text("7 residents.")).to_be_visible()  # waits for the page the click led to
     audit.check("dashboard")
     page.get_by_label("Part of the plan").select_option("digital")
     page.get_by_role("button", name="Show residents").click()
-    assert page.get_by_text("3 residents.").is_visible()
+    expect(page.get_by_text("3 residents.")).to_be_visible()  # waits for the page the click led to
     audit.check("dashboard filtered")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these residents (CSV)").click()
     content = Path(download.value.path()).read_text(encoding="utf-8")
     assert content.startswith("\ufeffresident,area") and content.count("\n") == 4
     page.goto(live_server.url + "/provider/?stage=9")
-    assert page.get_by_text("Choose a stage from the list").first.is_visible()
+    expect(page.get_by_text("Choose a stage from the list").first).to_be_visible()  # waits for the page the click led to
     audit.check("dashboard with a bad filter")
     page.goto(live_server.url + "/provider/figures")
     audit.check("figures")

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
@@ -234,18 +234,14 @@ class WaitingAccount:
 def accounts_waiting_for_setup(db: Session, tutor: User) -> list[WaitingAccount]:
     """Residents' accounts that the tutor's organisation made in person and the resident has not
     set up yet (no code used, never signed in), newest first: so a lost slip can be printed again.
-    Nothing else about them: there is no plan yet, and nothing shared."""
-    codes = db.exec(select(SetupCode).join(User, User.id == SetupCode.user_id).where(
-        SetupCode.purpose == SetupCodePurpose.REGISTER, SetupCode.provider_id == tutor.provider_id,
-        User.role == Role.RESIDENT, User.active.is_(True), User.last_sign_in_at.is_(None))).all()
-    user_ids = {code.user_id for code in codes}
-    if not user_ids:
-        return []
-    used = set(db.exec(select(SetupCode.user_id).where(col(SetupCode.user_id).in_(user_ids), SetupCode.used_at.is_not(None))).all())
-    latest = {}
-    for code in db.exec(select(SetupCode).where(col(SetupCode.user_id).in_(user_ids - used))
-                        .order_by(SetupCode.created_at)).all():
-        latest[code.user_id] = code
-    made = {code.user_id: code.created_at for code in codes}
-    waiting = [WaitingAccount(db.get(User, user_id), made[user_id], code.expires_at) for user_id, code in latest.items()]
-    return sorted(waiting, key=lambda w: w.made_at, reverse=True)
+    Nothing else about them: there is no plan yet, and nothing shared. (One query.)"""
+    made_here = select(SetupCode.user_id).where(SetupCode.purpose == SetupCodePurpose.REGISTER,
+                                                 SetupCode.provider_id == tutor.provider_id)
+    rows = db.exec(
+        select(User, func.min(SetupCode.created_at), func.max(SetupCode.expires_at))
+        .join(SetupCode, SetupCode.user_id == User.id)
+        .where(col(User.id).in_(made_here), User.role == Role.RESIDENT, User.active.is_(True), User.last_sign_in_at.is_(None))
+        .group_by(User.id).having(func.count(SetupCode.used_at) == 0)
+        .order_by(func.min(SetupCode.created_at).desc())
+    ).all()
+    return [WaitingAccount(user, made_at, expires_at) for user, made_at, expires_at in rows]

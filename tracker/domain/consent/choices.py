@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -73,19 +74,21 @@ def grants_needing_attention(db: Session, resident_id: str) -> dict[str, list[Co
     """For the home page: consents to confirm, to review after a change, to renew soon, and sharing
     that ran out lately (so it never ends silently)."""
     now = utcnow()
-    live = db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == resident_id,
-                                              col(ConsentGrant.state).in_([s.value for s in LIVE_GRANT_STATES]))).all()
-    shared_now = {(g.provider_id, g.area) for g in live if g.state in VALID_GRANT_STATES and g.valid_until > now}
-    # Sharing that ran out (not what the resident stopped themselves) in the last ENDED_SHOWN_FOR,
-    # unless they have shared that area with that organisation again since.
-    ran_out = db.exec(select(ConsentGrant).where(
+    ran_out_states = [*(s.value for s in VALID_GRANT_STATES), GrantState.PAUSED.value, GrantState.EXPIRED.value]
+    # One query: the live consents, and those that ran out in the last ENDED_SHOWN_FOR.
+    grants = db.exec(select(ConsentGrant).where(
         ConsentGrant.resident_id == resident_id,
-        col(ConsentGrant.state).in_([*(s.value for s in VALID_GRANT_STATES), GrantState.PAUSED.value, GrantState.EXPIRED.value]),
-        ConsentGrant.valid_until <= now, ConsentGrant.valid_until > now - ENDED_SHOWN_FOR,
+        or_(col(ConsentGrant.state).in_([s.value for s in LIVE_GRANT_STATES]),
+            and_(col(ConsentGrant.state).in_(ran_out_states), ConsentGrant.valid_until > now - ENDED_SHOWN_FOR)),
     ).order_by(col(ConsentGrant.valid_until).desc())).all()
+    live = [g for g in grants if g.state in LIVE_GRANT_STATES]
+    shared_now = {(g.provider_id, g.area) for g in live if g.state in VALID_GRANT_STATES and g.valid_until > now}
+    # Sharing that ran out (not what the resident stopped themselves), unless they have shared
+    # that area with that organisation again since.
     ended, seen = [], set()
-    for grant in ran_out:
-        if (grant.provider_id, grant.area) not in shared_now | seen:
+    for grant in grants:
+        ran_out = grant.state in ran_out_states and grant.valid_until <= now
+        if ran_out and (grant.provider_id, grant.area) not in shared_now | seen:
             seen.add((grant.provider_id, grant.area))
             ended.append(grant)
     return {
