@@ -54,8 +54,7 @@ def search():
         return render_template("provider/home.html", provider=_provider(), page=None, filters=filters, errors=[], form=form), 400
     if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
-    page = caseload.resident_page(db, current_user, filters, name=form.name.data, per_page=50)
-    caseload.log_listed(db, current_user, page, AccessAction.SEARCHED, g.request_id)
+    page = caseload.search(db, current_user, form.name.data, g.request_id)
     db.commit()
     return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[], form=form,
                            searched=form.name.data)

@@ -351,3 +351,11 @@ def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], fi
                     area.latest_stage, stage_name(area.latest_stage) if area.latest_stage else None, area.goals_done, area.steps_recently,
                     area.last_activity.date().isoformat() if area.last_activity else None)])
         yield buffer.getvalue()
+
+
+def search(db: Session, staff: User, name: str, request_id: str, per_page: int = 50) -> ResidentPage:
+    """The residents who share with ``staff``'s organisation whose name contains ``name``, each
+    logged as found in a search (the caller commits before showing them)."""
+    page = resident_page(db, staff, parse_filters({})[0], name=name, per_page=per_page)
+    log_listed(db, staff, page, AccessAction.SEARCHED, request_id)
+    return page
