@@ -4,6 +4,7 @@ Every page reached is audited with axe-core and photographed into test-artefacts
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import Auditor, sign_in
 from tests.conftest import PASSWORD, LiveServer, make_app
@@ -35,21 +36,21 @@ def test_a_resident_registers_and_signs_in_on_a_phone(browser, live_server, arte
     page.get_by_label("Choose a username").fill("amira")
     page.get_by_label("Create a password").fill("password")
     page.get_by_role("button", name="Create my account").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()  # waits for the page the click led to
     assert page.title().startswith("Error:")
     audit.check("register with errors")
 
     page.get_by_label("Create a password").fill("apple river chair")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/me/")
-    assert page.get_by_role("heading", name="Hello, Amira").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Amira")).to_be_visible()  # waits for the page the click led to
     audit.check("resident home")
 
     if javascript:
         page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/signed-out")
-    assert page.get_by_role("heading", name="You have signed out").is_visible()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()  # waits for the page the click led to
     audit.check("signed out")
 
     page.get_by_role("link", name="Sign in again").click()
@@ -77,15 +78,15 @@ def test_a_tutor_signs_in_on_a_desktop(browser, live_app, people, artefacts):
         page.get_by_label("Username").fill("jo.bennett")
         page.get_by_label("Password", exact=True).fill("not the password")
         page.get_by_role("button", name="Sign in").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()  # waits for the page the click led to
         audit.check("sign in wrong password")
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/tutor/")
-        assert page.get_by_role("heading", name="My residents").is_visible()
+        expect(page.get_by_role("heading", name="My residents")).to_be_visible()  # waits for the page the click led to
         audit.check("tutor home")
         page.goto(server.url + "/me/")
-        assert page.get_by_role("heading", name="You cannot see this page").is_visible()
+        expect(page.get_by_role("heading", name="You cannot see this page")).to_be_visible()  # waits for the page the click led to
         audit.check("forbidden")
         page.goto(server.url + "/no-such-page")
         audit.check("not found")
@@ -110,6 +111,6 @@ def test_the_idle_warning_appears_and_keeps_the_resident_signed_in(browser, sqli
         assert keep_alive.value.ok
         assert not dialog.is_visible()
         page.reload()
-        assert page.get_by_role("heading", name="Hello, Amira").is_visible()
+        expect(page.get_by_role("heading", name="Hello, Amira")).to_be_visible()  # waits for the page the click led to
     app.extensions["tracker_engine"].dispose()
     context.close()
