@@ -23,12 +23,13 @@ header's link and see the first page of each of their templates again, at 320 px
 - no axe-core WCAG 2.2 A/AA violation: axe runs once per template in each mode (width, JavaScript,
   language), on the first page made by it; it is the biggest part of the walk's time.
 
-With JavaScript on, every link and button inside a form (and one tick box of each boosted form, whose
-change sends it) on the resident's home, plan and sharing pages and on a tutor's home, resident and
-shared-area pages is clicked, each time on a fresh load of that page. When the network has settled
-the page must still have one header, one h1 and one main (htmx swapping a whole page into a form
-shows two of each) and no answer of 400 or more, except a form's own 400 with its error summary shown
-as a whole page (the app's documented answer to a form with mistakes, `page_status`).
+With JavaScript on, every link and button inside a form (links to one route and buttons with the same
+words in one kind of form only once; one tick box of each boosted form, whose change sends it) on the
+resident's home, plan and sharing pages and on a tutor's home, resident and shared-area pages is
+clicked, each time on a fresh load of that page. When the network has settled the page must still
+have one header, one h1 and one main (htmx swapping a whole page into a form shows two of each) and no
+answer of 400 or more, except a form's own 400 with its error summary shown as a whole page (the
+app's documented answer to a form with mistakes, ``page_status``).
 
 Every page as served is saved and the Nu HTML checker (``vnu-jar`` from npm, run with ``java``) checks
 them all at the end. Without java or the jar that part is skipped, or fails with REQUIRE_BROWSER=1.
@@ -497,9 +498,10 @@ def click_everything(browser, walk: Walk, account: str, start: list[str]) -> Non
 
 
 def chosen(walk: Walk, controls: list[dict]) -> list[dict]:
-    """What to click: not sign-out or downloads, same-site links only, one tick box per boosted form
-    (every box in it sends the same form; a box elsewhere sends nothing), the changes last."""
-    out, forms = [], set()
+    """What to click: not sign-out or downloads; same-site links, each route once per form (six goal
+    links in one boosted form behave alike); each button's words once per kind of form; one tick box
+    per boosted form (every box sends the same form; a box elsewhere sends nothing); changes last."""
+    out, seen = [], set()
     for control in controls:
         action = control["action"] or ""
         if action.startswith("/sign-out") or action.endswith(DOWNLOADS):
@@ -507,9 +509,14 @@ def chosen(walk: Walk, controls: list[dict]) -> list[dict]:
         if control["kind"] == "link" and local_url(walk.base, control["href"]) is None:
             continue
         if control["kind"] in ("checkbox", "radio"):
-            if not control["boosted"] or action in forms:
+            if not control["boosted"]:
                 continue
-            forms.add(action)
+            alike = ("tick", action)  # per form, not per kind of form: each provider's boxes start differently
+        else:
+            alike = (describe(walk, control), route_pattern(walk.app, action, query=False) if action else None, control["boosted"])
+        if alike in seen:
+            continue
+        seen.add(alike)
         out.append(control)
     return sorted(out, key=lambda c: bool(LAST.search(c["action"] or "")))
 
@@ -564,6 +571,7 @@ def click(walk: Walk, visitor: Visitor, url: str, control: dict) -> bool:
                         f"{'htmx ' if bad['htmx'] else ''}{bad['method']} {bad['url'].removeprefix(walk.base)}")
     if new:
         visitor.screenshot(f"click {start} {control['text']}")
+    walk.notes.append(f"{visitor.account} {url}: clicked {control['kind']} {control['text']!r}: {'; '.join(requests) or 'no request'}")
     return True
 
 
