@@ -13,6 +13,7 @@ from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider
 from tracker.provider import bp
 from tracker.web.forms import SearchForm
+from tracker.web.lists import search_residents
 from tracker.web.session import get_session
 from tracker.web.wording import STAGE_NAMES
 
@@ -47,17 +48,13 @@ def home():
 @bp.post("/search")
 def search():
     """Find a resident who shares with us by name (a POST, like the tutor's caseload search)."""
-    db = get_session()
     form = SearchForm()
     filters, _errors = caseload.parse_filters({})
-    if not form.validate_on_submit():
-        return render_template("provider/home.html", provider=_provider(), page=None, filters=filters, errors=[], form=form), 400
-    if not throttle.allow(db, current_user.id, "list", current_app.config):
-        abort(429)
-    page = caseload.search(db, current_user, form.name.data, g.request_id)
-    db.commit()
-    return render_template("provider/home.html", provider=_provider(), page=page, filters=filters, errors=[], form=form,
-                           searched=form.name.data)
+    page = search_residents(form)
+    context = {"provider": _provider(), "page": page, "filters": filters, "form": form, "errors": []}
+    if page is None:
+        return render_template("provider/home.html", **context), 400
+    return render_template("provider/home.html", **context, searched=form.name.data)
 
 
 @bp.get("/figures")

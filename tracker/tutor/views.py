@@ -19,6 +19,7 @@ from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, P
 from tracker.web import htmx
 from tracker.web.forms import SearchForm, page_status
 from tracker.web.guard import LIST, consent_required
+from tracker.web.lists import search_residents
 from tracker.web.session import get_session
 
 
@@ -47,16 +48,13 @@ def home():
 @bp.post("/search")
 def search():
     """Find a resident by name. A POST, so names never sit in addresses or server logs."""
-    db = get_session()
     form = SearchForm()
     filters, _errors = caseload.parse_filters({})
-    if not form.validate_on_submit():
-        return render_template("tutor/home.html", provider=_provider(), page=None, filters=filters, form=form), 400
-    if not throttle.allow(db, current_user.id, "list", current_app.config):
-        abort(429)
-    page = caseload.search(db, current_user, form.name.data, g.request_id)
-    db.commit()
-    return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=form, searched=form.name.data)
+    page = search_residents(form)
+    context = {"provider": _provider(), "page": page, "filters": filters, "form": form}
+    if page is None:
+        return render_template("tutor/home.html", **context), 400
+    return render_template("tutor/home.html", **context, searched=form.name.data)
 
 
 @bp.route("/residents/<uid:resident_id>/suggest", methods=["GET", "POST"])
