@@ -230,6 +230,10 @@ class WaitingAccount:
     made_at: datetime
     code_expires_at: datetime
 
+    @property
+    def code_works(self) -> bool:
+        return self.code_expires_at > utcnow()
+
 
 def accounts_waiting_for_setup(db: Session, tutor: User) -> list[WaitingAccount]:
     """Residents' accounts that the tutor's organisation made in person and the resident has not

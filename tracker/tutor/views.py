@@ -42,7 +42,7 @@ def home():
     caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
     db.commit()  # the list is on record before it is shown
     return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=SearchForm(),
-                           waiting=setup_codes.accounts_waiting_for_setup(db, current_user), now=utcnow())
+                           waiting=setup_codes.accounts_waiting_for_setup(db, current_user))
 
 
 @bp.post("/search")
