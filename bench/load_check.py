@@ -264,9 +264,10 @@ def _check_consents(db, requests, found: Findings) -> None:
         found.bad("consent: receipt without events", code)
     answered = 0
     for r in requests:
-        if r["action"] in ("give", "withdraw") and 300 <= r["status"] < 400 and "/receipts/" in r.get("loc", ""):
+        found_code = RECEIPT_IN_ANSWER.search(r.get("loc", "")) if r["action"] in ("give", "withdraw") else None
+        if found_code and 300 <= r["status"] < 400:
             answered += 1
-            code = r["loc"].rsplit("/receipts/", 1)[1].split("?")[0].split("#")[0]
+            code = found_code.group(1)
             if code.upper() not in receipts or not by_code.get(code.upper()):
                 found.bad("consent: answered with a receipt that is not there", f"{r['action']} {r['wid']}: {code}")
     counts = Counter(e.event_type for rows in events.values() for e in rows)
@@ -274,6 +275,10 @@ def _check_consents(db, requests, found: Findings) -> None:
                                        f"({', '.join(f'{k} {v}' for k, v in counts.most_common())}); "
                                        f"{answered} receipts pointed to by answers")
 
+
+
+# (the summary's banner after a change, or the receipt page)
+RECEIPT_IN_ANSWER = re.compile(r"(?:/receipts/|[?&]changed=)(MML-[0-9A-Za-z-]+)")
 
 # (e) ------------------------------------------------------------------------------------------
 

@@ -381,44 +381,38 @@ class Resident(Client):
         self.pause(answers)
 
     def sharing(self) -> None:
+        """The summary, then one area's "Change" page: "Share this" if it is not shared, "Stop
+        sharing" if it is (each sometimes tapped twice)."""
         page = self.get("/me/sharing", "sharing_page")
         if self.lost_session(page) or page.status != 200:
             self.pause([page])
             return
-        providers = [f for f in forms(page.text) if re.search(r"/sharing/providers/[^/]+$", f.action)]
-        if not providers:
+        areas = CHANGE_LINK.findall(page.text)
+        if not areas:
             self.pause([page])
             return
-        form = self.rng.choice(providers)
-        boxes = [b for b in form.checkboxes() if b["name"] == "area"]
-        on = [b["value"] for b in boxes if b["checked"]]
-        off = [b["value"] for b in boxes if not b["checked"]]
-        if on and (not off or self.rng.random() < 0.5):
-            self.withdraw(form, on)
-        elif off:
-            self.give(form.action, self.rng.choice(off))
-
-    def withdraw(self, form: Form, on: list[str]) -> None:
-        stop = self.rng.choice(on)
-        data = list(form.hidden()) + [("area", a) for a in on if a != stop]
-        answers = self.post(form.action, data, "withdraw", double_rate=min(1.0, 2 * self.double_rate))
+        path = self.rng.choice(areas)
+        change = self.get(path, "change_page")
+        if change.status != 200:  # pending or gone: the page sends us on
+            self.lost_session(change)
+            self.pause([change])
+            return
+        page_forms = [f for f in forms(change.text) if f.method == "post"]
+        stop = next((f for f in page_forms if f.action.endswith("/stop")), None)
+        give = next((f for f in page_forms if f.has_field("months")), None)
+        if give is not None:
+            data = [*list(give.hidden()), ("months", "12")]
+            if give.has_field("record") and self.rng.random() < 0.6:
+                data.append(("record", "y"))
+            answers = self.post(give.action or path, data, "give", double_rate=min(1.0, 2 * self.double_rate))
+        elif stop is not None:
+            answers = self.post(stop.action, list(stop.hidden()), "withdraw", double_rate=min(1.0, 2 * self.double_rate))
+        else:
+            answers = [change]
         self.pause(answers)
 
-    def give(self, provider_action: str, area: str) -> None:
-        path = f"{provider_action}/{area}"
-        page = self.get(path, "give_page")
-        if page.status != 200:  # already shared, paused or pending: the page sends us back
-            self.lost_session(page)
-            self.pause([page])
-            return
-        form = next((f for f in forms(page.text) if f.method == "post" and f.has_field("months")), None)
-        if form is None:
-            return
-        data = [*list(form.hidden()), ("months", "12")]
-        if form.has_field("record") and self.rng.random() < 0.6:
-            data.append(("record", "y"))
-        answers = self.post(form.action or path, data, "give", double_rate=min(1.0, 2 * self.double_rate))
-        self.pause(answers)
+
+CHANGE_LINK = re.compile(r'href="(/me/sharing/providers/[0-9a-f]{32}/(?:digital|financial|job_readiness))"')
 
 
 # --- Staff ------------------------------------------------------------------------------------

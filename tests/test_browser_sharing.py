@@ -1,5 +1,6 @@
-"""Sharing in a real browser on a phone, with JavaScript on and off: give (after the preview), the
-receipt, pause everything, resume, withdraw, and check a receipt as a stranger. Every page is
+"""Sharing in a real browser on a phone, with JavaScript on and off: from the summary's "Change",
+give (after the preview), the banner and the receipt, pause everything and undo it, stop sharing,
+and check a receipt as a stranger. Every page is
 audited with axe-core and photographed."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from tests.browser import Auditor, sign_in
@@ -39,20 +41,23 @@ def test_a_resident_shares_checks_pauses_and_stops(browser, live_app, live_serve
     page.get_by_role("link", name="Choose who can see my plan").click()
     audit.check("who can see my plan")
 
-    section = page.locator(f"#p{provider.id}")
-    section.get_by_label("Using computers, phones and the internet").check()
-    if not javascript:
-        section.get_by_role("button", name="Save what Melton Adult Learning can see").click()
+    card = page.locator(f"#p{provider.id}")
+    card.get_by_role("link", name=re.compile("^Change.*Using computers")).click()
     page.wait_for_url(f"**/me/sharing/providers/{provider.id}/digital")
-    assert page.get_by_text("Exactly what Melton Adult Learning would see").is_visible()
-    assert page.locator("#preview").get_by_text("Get online and use websites").is_visible()
+    expect(page.get_by_text("Exactly what Melton Adult Learning would see")).to_be_visible()
+    expect(page.locator("#preview").get_by_text("Get online and use websites")).to_be_visible()
     audit.check("share: notice and preview")
 
     page.get_by_label("6 months").check()
-    page.get_by_role("button", name="Yes, share this").click()
-    page.wait_for_url("**/me/receipts/MML-*")
+    page.get_by_role("button", name="Share this").click()
+    page.wait_for_url("**/me/sharing?changed=MML-*")
     code = re.search(r"MML-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", page.url).group(0)
-    assert page.get_by_text("You allowed Melton Adult Learning to see your digital goals until").is_visible()
+    banner = page.locator("#changed")
+    expect(banner.get_by_text("You allowed Melton Adult Learning to see your digital goals until")).to_be_visible()
+    expect(page.locator(f"#p{provider.id}").get_by_text("Sharing", exact=True)).to_be_visible()
+    audit.check("summary after sharing, with its banner")
+    banner.get_by_role("link", name="See or print your receipt").click()
+    page.wait_for_url(f"**/me/receipts/{code}")
     audit.check("receipt after saying yes")
 
     page.goto(live_server.url + f"/me/sharing/providers/{provider.id}/digital/preview")
@@ -60,27 +65,20 @@ def test_a_resident_shares_checks_pauses_and_stops(browser, live_app, live_serve
 
     page.goto(live_server.url + "/me/sharing")
     page.get_by_role("button", name="Stop all sharing now").click()
-    page.wait_for_url("**/me/receipts/MML-*")
-    assert page.get_by_text("You paused sharing your digital goals with Melton Adult Learning.").is_visible()
-    audit.check("receipt after stopping all")
-    page.goto(live_server.url + "/me/sharing")
-    assert page.locator(f"#p{provider.id}").get_by_text("Paused").is_visible()
-    page.get_by_role("button", name="Start sharing again").click()
-    page.wait_for_url("**/me/receipts/MML-*")
-    audit.check("receipt after starting again")
+    page.wait_for_url("**/me/sharing?changed=MML-*")
+    expect(page.locator("#changed").get_by_text("You paused sharing your digital goals with Melton Adult Learning.")).to_be_visible()
+    expect(page.locator(f"#p{provider.id}").get_by_text("Paused", exact=True)).to_be_visible()
+    page.locator("#changed").get_by_role("button", name=re.compile("^Undo")).click()  # a new change, the other way
+    expect(page.locator("#changed").get_by_text("You started sharing your digital goals with Melton Adult Learning again.")).to_be_visible()
+    audit.check("summary after undo")
 
-    page.goto(live_server.url + "/me/sharing")
-    section = page.locator(f"#p{provider.id}")
-    section.get_by_label("Using computers, phones and the internet").uncheck()
-    if javascript:
-        section.get_by_text("See your receipt").wait_for()
-        assert page.url.endswith("/me/sharing")
-        audit.check("who can see my plan after stopping one")
-    else:
-        section.get_by_role("button", name="Save what Melton Adult Learning can see").click()
-        page.wait_for_url("**/me/receipts/MML-*")
-        assert page.get_by_text("From now, Melton Adult Learning cannot see your digital goals.").is_visible()
-        audit.check("receipt after stopping one")
+    page.locator(f"#p{provider.id}").get_by_role("link", name=re.compile("^Change.*Using computers")).click()
+    page.wait_for_url(f"**/me/sharing/providers/{provider.id}/digital")
+    audit.check("what they can see now, with stop sharing")
+    page.get_by_role("button", name="Stop sharing").click()
+    page.wait_for_url("**/me/sharing?changed=MML-*")
+    expect(page.locator("#changed").get_by_text("You stopped sharing your digital goals with Melton Adult Learning.")).to_be_visible()
+    audit.check("summary after stopping one")
 
     page.goto(live_server.url + "/me/sharing/history")
     audit.check("sharing history")

@@ -103,7 +103,7 @@ def test_many_staff_and_double_taps_at_once(partnership):
         while time.monotonic() < stop or n < ROUNDS:
             n += 1
             for path, data, token_from in ((share, {"months": "12", "notice": financial_notice}, share),
-                                           (f"/me/sharing/providers/{sharing.a.id}", {}, "/me/sharing")):
+                                           (f"{share}/stop", {}, share)):
                 form = {**data, "csrf_token": browser.token(token_from)}
                 both = [threading.Thread(target=lambda path=path, form=form: note(path, browser.open(path, form)))
                         for _ in range(2)]

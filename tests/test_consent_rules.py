@@ -66,32 +66,44 @@ def test_a_yes_needs_a_real_choice_and_a_current_notice(db, sharing, people):
     assert db.exec(select(ConsentGrant)).all() == []
 
 
-def test_the_boxes_resume_a_paused_area_and_send_a_new_one_to_its_notice(db, sharing, people):
+def test_stop_sharing_ends_a_live_consent_refuses_a_tutors_and_is_not_found_without_a_notice(db, sharing, people):
     amira = people.user("amira")
     grant, _ = sharing.give(amira, sharing.a, "digital")
     sharing.act(amira, "pause", grant)
-    switched = consent.switches.switch_areas(db, amira.id, sharing.a.id, {"digital", "financial"}, _me(amira), SECRET)
+    stopped = consent.switches.stop_sharing(db, amira.id, sharing.a.id, "digital", _me(amira), SECRET)
     db.commit()
-    assert switched.to_confirm == "financial"  # never shared by a box: they read its notice first
-    assert db.get(ConsentGrant, grant.id).state == GrantState.GIVEN and switched.receipt is not None
-    again = consent.switches.switch_areas(db, amira.id, sharing.a.id, {"digital", "financial"}, _me(amira), SECRET)
-    assert again.receipt.code == switched.receipt.code  # a double tap: the first one's receipt
-
-
-def test_the_boxes_refuse_a_tutors_pending_consent_or_send_the_resident_to_confirm_it(db, sharing, people):
-    amira = people.user("amira")
-    sharing.give(amira, sharing.a, "digital", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
-    kept = consent.switches.switch_areas(db, amira.id, sharing.a.id, {"digital"}, _me(amira), SECRET)
-    assert kept.to_confirm == "pending" and kept.receipt is None
-    consent.switches.switch_areas(db, amira.id, sharing.a.id, set(), _me(amira), SECRET)
+    assert db.get(ConsentGrant, grant.id).state == GrantState.WITHDRAWN  # paused is ended too
+    again = consent.switches.stop_sharing(db, amira.id, sharing.a.id, "digital", _me(amira), SECRET)
+    assert again.code == stopped.code  # a double tap: the first one's receipt
+    sharing.give(amira, sharing.a, "financial", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    consent.switches.stop_sharing(db, amira.id, sharing.a.id, "financial", _me(amira), SECRET)
     db.commit()
-    assert _events(db, amira) == ["requested", "refused"]
-
-
-def test_the_boxes_of_an_organisation_with_nothing_to_offer_are_not_found(db, sharing, people):
-    amira = people.user("amira")
+    assert _events(db, amira)[-2:] == ["requested", "refused"]
     with pytest.raises(consent.NotShared):
-        consent.switches.switch_areas(db, amira.id, "0" * 32, {"digital"}, _me(amira), SECRET)
+        consent.switches.stop_sharing(db, amira.id, "0" * 32, "digital", _me(amira), SECRET)
+
+
+def test_resume_sharing_only_starts_a_paused_area_again(db, sharing, people):
+    amira = people.user("amira")
+    assert consent.switches.resume_sharing(db, amira.id, sharing.a.id, "digital", _me(amira), SECRET) is None
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    consent.switches.resume_sharing(db, amira.id, sharing.a.id, "digital", _me(amira), SECRET)
+    db.commit()
+    assert db.get(ConsentGrant, grant.id).state == GrantState.GIVEN
+
+
+def test_undo_turns_back_pauses_and_not_what_someone_else_did(db, sharing, people):
+    amira = people.user("amira")
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    paused = consent.switches.change_every(db, amira.id, "pause", _me(amira), SECRET)
+    db.commit()
+    consent.switches.undo(db, amira.id, paused, _me(amira), SECRET)
+    db.commit()
+    assert consent.status(db.get(ConsentGrant, grant.id)) == "active"
+    _, assisted = sharing.give(amira, sharing.a, "financial", actor=consent.ConsentActor.assisting(sharing.tutor_a, sharing.a))
+    with pytest.raises(consent.ConsentError, match="too_late"):
+        consent.switches.undo(db, amira.id, assisted, _me(amira), SECRET)
 
 
 def test_a_yes_is_only_to_the_notice_the_resident_read(db, sharing, people):

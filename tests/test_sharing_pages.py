@@ -25,8 +25,6 @@ from tracker.models import (
     Provider,
 )
 
-HTMX = {"HX-Request": "true", "HX-Boosted": "true"}
-
 
 @pytest.fixture
 def sharing(db, people):
@@ -50,28 +48,36 @@ def client(app, amira):
     return client
 
 
-def test_nothing_is_ticked_until_the_resident_says_yes(client, sharing):
+def test_the_summary_shows_nothing_shared_until_the_resident_says_yes(client, sharing):
     page = client.get("/me/sharing").text
     assert "Melton Adult Learning" in page and "Melton Jobs Support" in page
-    assert " checked" not in page
+    assert page.count('class="govuk-summary-card"') == 2
+    assert page.count(">Not sharing<") == 6 and "govuk-tag--green" not in page
+    assert f'href="/me/sharing/providers/{sharing.a.id}/digital">Change' in page
     assert "will not affect your benefits, your tenancy or any help you get" in page
 
 
-def test_ticking_a_box_first_shows_what_they_would_see_then_gives_with_a_receipt(client, sharing, db, amira):
-    response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={"area": ["digital"]})
-    assert response.headers["Location"] == f"/me/sharing/providers/{sharing.a.id}/digital"
-    assert db.exec(select(ConsentGrant)).first() is None  # nothing shared yet
-    page = client.get(response.headers["Location"]).text
+def _banner(page: str) -> str:
+    return page.split('id="changed"', 1)[1].split('<h1', 1)[0] if 'id="changed"' in page else ""
+
+
+def test_change_shows_what_they_would_see_then_share_this_gives_with_a_banner_and_receipt(client, sharing, db, amira):
+    page = client.get(f"/me/sharing/providers/{sharing.a.id}/digital").text
+    assert db.exec(select(ConsentGrant)).first() is None  # looking at it shares nothing
     assert "Exactly what Melton Adult Learning would see" in page
     assert "Get online and use websites" in page  # the preview is made from her own plan
     assert "the names of your goals" in page and "to help you with your plan" in page and "We keep no copies." in page
+    assert ">Share this<" in page
     response = client.post(f"/me/sharing/providers/{sharing.a.id}/digital",
                            data={"months": "6", "record": "y", "notice": sharing.notice(sharing.a, "digital").id})
-    code = re.match(r"/me/receipts/(MML-[A-Z0-9-]+)", response.headers["Location"]).group(1)
-    receipt_page = client.get(response.headers["Location"]).text
-    assert code in receipt_page and "You allowed Melton Adult Learning to see and record progress on your digital goals until" in receipt_page
+    code = re.match(r"/me/sharing\?changed=(MML-[A-Z0-9-]+)$", response.headers["Location"]).group(1)
+    banner = _banner(client.get(response.headers["Location"]).text)
+    assert "You allowed Melton Adult Learning to see and record progress on your digital goals until" in banner
+    assert f"Your receipt code is {code}." in banner and f'href="/me/receipts/{code}"' in banner
+    assert f'action="/me/sharing/receipts/{code}/undo"' in banner
     grant = db.exec(select(ConsentGrant)).one()
     assert grant.access_modes == ["view", "record_progress"] and grant.duration_months == 6
+    assert "You allowed Melton Adult Learning" in client.get(f"/me/receipts/{code}").text
     data = client.get(f"/me/receipts/{code}.json").json
     assert data["code"] == code and data["changes"][0]["provider"] == "Melton Adult Learning" and data["mac"]
 
@@ -88,34 +94,83 @@ def test_anyone_can_check_a_receipt_without_seeing_who_it_is_for(app, client, sh
     assert "Not sharing" in public.get(f"/receipt/{receipt.code}").text
 
 
-def test_unticking_stops_sharing_at_once_in_one_step_and_says_what_they_saw(client, sharing, db, amira):
+def test_stop_sharing_is_one_page_and_one_button_and_says_what_they_saw(client, sharing, db, amira):
     _grant, _ = sharing.give(amira, sharing.a, "digital")
     [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
-    response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={})
-    assert response.headers["Location"].startswith("/me/receipts/")
+    page = client.get(f"/me/sharing/providers/{sharing.a.id}/digital").text  # "Change", from the summary
+    assert "Sharing your digital goals with Melton Adult Learning" in page and "Exactly what Melton Adult Learning can see" in page
+    stop = f"/me/sharing/providers/{sharing.a.id}/digital/stop"
+    assert page.count(f'action="{stop}"') == 1 and ">Stop sharing<" in page
+    response = client.post(stop)
+    assert response.headers["Location"].startswith("/me/sharing?changed=MML-")
     with pytest.raises(consent.NotShared):
         consent.require(db, sharing.tutor_a, amira.id, "digital")
-    page = client.get(response.headers["Location"]).text
-    assert "From now, Melton Adult Learning cannot see your digital goals." in page
-    assert "Before that, they looked 1 time" in page
+    db.rollback()
+    summary = client.get(response.headers["Location"]).text
+    assert "You stopped sharing your digital goals with Melton Adult Learning." in _banner(summary)
+    receipt = client.get("/me/receipts/" + response.headers["Location"].split("=")[1]).text
+    assert "From now, Melton Adult Learning cannot see your digital goals." in receipt
+    assert "Before that, they looked 1 time" in receipt
+    assert client.post(stop).headers["Location"] == response.headers["Location"]  # a double tap: once, same receipt
+    assert [e.event_type for e in db.exec(select(ConsentEvent)).all()] == ["given", "withdrawn"]
 
 
-def test_with_htmx_a_change_comes_back_as_the_providers_section(client, sharing, amira):
-    sharing.give(amira, sharing.a, "digital")
-    response = client.post(f"/me/sharing/providers/{sharing.a.id}", data={}, headers={**HTMX, "HX-Target": f"p{sharing.a.id}"})
-    assert response.status_code == 200
-    assert response.text.lstrip().startswith(f'<section class="app-provider" id="p{sharing.a.id}"')
-    assert "See your receipt MML-" in response.text
-    ticked = client.post(f"/me/sharing/providers/{sharing.a.id}", data={"area": "financial"}, headers={**HTMX, "HX-Target": f"p{sharing.a.id}"})
-    assert ticked.headers["HX-Redirect"] == f"/me/sharing/providers/{sharing.a.id}/financial"
+def test_undo_turns_a_change_back_as_a_new_recorded_change(client, sharing, db, amira):
+    given = client.post(f"/me/sharing/providers/{sharing.a.id}/digital",
+                        data={"months": "6", "record": "y", "notice": sharing.notice(sharing.a, "digital").id})
+    first = given.headers["Location"].split("=")[1]
+    stopped = client.post(f"/me/sharing/receipts/{first}/undo")  # undo the yes: stop sharing
+    assert consent.live_grant(db, amira.id, sharing.a.id, "digital") is None
+    second = stopped.headers["Location"].split("=")[1]
+    assert second != first and "You stopped sharing your digital goals" in _banner(client.get(stopped.headers["Location"]).text)
+    assert client.post(f"/me/sharing/receipts/{first}/undo").headers["Location"] == stopped.headers["Location"]  # double tap
+    again = client.post(f"/me/sharing/receipts/{second}/undo")  # undo the stop: shared again, as chosen before
+    grant = consent.live_grant(db, amira.id, sharing.a.id, "digital")
+    assert grant.access_modes == ["view", "record_progress"] and grant.duration_months == 6
+    assert "You allowed Melton Adult Learning to see and record progress" in _banner(client.get(again.headers["Location"]).text)
+    history = [e.event_type for e in db.exec(select(ConsentEvent).order_by(ConsentEvent.seq)).all()]
+    assert history == ["given", "withdrawn", "given"]  # nothing rewritten: three changes, three receipts
+
+
+def test_undo_is_only_offered_for_a_while_and_not_for_someone_elses_or_a_changed_notice(app, client, sharing, db, amira, people):
+    stop_all = client.post("/me/sharing/stop")  # nothing to pause: no receipt, no banner
+    assert stop_all.headers["Location"] == "/me/sharing"
+    _, receipt = sharing.give(amira, sharing.a, "digital")
+    with time_machine.travel(utcnow() + consent.UNDO_WINDOW + timedelta(minutes=1)):
+        sign_in(client, "amira")
+        assert "/undo" not in client.get(f"/me/sharing?changed={receipt.code}").text
+        client.post(f"/me/sharing/receipts/{receipt.code}/undo")
+        assert consent.live_grant(db, amira.id, sharing.a.id, "digital") is not None  # not undone
+    sign_in(client, "amira")  # (back in the present)
+    ben = people.user("ben")
+    _, bens = sharing.give(ben, sharing.a, "digital")
+    assert client.post(f"/me/sharing/receipts/{bens.code}/undo").status_code == 404
+    assert 'id="changed"' not in client.get(f"/me/sharing?changed={bens.code}").text
+    stopped = client.post(f"/me/sharing/providers/{sharing.a.id}/digital/stop").headers["Location"].split("=")[1]
+    publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change={"en": "Notes too", "pl": "Notatki"})
+    client.post(f"/me/sharing/receipts/{stopped}/undo")
+    assert consent.live_grant(db, amira.id, sharing.a.id, "digital") is None  # not to a notice she has not read
+    assert "has changed what it asks to see since then" in client.get("/me/sharing").text
+
+
+def test_a_paused_area_can_be_started_again_or_stopped_from_its_change_page(client, sharing, db, amira):
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    page = client.get(f"/me/sharing/providers/{sharing.a.id}/digital").text
+    assert ">Paused<" in page and ">Start sharing again<" in page and ">Stop sharing<" in page
+    client.post(f"/me/sharing/providers/{sharing.a.id}/digital/resume")
+    db.refresh(grant)
+    assert consent.status(grant) == "active"
+    assert client.post(f"/me/sharing/providers/{sharing.a.id}/nowhere/stop").status_code == 404
+    assert client.post(f"/me/sharing/providers/{'0' * 32}/digital/stop").status_code == 404
 
 
 def test_stop_all_sharing_pauses_everything_and_it_can_resume(client, sharing, db, amira):
     sharing.give(amira, sharing.a, "digital")
     sharing.give(amira, sharing.b, "job_readiness")
-    assert client.post("/me/sharing/stop").headers["Location"].startswith("/me/receipts/")
+    assert client.post("/me/sharing/stop").headers["Location"].startswith("/me/sharing?changed=MML-")
     def shared(staff):
         areas = {d.area for d in consent.open_record(db, staff, amira.id)}
         db.rollback()  # (let go of the lock: the app's requests are next)
@@ -285,7 +340,7 @@ def test_a_staff_session_loses_access_the_moment_consent_ends(app, sharing, db, 
 
     resident = app.test_client()
     sign_in(resident, "amira")
-    resident.post(f"/me/sharing/providers/{sharing.a.id}", data={})  # withdraws between two staff requests
+    resident.post(f"/me/sharing/providers/{sharing.a.id}/digital/stop")  # withdraws between two staff requests
     assert staff.get(url).status_code == 404
 
     again, _ = sharing.give(amira, sharing.a, "digital", months=3)
@@ -306,7 +361,7 @@ def test_a_repeated_yes_gets_its_own_areas_receipt(client, sharing, db, amira):
     digital = yes("digital")
     again = yes("financial")
     assert again.headers["Location"] != digital.headers["Location"]
-    assert again.headers["Location"].startswith("/me/sharing")  # (the sharing page, where financial shows as shared)
+    assert again.headers["Location"].startswith("/me/sharing")  # (the summary, where financial shows as shared)
     assert [e.event_type for e in db.exec(select(ConsentEvent).where(ConsentEvent.area == "financial")).all()] == ["given"]
 
 

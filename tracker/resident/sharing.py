@@ -1,5 +1,6 @@
-"""The resident's sharing pages: who can see my plan, saying yes (after a preview), saying no,
-pausing everything, receipts, the history of consents and who has looked."""
+"""The resident's sharing pages: who can see my plan (a summary, each area with "Change"), saying
+yes (after a preview), stopping, undoing a change just made, pausing everything, receipts, the
+history of consents and who has looked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, SelectChoice
 
+from tracker.clock import utcnow
 from tracker.domain import consent, setup_codes, suggestions
 from tracker.domain.parsing import page_number
 from tracker.domain.shared_data import shared_area
@@ -52,45 +54,39 @@ def _locale() -> str:
 
 @bp.get("/sharing")
 def sharing():
+    """A summary of what each organisation can see, area by area, each with "Change"; after a
+    change (``?changed=<receipt>``) a banner says what changed, with the receipt and "Undo"."""
     db = get_session()
     if consent.expire_lapsed(db, _secret(), current_user.id):
         db.commit()
     return render_template("resident/sharing.html", choices=consent.sharing_choices(db, current_user.id),
-                           attention=consent.grants_needing_attention(db, current_user.id), button=ButtonForm())
+                           attention=consent.grants_needing_attention(db, current_user.id), button=ButtonForm(),
+                           changed=_changed(db, request.args.get("changed", "")))
 
 
-@bp.post("/sharing/providers/<uid:provider_id>")
-def save_sharing(provider_id):
-    """The on/off boxes for one provider (``consent.switches.switch_areas``): off stops sharing at
-    once; on goes to the page that shows what they would see, before anything is shared."""
-    db = get_session()
-    try:
-        switched = consent.switches.switch_areas(db, current_user.id, provider_id, set(request.form.getlist("area")),
-                                                 _actor(), _secret())
-    except consent.NotShared:
-        abort(404)
-    db.commit()
-    if switched.to_confirm == "pending":
-        return htmx.redirect(url_for("resident.pending_sharing"))
-    if switched.to_confirm:
-        return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=switched.to_confirm))
-    if htmx.is_htmx_request():
-        return _provider_fragment(provider_id, switched.receipt)
-    if switched.receipt is not None:
-        return htmx.redirect(url_for("resident.receipt", code=switched.receipt.code))
-    return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+def _changed(db, code: str):
+    """The banner after a change: the resident's own receipt, its changes, and whether Undo is offered."""
+    if not code or len(code) > 20:
+        return None
+    found = consent.find_receipt(db, code, _secret())
+    if found is None or found.resident_id != current_user.id:
+        return None
+    events, _seen = consent.switches.receipt_events(db, found, current_user.id)
+    return {"receipt": found, "events": events, "undo": bool(consent.switches.undoable(db, found, current_user.id))}
 
 
-def _provider_fragment(provider_id: str, receipt):
-    db = get_session()
-    choices = consent.sharing_choices(db, current_user.id, provider_id)[0]
-    return render_template("resident/_sharing_provider.html", choices=choices, receipt=receipt, announce=True)
+def _done(receipt, provider_id: str | None = None):
+    """After a change: back to the summary, with its banner (or, if nothing changed, just back)."""
+    if receipt is None:
+        return htmx.redirect(url_for("resident.sharing") + (f"#p{provider_id}" if provider_id else ""))
+    return htmx.redirect(url_for("resident.sharing", changed=receipt.code))
 
 
 @bp.route("/sharing/providers/<uid:provider_id>/<area:area>", methods=["GET", "POST"])
 def share(provider_id, area):
-    """Saying yes: what they will see (a preview from the resident's own plan), why, for how long,
-    the promise that saying no changes nothing else, then the choice."""
+    """"Change" for one area of one organisation. Not shared: what they would see (a preview from
+    the resident's own plan), why, for how long, the promise that saying no changes nothing else,
+    then "Share this". Shared or paused: what they can see now, and "Stop sharing"."""
     db = get_session()
     form = ShareForm()
     if form.validate_on_submit():
@@ -105,18 +101,53 @@ def share(provider_id, area):
             flash(_("This organisation has just changed what it asks to see. Read it again before you say yes."), "info")
             return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=area))
         db.commit()
-        if receipt is not None:
-            return htmx.redirect(url_for("resident.receipt", code=receipt.code))
-        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+        return _done(receipt, provider_id)
     offer = _offer_or_404(db, provider_id, area)
-    if offer.state in ("active", "paused", "pending"):
-        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+    if offer.state == "pending":
+        return htmx.redirect(url_for("resident.pending_sharing"))
+    preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), _locale())
+    if offer.state in ("active", "paused"):
+        if request.method == "POST":  # a yes sent twice, or from an old page: it is already shared
+            return _done(None, provider_id)
+        return render_template("resident/shared.html", grant=offer.grant, state=offer.state, notice=offer.notice,
+                               provider=offer.provider, preview=preview,
+                               can_renew=offer.grant.valid_until - utcnow() <= consent.RENEWAL_WINDOW)
     if request.method == "GET":
         form.months.data = str(offer.grant.duration_months if offer.grant else consent.DEFAULT_DURATION_MONTHS)
     previous = db.get(SharingNotice, offer.grant.notice_id) if offer.grant is not None and offer.state == "on_hold" else None
-    preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), _locale())
     return render_template("resident/share.html", form=form, notice=offer.notice, provider=offer.provider, preview=preview,
                            offers_record="record_progress" in offer.notice.access_modes, previous=previous), page_status()
+
+
+@bp.post("/sharing/providers/<uid:provider_id>/<area:area>/<any(stop, resume):action>")
+def change_area(provider_id, area, action):
+    """"Stop sharing" (one page, one button: the same as saying yes) or "Start sharing again"."""
+    db = get_session()
+    change = consent.switches.stop_sharing if action == "stop" else consent.switches.resume_sharing
+    try:
+        receipt = change(db, current_user.id, provider_id, area, _actor(), _secret())
+    except consent.NotShared:
+        abort(404)
+    db.commit()
+    return _done(receipt, provider_id)
+
+
+@bp.post("/sharing/receipts/<receipt:code>/undo")
+def undo(code):
+    """"Undo" in the banner after a change: a new change that turns it back, with its own receipt."""
+    db = get_session()
+    found = _own_receipt(code)
+    try:
+        receipt = consent.switches.undo(db, current_user.id, found, _actor(), _secret())
+    except consent.ConsentError as error:
+        db.rollback()
+        if error.code == "notice_changed":
+            flash(_("This organisation has changed what it asks to see since then. Read it again before you share."), "info")
+        else:
+            flash(_("That change can no longer be undone here. Use Change below instead."), "info")
+        return htmx.redirect(url_for("resident.sharing"))
+    db.commit()
+    return _done(receipt)
 
 
 def _offer_or_404(db, provider_id: str, area: str):
@@ -143,8 +174,7 @@ def _change_every(action: str, nothing_to_do: str):
     db.commit()
     if receipt is None:
         flash(nothing_to_do, "info")
-        return htmx.redirect(url_for("resident.sharing"))
-    return htmx.redirect(url_for("resident.receipt", code=receipt.code))
+    return _done(receipt)
 
 
 @bp.post("/sharing/stop")
@@ -166,7 +196,7 @@ def renew(grant_id):
     except consent.NotShared:
         abort(404)
     db.commit()
-    return htmx.redirect(url_for("resident.receipt", code=receipt.code))
+    return _done(receipt)
 
 
 @bp.get("/sharing/pending")
@@ -185,7 +215,7 @@ def answer_pending(grant_id, answer):
     except consent.NotShared:
         abort(404)
     db.commit()
-    return htmx.redirect(url_for("resident.receipt", code=receipt.code))
+    return _done(receipt)
 
 
 # --- Receipts and history -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ all, so callers write ``consent.require(...)``.
 - ``changes``: giving, pausing, withdrawing, renewing; every change an event plus one receipt
 - ``notices``: what each organisation asks to see, and publishing new versions
 - ``in_person``: a tutor recording a consent with the resident beside them
-- ``switches``: the resident's own changes (the on/off boxes, saying yes, stop all, renew)
+- ``switches``: the resident's own changes (saying yes, stop sharing, undo, stop all, renew)
 - ``choices``: what the resident's "Who can see my plan" page shows
 - ``terms``: what they share (fields, durations, errors, the chain head)
 - ``caseload``: the residents a provider's staff may list (dashboards, caseload, search, CSV), logged
@@ -81,6 +81,7 @@ from tracker.domain.consent.terms import (
     LIST_ACTIONS,
     LIST_PURPOSE,
     RENEWAL_WINDOW,
+    UNDO_WINDOW,
     ConsentError,
     NotShared,
     chain_head,
@@ -103,6 +104,7 @@ __all__ = [
     "RENEWAL_WINDOW",
     "STAFF_ROLES",
     "SYSTEM",
+    "UNDO_WINDOW",
     "AreaChoice",
     "Change",
     "ConsentActor",

@@ -1,5 +1,6 @@
-"""The resident's own changes to their consents: the on/off boxes for one organisation, saying yes
-to a notice, stopping or resuming everything, renewing, and answering a consent a tutor recorded.
+"""The resident's own changes to their consents: saying yes to a notice, stopping or resuming one
+area, undoing a change just made, stopping or resuming everything, renewing, and answering a
+consent a tutor recorded.
 
 Each runs in the caller's transaction under the resident's lock (``Change`` takes it), reads the
 consents after taking it, and returns the change's receipt; a repeat of a change just made (a
@@ -7,14 +8,15 @@ double tap) finds the first one's receipt instead of making another. The caller 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from tracker.clock import utcnow
 from tracker.domain.consent.changes import Change, ConsentActor, live_grant, repeat_receipt, resident_grant, status
 from tracker.domain.consent.choices import sharing_choices
 from tracker.domain.consent.notices import current_notice
-from tracker.domain.consent.terms import ConsentError, NotShared
+from tracker.domain.consent.terms import UNDO_WINDOW, ConsentError, NotShared
 from tracker.models import (
     AccessFlag,
     AccessLogEntry,
@@ -27,41 +29,87 @@ from tracker.models import (
 )
 
 
-@dataclass
-class Switched:
-    """What the on/off boxes did: the receipt for what changed at once, and, for a box turned on,
-    where the resident says yes first (``"pending"``: a tutor's consent to confirm; an area: its
-    notice to read)."""
-
-    receipt: ConsentReceipt | None = None
-    to_confirm: str | None = None
-    changed: list[str] = field(default_factory=list)
+def _area_choice(db: Session, resident_id: str, provider_id: str, area: str):
+    found = sharing_choices(db, resident_id, provider_id)
+    choice = next((c for c in found[0].areas if c.area == area), None) if found else None
+    if choice is None:
+        raise NotShared(provider_id)
+    return choice
 
 
-def switch_areas(db: Session, resident_id: str, provider_id: str, wanted: set[str], actor: ConsentActor, secret_key: str) -> Switched:
-    """The boxes for one organisation. Turning an area off stops sharing at once; turning one on
-    never shares by itself: it resumes a paused consent, or says where the resident must say yes.
-    Raises ``NotShared`` for an organisation with nothing to offer."""
-    switched = Switched()
+def stop_sharing(db: Session, resident_id: str, provider_id: str, area: str, actor: ConsentActor,
+                 secret_key: str) -> ConsentReceipt | None:
+    """"Stop sharing" one area with one organisation: it can no longer see it, from now (a paused
+    or on-hold consent ends too; a tutor's consent waiting for the resident is refused). None when
+    nothing was being shared; ``NotShared`` for an organisation that asks nothing for that area."""
     with Change(db, resident_id, actor, secret_key) as change:
-        found = sharing_choices(db, resident_id, provider_id)
-        if not found:
-            raise NotShared(provider_id)
-        for choice in found[0].areas:
-            on = choice.area in wanted
-            if on and choice.status == "paused":
-                change.resume(choice.grant)
-            elif on and choice.status == "pending":
-                switched.to_confirm = switched.to_confirm or "pending"
-            elif on and choice.status != "active":
-                switched.to_confirm = switched.to_confirm or choice.area
-            elif not on and choice.status in ("active", "paused", "on_hold"):
-                change.withdraw(choice.grant)
-            elif not on and choice.status == "pending":
-                change.refuse(choice.grant)
-    switched.receipt = change.receipt or repeat_receipt(db, resident_id, resident_id, ("resumed", "withdrawn", "refused"),
-                                                        provider_id=provider_id)
-    return switched
+        choice = _area_choice(db, resident_id, provider_id, area)
+        if choice.status in ("active", "paused", "on_hold"):
+            change.withdraw(choice.grant)
+        elif choice.status == "pending":
+            change.refuse(choice.grant)
+    return change.receipt or repeat_receipt(db, resident_id, actor.user_id, ("withdrawn", "refused"),
+                                            provider_id=provider_id, area=area)
+
+
+def resume_sharing(db: Session, resident_id: str, provider_id: str, area: str, actor: ConsentActor,
+                   secret_key: str) -> ConsentReceipt | None:
+    """Start sharing a paused area again (until its consent's end, as before). None when it was not paused."""
+    with Change(db, resident_id, actor, secret_key) as change:
+        choice = _area_choice(db, resident_id, provider_id, area)
+        if choice.status == "paused":
+            change.resume(choice.grant)
+    return change.receipt or repeat_receipt(db, resident_id, actor.user_id, ("resumed",), provider_id=provider_id, area=area)
+
+
+# What "Undo" does to each kind of change on a receipt. Undo is itself a new change with its own
+# receipt: history is never rewritten.
+UNDO = {"given": "withdrawn", "confirmed": "withdrawn", "withdrawn": "given", "paused": "resumed", "resumed": "paused"}
+
+
+def undoable(db: Session, receipt: ConsentReceipt, resident_id: str) -> list[ConsentEvent]:
+    """The changes on this receipt if "Undo" may be offered for them (the resident made them
+    themselves, lately, and each kind can be turned back), else []."""
+    if receipt.resident_id != resident_id or receipt.issued_at < utcnow() - UNDO_WINDOW:
+        return []
+    events = list(db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == receipt.code).order_by(ConsentEvent.seq)).all())
+    if not events or any(e.event_type not in UNDO or e.actor_user_id != resident_id for e in events):
+        return []
+    return events
+
+
+def undo(db: Session, resident_id: str, receipt: ConsentReceipt, actor: ConsentActor, secret_key: str) -> ConsentReceipt | None:
+    """Turn back the changes on a receipt, as a new change: a yes becomes "stop sharing", a stop
+    becomes a yes again (same notice, same choices, for the same length from today), a pause a
+    resume and the other way round. A grant that has moved on since is left as it is. None when
+    nothing was left to turn back; ``ConsentError("too_late")`` when Undo is not offered for this
+    receipt; ``ConsentError("notice_changed")`` when a yes would be to a notice that has changed."""
+    events = undoable(db, receipt, resident_id)
+    if not events:
+        raise ConsentError("too_late")
+    # Hold the notices a yes again would agree to before the resident's lock (the order every path keeps).
+    notices = {}
+    for event in events:
+        if event.event_type == "withdrawn":
+            held = current_notice(db, event.provider_id, event.area, to_agree_to=True)
+            if held is None or held.id != event.notice_id:
+                raise ConsentError("notice_changed")
+            notices[event.id] = held
+    with Change(db, resident_id, actor, secret_key) as change:
+        for event in events:
+            grant = db.get(ConsentGrant, event.grant_id)
+            db.refresh(grant)  # as it is now, under the lock
+            now_status = status(grant)
+            if event.event_type in ("given", "confirmed") and now_status in ("active", "paused"):
+                change.withdraw(grant)
+            elif event.event_type == "paused" and now_status == "paused":
+                change.resume(grant)
+            elif event.event_type == "resumed" and now_status == "active":
+                change.pause(grant)
+            elif (event.event_type == "withdrawn" and now_status == "withdrawn"
+                  and live_grant(db, resident_id, event.provider_id, event.area) is None):
+                change.give(notices[event.id], list(grant.access_modes), grant.duration_months)
+    return change.receipt or repeat_receipt(db, resident_id, actor.user_id, {UNDO[e.event_type] for e in events})
 
 
 @dataclass

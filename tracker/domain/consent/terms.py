@@ -18,6 +18,7 @@ FIELD_CODES = ("goal_titles", "goal_status", "step_status", "check_in_stages", "
 DURATIONS_MONTHS = (3, 6, 12)
 DEFAULT_DURATION_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
+UNDO_WINDOW = timedelta(minutes=30)  # how long after a change its banner offers "Undo"
 LIST_PURPOSE = "caseload_list"
 LIST_ACTIONS = {AccessAction.LISTED, AccessAction.SEARCHED, AccessAction.EXPORTED}
 

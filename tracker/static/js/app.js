@@ -97,7 +97,7 @@ if (dialog && Number.isFinite(remaining) && Number.isFinite(limit) && limit > 0)
 // Goals save as soon as a box is ticked: the form is boosted by htmx, which sends it and swaps in
 // the goal's new state. (Without JavaScript the form's Save button does the same.)
 document.addEventListener("change", (event) => {
-  const form = event.target.closest("form[data-autosave]") || event.target.closest(".app-steps")?.closest("form");
+  const form = event.target.closest(".app-steps")?.closest("form");
   if (form && window.htmx) form.requestSubmit();
 });
 
