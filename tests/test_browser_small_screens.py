@@ -24,7 +24,8 @@ PAGES = {
 HOMES = {"amira": "**/me/", "staff.jobs": "**/provider/", "admin": "**/admin/"}
 
 
-@pytest.mark.parametrize("language", ["en", "pl"])
+# Polish only: the page walker checks every page in English at 320 px, but admins' pages only in English.
+@pytest.mark.parametrize("language", ["pl"])
 def test_nothing_is_wider_than_a_small_phone(browser, live_app, live_server, artefacts, language):
     with Session(live_app.extensions["tracker_engine"]) as db:
         load_demo(db, live_app.config["SECRET_KEY"])

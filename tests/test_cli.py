@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from tests.conftest import make_app, sign_in
-from tracker.commands.demo import DEMO_PASSWORD, PEOPLE
+from tracker.commands.demo import DEMO_PASSWORD, PEOPLE, REGISTERED
 from tracker.models import Provider, User
 
 
@@ -56,7 +56,7 @@ def test_demo_data_loads_once_and_every_demo_account_signs_in(app):
         }
         names = db.exec(select(User.display_name)).all()
         dawid = db.exec(select(User).where(User.username == "dawid")).one()
-    assert len(set(names)) == len(PEOPLE), "demo people need distinct display names"
+    assert len(set(names)) == len(PEOPLE) + len(REGISTERED), "demo people need distinct display names"
     assert dawid.preferred_language == "pl"
 
     homes = {"resident": "/me/", "tutor": "/tutor/", "provider_staff": "/provider/", "admin": "/admin/"}
@@ -68,7 +68,7 @@ def test_demo_data_loads_once_and_every_demo_account_signs_in(app):
     again = runner.invoke(args=["demo"])
     assert again.exit_code != 0 and "already has data" in again.output
     assert runner.invoke(args=["demo", "--if-empty"]).exit_code == 0
-    assert _count(app, User) == len(PEOPLE)
+    assert _count(app, User) == len(PEOPLE) + len(REGISTERED)
 
 
 def test_the_demo_password_shows_on_the_sign_in_page_only_with_demo_data(app):

@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD, sign_in
 from tests.sharing_helpers import Sharing
 from tracker.clock import utcnow
 from tracker.domain import consent, plan
-from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, Suggestion
+from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, Suggestion, User
 
 SITUATIONS = ["consented", "record", "other_area", "other_provider", "none", "pending", "paused", "withdrawn", "expired", "on_hold"]
 
@@ -141,8 +141,9 @@ def test_statements_per_page_do_not_grow_with_the_number_of_residents(app, db, s
     few = count_for(10, "few")
     many = count_for(490, "many")  # 500 in all
     assert few == many, (few, many)
-    # The tutor page also lists, in one query, the accounts made there and not set up yet.
-    assert many <= {"/provider/": 15, "/tutor/": 16}[path]
+    # The tutor page also lists, in one query each, the accounts made there and not set up yet,
+    # and those set up but not chosen yet.
+    assert many <= {"/provider/": 15, "/tutor/": 17}[path]
 
 
 def test_figures_count_only_consented_residents_and_suppress_small_numbers(app, db, sharing, everyone, people):
@@ -361,4 +362,42 @@ def test_a_tutor_sees_the_accounts_made_here_not_set_up_yet_and_can_print_a_new_
     refused = resident.post("/setup", data={"username": "fatima", "code": first, "password": "kettle garden lamp"})
     assert refused.status_code == 400  # the lost slip's code no longer works
     assert resident.post("/setup", data={"username": "fatima", "code": second, "password": "kettle garden lamp"}).status_code == 303
-    assert "Fatima Ali" not in tutor.get("/tutor/").text  # set up: no longer listed (and shares nothing)
+    home = tutor.get("/tutor/").text
+    assert "Accounts not set up yet" not in home
+
+
+def _waiting_list(html: str) -> str:
+    return html.split('id="choosing"', 1)[1].split("<h2", 1)[0] if 'id="choosing"' in html else ""
+
+
+def test_a_resident_registered_here_is_listed_by_name_only_until_they_choose_and_it_is_logged(app, db, sharing):
+    tutor = _staff(app, "tutor.a")
+    code = _slip_code(tutor.post("/tutor/residents/new", data={"display_name": "Fatima Ali", "username": "fatima", "language": "en"}).text)
+    resident = app.test_client()
+    assert resident.post("/setup", data={"username": "fatima", "code": code, "password": "kettle garden lamp"}).status_code == 303
+    fatima = db.exec(select(User).where(User.username == "fatima")).one()
+    waiting = _waiting_list(tutor.get("/tutor/").text)
+    assert "Fatima Ali" in waiting and "/staff/residents/" not in waiting  # a name, nothing to open
+    assert tutor.get(f"/staff/residents/{fatima.id}").status_code == 404  # nothing else: no consent
+    assert "Fatima Ali" not in _staff(app, "tutor.b").get("/tutor/").text  # another organisation
+    [entry] = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == fatima.id)).all()
+    assert entry.action == "listed_as_waiting" and entry.fields_disclosed == ["name"] and entry.grant_id is None
+    assert consent.verify_chains(db) == {}
+    assert "in their list of people they helped make an account" in resident.get("/me/looked").text
+    assert "Melton Adult Learning helped you make your account" in resident.get("/me/sharing").text
+    sharing.give(fatima, sharing.a, "digital")
+    home = tutor.get("/tutor/").text
+    assert _waiting_list(home) == "" and "Fatima Ali" in home  # she chose: now in the list of those who share
+    assert "helped you make your account" not in resident.get("/me/sharing").text
+    consent.live_grant(db, fatima.id, sharing.a.id, "digital")
+    sharing.act(fatima, "withdraw", consent.live_grant(db, fatima.id, sharing.a.id, "digital"))
+    assert "Fatima Ali" not in tutor.get("/tutor/").text  # stopping was a choice too
+
+
+def test_the_waiting_list_ends_after_ninety_days(app, db, sharing):
+    tutor = _staff(app, "tutor.a")
+    code = _slip_code(tutor.post("/tutor/residents/new", data={"display_name": "Fatima Ali", "username": "fatima", "language": "en"}).text)
+    resident = app.test_client()
+    resident.post("/setup", data={"username": "fatima", "code": code, "password": "kettle garden lamp"})
+    with time_machine.travel(utcnow() + timedelta(days=91)):
+        assert "Fatima Ali" not in _staff(app, "tutor.a").get("/tutor/").text

@@ -512,6 +512,7 @@ class AccessAction(StrEnum):
     RECORDED = "recorded_progress"
     SEARCHED = "appeared_in_search"
     EXPORTED = "exported_summary"
+    LISTED_WAITING = "listed_as_waiting"  # a name only, in the list of those registered here who have not chosen yet
 
 
 class AccessLogEntry(SQLModel, table=True):
@@ -540,7 +541,7 @@ class AccessLogEntry(SQLModel, table=True):
     area: str | None = Field(default=None, max_length=20)
     fields_disclosed: list = Field(sa_column=Column(JSON, nullable=False))
     purpose_code: str = Field(max_length=40)
-    grant_id: str = Field(max_length=32)
+    grant_id: str | None = Field(default=None, max_length=32)  # none for "listed as waiting": no consent yet
     consent_event_id: int | None = Field(default=None)
     request_id: str = Field(max_length=40)
     prev_hash: str = Field(max_length=64)

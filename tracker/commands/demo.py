@@ -70,11 +70,31 @@ def load_demo(db: Session, secret_key: str) -> str:
     for username, story in PLANS.items():
         _build_plan(db, users[username], story)
     load_demo_sharing(db, secret_key)
+    _registered_by_a_tutor(db, users["tutor.learning"])
     db.add(SiteSetting(key=accounts.DEMO_DATA_KEY, value="1"))
     return (
-        f"Loaded demo data: {len(PROVIDERS)} providers, {len(PEOPLE)} accounts (password {DEMO_PASSWORD}), "
+        f"Loaded demo data: {len(PROVIDERS)} providers, {len(PEOPLE) + len(REGISTERED)} accounts (password {DEMO_PASSWORD}), "
         f"plans for {', '.join(PLANS)}."
     )
+
+
+# Made by Jo at Melton Adult Learning with the resident beside her: Fatima has set hers up and not
+# chosen what to share yet (Jo sees her name only, as waiting); Karol has not used his slip yet.
+REGISTERED = [("fatima", "Fatima Ali", "en", True, 4), ("karol", "Karol Nowak", "pl", False, 2)]
+
+
+def _registered_by_a_tutor(db: Session, tutor: User) -> None:
+    from tracker.domain import setup_codes
+    from tracker.models import SetupCodePurpose
+
+    for username, name, language, set_up, days_ago in REGISTERED:
+        with pretend_now(utcnow() - timedelta(days=days_ago)):
+            resident = User(username=username, display_name=name, role=Role.RESIDENT, preferred_language=language,
+                            password_hash=setup_codes.unusable_password_hash())
+            accounts.add_new_account(db, resident)
+            code = setup_codes.issue(db, resident, SetupCodePurpose.REGISTER, tutor)
+            if set_up:
+                setup_codes.redeem(db, username, code, DEMO_PASSWORD)
 
 
 # Each resident's story: check-ins weeks apart, goals chosen, steps ticked, notes, one own goal.

@@ -15,6 +15,7 @@ from wtforms import BooleanField, SelectChoice
 
 from tracker.clock import utcnow
 from tracker.domain import consent, setup_codes, suggestions
+from tracker.domain.consent import caseload
 from tracker.domain.parsing import page_number
 from tracker.domain.shared_data import shared_area
 from tracker.models import (
@@ -61,7 +62,8 @@ def sharing():
         db.commit()
     return render_template("resident/sharing.html", choices=consent.sharing_choices(db, current_user.id),
                            attention=consent.grants_needing_attention(db, current_user.id), button=ButtonForm(),
-                           changed=_changed(db, request.args.get("changed", "")))
+                           changed=_changed(db, request.args.get("changed", "")),
+                           registered_by=caseload.registered_by(db, current_user.id))
 
 
 def _changed(db, code: str):

@@ -40,9 +40,10 @@ def home():
         abort(429)
     page = caseload.resident_page(db, current_user, filters)
     caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
+    choosing = caseload.waiting_to_choose(db, current_user, g.request_id)
     db.commit()  # the list is on record before it is shown
     return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=SearchForm(),
-                           waiting=setup_codes.accounts_waiting_for_setup(db, current_user))
+                           waiting=setup_codes.accounts_waiting_for_setup(db, current_user), choosing=choosing)
 
 
 @bp.post("/search")

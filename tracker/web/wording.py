@@ -156,6 +156,7 @@ ACCESS_ACTION_NAMES = {
     "recorded_progress": _l("recorded progress on %(goals)s"),
     "appeared_in_search": _l("found you in a search"),
     "exported_summary": _l("included %(goals)s in a download"),
+    "listed_as_waiting": _l("saw your name (and nothing else) in their list of people they helped make an account, who have not chosen what to share yet"),
 }
 
 
@@ -339,6 +340,7 @@ AUDIT_ACCESS_NAMES = {
     AccessAction.RECORDED: _l("Recorded progress"),
     AccessAction.SEARCHED: _l("Appeared in a search"),
     AccessAction.EXPORTED: _l("Included in a download"),
+    AccessAction.LISTED_WAITING: _l("Listed as not having chosen yet (name only)"),
 }
 
 

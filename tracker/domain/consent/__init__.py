@@ -29,6 +29,7 @@ from tracker.domain.consent.access_log import (
     look_groups,
     looks_in_last_30_days,
     record_access,
+    record_waiting_listed,
     unusual_looks,
     verify_chains,
 )
@@ -139,6 +140,7 @@ __all__ = [
     "receipt_code_is_genuine",
     "receipt_mac",
     "record_access",
+    "record_waiting_listed",
     "recorded_by",
     "repeat_receipt",
     "require",

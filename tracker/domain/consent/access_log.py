@@ -40,7 +40,29 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
     system = action in LIST_ACTIONS and purpose == LIST_PURPOSE
     if not system and any(purpose not in d.purposes for d in decisions):
         raise ConsentError("purpose_not_in_notice")
-    resident_ids = sorted({d.resident_id for d in decisions})
+    count = _append(db, staff, provider, [(d.resident_id, d.area, list(fields if fields is not None else d.fields), d.grant.id,
+                                           d.consent_event_id) for d in decisions], action, purpose, request_id)
+    db.execute(
+        update(ConsentGrant).where(col(ConsentGrant.id).in_([d.grant.id for d in decisions])).values(last_accessed_at=utcnow())
+        .execution_options(synchronize_session=False)  # thousands of rows for a list: no need to touch loaded objects
+    )
+    return count
+
+
+def record_waiting_listed(db: Session, staff: User, provider: Provider, resident_ids: list[str], request_id: str) -> int:
+    """Log a tutor seeing these residents' names in the list of people their organisation
+    registered who have not chosen what to share yet: no consent behind it (so no grant), and
+    nothing disclosed but the name. The caller has locked them and commits before showing it."""
+    return _append(db, staff, provider, [(rid, None, ["name"], None, None) for rid in resident_ids],
+                   AccessAction.LISTED_WAITING, LIST_PURPOSE, request_id)
+
+
+def _append(db: Session, staff: User, provider: Provider, looks: list[tuple], action: AccessAction, purpose: str,
+            request_id: str) -> int:
+    """One chained entry per (resident, area, fields, grant id, consent event id), as one INSERT."""
+    if not looks:
+        return 0
+    resident_ids = sorted({look[0] for look in looks})
     for resident_id in resident_ids:
         # The decisions must have been taken under the lock: otherwise a withdrawal could slip in
         # between, and the chain numbers could clash with another look at the same moment.
@@ -48,24 +70,19 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
     now = utcnow()
     rows = []
     heads = _chain_heads_for(db, resident_ids)
-    for decision in decisions:
-        seq, prev = heads[decision.resident_id]
+    for resident_id, area, fields, grant_id, consent_event_id in looks:
+        seq, prev = heads[resident_id]
         content = {
-            "resident_id": decision.resident_id, "seq": seq + 1, "occurred_at": now, "actor_user_id": staff.id,
+            "resident_id": resident_id, "seq": seq + 1, "occurred_at": now, "actor_user_id": staff.id,
             "actor_name": staff.first_name, "actor_role": staff.role, "provider_id": provider.id,
-            "provider_name": provider.name, "action": str(action), "area": decision.area,
-            "fields_disclosed": list(fields if fields is not None else decision.fields), "purpose_code": purpose,
-            "grant_id": decision.grant.id, "consent_event_id": decision.consent_event_id, "request_id": request_id,
+            "provider_name": provider.name, "action": str(action), "area": area, "fields_disclosed": fields,
+            "purpose_code": purpose, "grant_id": grant_id, "consent_event_id": consent_event_id, "request_id": request_id,
             "prev_hash": prev,
         }
         content["entry_hash"] = chains.link(prev, content)
-        heads[decision.resident_id] = (seq + 1, content["entry_hash"])
+        heads[resident_id] = (seq + 1, content["entry_hash"])
         rows.append(content)
     db.execute(insert(AccessLogEntry), rows)
-    db.execute(
-        update(ConsentGrant).where(col(ConsentGrant.id).in_([d.grant.id for d in decisions])).values(last_accessed_at=now)
-        .execution_options(synchronize_session=False)  # thousands of rows for a list: no need to touch loaded objects
-    )
     for resident_id in resident_ids:
         db.info.setdefault("chain_heads", {})[(AccessLogEntry.__tablename__, resident_id)] = heads[resident_id]
     return len(rows)

@@ -22,7 +22,20 @@ from tracker.clock import utcnow
 from tracker.domain import consent
 from tracker.domain.locks import lock_residents
 from tracker.domain.parsing import page_number
-from tracker.models import AccessAction, Area, AreaProgress, ConsentGrant, PlanGoal, PlanStep, Provider, SharingNotice, User
+from tracker.models import (
+    AccessAction,
+    Area,
+    AreaProgress,
+    ConsentGrant,
+    PlanGoal,
+    PlanStep,
+    Provider,
+    Role,
+    SetupCode,
+    SetupCodePurpose,
+    SharingNotice,
+    User,
+)
 
 PER_PAGE = 25
 SORTS = ("name", "last_activity", "goals_done")
@@ -235,6 +248,62 @@ def log_listed(db: Session, staff: User, page: ResidentPage, action: AccessActio
     page.rows = [row for row in page.rows if row.areas]
     decisions = [decided[(row.id, area.area)] for row in page.rows for area in row.areas]
     return consent.record_access(db, staff, _provider_of(db, staff), decisions, action, consent.LIST_PURPOSE, request_id)
+
+
+WAITING_SHOWN_FOR = timedelta(days=90)
+WAITING_SHOWN_AT_MOST = 50
+
+
+@dataclass
+class WaitingResident:
+    id: str
+    name: str
+    registered_at: datetime
+
+
+def _waiting(db: Session, provider_id: str, among: list[str] | None = None):
+    """Residents this organisation registered in person (a set-up code it gave for a new account),
+    who have set up their account since, registered less than WAITING_SHOWN_FOR ago, and have no
+    consent for this organisation in any state (not even one they ended: that was a choice)."""
+    made_here = select(SetupCode.user_id).where(SetupCode.purpose == SetupCodePurpose.REGISTER, SetupCode.provider_id == provider_id)
+    chose = select(ConsentGrant.resident_id).where(ConsentGrant.provider_id == provider_id)
+    set_up = select(SetupCode.user_id).where(col(SetupCode.used_at).is_not(None))
+    query = (select(User.id, User.display_name, User.created_at)
+             .where(col(User.id).in_(made_here), User.role == Role.RESIDENT, User.active.is_(True),
+                    or_(col(User.last_sign_in_at).is_not(None), col(User.id).in_(set_up)),
+                    User.created_at > utcnow() - WAITING_SHOWN_FOR,
+                    col(User.id).not_in(chose)))
+    if among is not None:
+        query = query.where(col(User.id).in_(among))
+    return db.exec(query.order_by(col(User.created_at).desc()).limit(WAITING_SHOWN_AT_MOST)).all()
+
+
+def waiting_to_choose(db: Session, tutor: User, request_id: str) -> list[WaitingResident]:
+    """"Waiting for the resident to choose what to share": the names, and nothing else, of people
+    the tutor's organisation helped make an account, until they choose (or for WAITING_SHOWN_FOR).
+    The tutor typed those names in; the resident is told on their sharing page, and each time the
+    list shows them it is in their access log. Read again under the residents' locks, then logged."""
+    provider_id = consent.staff_provider(tutor)
+    found = _waiting(db, provider_id)
+    if not found:
+        return []
+    lock_residents(db, [row[0] for row in found])
+    found = _waiting(db, provider_id, [row[0] for row in found])
+    consent.record_waiting_listed(db, tutor, _provider_of(db, tutor), [row[0] for row in found], request_id)
+    return [WaitingResident(*row) for row in found]
+
+
+def registered_by(db: Session, resident_id: str) -> list[tuple[Provider, datetime]]:
+    """For the resident: the organisations whose tutors see their name in that waiting list now,
+    and until when."""
+    providers = db.exec(select(Provider).where(col(Provider.id).in_(
+        select(SetupCode.provider_id).where(SetupCode.user_id == resident_id, SetupCode.purpose == SetupCodePurpose.REGISTER)))).all()
+    resident = db.get(User, resident_id)
+    shown = []
+    for provider in providers:
+        if _waiting(db, provider.id, [resident_id]):
+            shown.append((provider, resident.created_at + WAITING_SHOWN_FOR))
+    return shown
 
 
 def _provider_of(db: Session, staff: User) -> Provider:
