@@ -222,3 +222,16 @@ def test_looks_are_grouped_by_week_and_organisation_and_the_unusual_ones_stand_o
     assert {g.week_of for g in groups} == {monday.date()}
     unusual = [(e.actor_name, reasons) for e, reasons in consent.unusual_looks(db, amira.id, "Europe/London", now=now)]
     assert unusual == [("Priya", ["new_organisation", "out_of_hours"]), ("Sam", ["new_person"]), ("Jo", ["new_organisation"])]
+
+
+def test_a_big_notice_change_sent_twice_publishes_one_version(db, sharing, people):
+    """"Yes, publish it" tapped twice: one new version, and each resident's sharing on hold once."""
+    amira = people.user("amira")
+    sharing.give(amira, sharing.a, "digital")
+    change = {"en": "Notes too", "pl": "Notatki też"}
+    first = publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change=change)
+    second = publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change=change)
+    assert second.id == first.id and first.version == 2
+    assert _events(db, amira) == ["given", "invalidated"]
+    third = publish(db, sharing.a, "digital", fields=["goal_titles", "notes"], material=True, change={"en": "Again", "pl": "Znowu"})
+    assert third.version == 3  # a different big change is a new version

@@ -8,7 +8,7 @@ import hashlib
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracker.clock import utcnow
+from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain import chains
 from tracker.domain.consent.changes import SYSTEM, Change
 from tracker.domain.consent.terms import FIELD_CODES, ConsentError
@@ -69,10 +69,15 @@ def publish_notice(
         raise ConsentError("notice_invalid")
     lock_providers(db, [provider.id])  # one publisher at a time: version numbers stay unique
     previous = current_notice(db, provider.id, area)
-    if previous is not None and not material and _same_offer(previous, access_modes, fields_shown, purposes, summary, retention,
-                                                             lawful_basis, dsa_reference):
-        return previous  # nothing new to tell residents (or the same form sent twice): no new version
     now = utcnow()
+    if previous is not None and _same_offer(previous, access_modes, fields_shown, purposes, summary, retention,
+                                            lawful_basis, dsa_reference):
+        if not material:
+            return previous  # nothing new to tell residents (or the same form sent twice): no new version
+        if (previous.change_is_material and previous.change_summary == change_summary
+                and previous.published_at > now - REPEAT_WINDOW):
+            return previous  # a big change sent twice ("Yes, publish it" tapped twice): it is out already, once
+
     notice = SharingNotice(
         provider_id=provider.id, area=area, version=(previous.version + 1) if previous else 1,
         access_modes=list(access_modes), fields_shown=list(fields_shown), purposes=list(purposes),
