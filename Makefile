@@ -17,7 +17,7 @@ FLASK := TRACKER_ENV=$${TRACKER_ENV:-development} $(BIN)/flask --app tracker
 TRANSLATIONS := tracker/translations
 POT := $(TRANSLATIONS)/messages.pot
 
-.PHONY: run test install install-dev lock lock-upgrade lock-check translations translations-extract translations-update translations-compile vendor ci clean
+.PHONY: run test install install-dev lock lock-upgrade lock-check translations translations-extract translations-update translations-compile vendor static ci clean
 
 $(UV_BIN): requirements/uv.txt
 	rm -rf $(UV_VENV)
@@ -90,9 +90,14 @@ translations-update: $(VENV)/.synced
 translations-compile: $(VENV)/.synced
 	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
-## vendor: rebuild the front-end files from npm (needs node and npm; results are committed)
+## vendor: rebuild the front-end files from npm (needs node and npm; results are committed), then static
 vendor:
 	scripts/vendor-frontend.sh
+	$(MAKE) static
+
+## static: build tracker/static/dist (hashed names, gzip and Brotli copies) after changing tracker/static; commit it
+static: install-dev
+	$(BIN)/python scripts/build-static.py
 
 ## ci: what CI runs (installs chromium and postgresql from Debian, needs root)
 ci:

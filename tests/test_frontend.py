@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import importlib.util
+import json
 import re
+
+import brotli
 
 from tests.conftest import ROOT
 
@@ -37,6 +42,44 @@ def test_every_asset_the_layout_links_to_exists(client):
     html = client.get("/login").text
     for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
         assert client.get(path).status_code == 200, path
+
+
+def test_dist_is_what_the_build_script_makes_from_the_sources(tmp_path):
+    """tracker/static/dist is committed: it must be exactly what scripts/build-static.py builds now
+    (a changed source, or a file added without `make static`, fails here)."""
+    build = _load_build_script()
+    manifest = build.build(tmp_path / "dist")
+    assert json.loads((STATIC / "dist" / "manifest.json").read_text()) == manifest, "run `make static` and commit tracker/static/dist"
+    built = sorted(p.relative_to(tmp_path / "dist").as_posix() for p in (tmp_path / "dist").rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(STATIC / "dist").as_posix() for p in (STATIC / "dist").rglob("*") if p.is_file())
+    assert committed == built, "stale files in tracker/static/dist: run `make static`"
+    for target in manifest.values():
+        content = (STATIC / "dist" / target).read_bytes()
+        assert gzip.decompress((STATIC / "dist" / (target + ".gz")).read_bytes()) == content, target
+        assert brotli.decompress((STATIC / "dist" / (target + ".br")).read_bytes()) == content, target
+        assert hashlib.sha256(content).hexdigest()[:12] in target  # the name says what is inside
+
+
+def _load_build_script():
+    spec = importlib.util.spec_from_file_location("build_static", ROOT / "scripts" / "build-static.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_assets_are_cached_for_a_year_compressed_and_unhashed_names_are_not_served(client):
+    html = client.get("/login").text
+    css = re.search(r'href="(/static/vendor/app\.[0-9a-f]{12}\.css)"', html).group(1)
+    script = re.search(r'src="(/static/js/app\.[0-9a-f]{12}\.js)"', html).group(1)
+    brotli_answer = client.get(css, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert brotli_answer.headers["Content-Encoding"] == "br" and brotli_answer.headers["Vary"] == "Accept-Encoding"
+    assert brotli_answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert brotli_answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert brotli.decompress(brotli_answer.data) == client.get(css).data
+    assert client.get(css, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+    imported = re.search(rb'from "\.\./(vendor/govuk-frontend\.min\.[0-9a-f]{12}\.js)"', client.get(script).data).group(1)
+    assert client.get("/static/" + imported.decode()).status_code == 200  # app.js imports the hashed file
+    assert client.get("/static/vendor/app.css").status_code == 404  # only hashed names: nothing can go stale
 
 
 def test_every_gov_uk_class_the_templates_use_is_in_the_stylesheet():

@@ -212,3 +212,28 @@ def test_several_workers_writing_to_sqlite_at_once_lose_nothing(database_url):
         assert db.exec(select(func.count()).select_from(User)).one() == 40
     for worker in workers:
         worker.extensions["tracker_engine"].dispose()
+
+
+def test_the_csrf_token_is_masked_differently_at_every_occurrence_and_still_works(sqlite_url, people):
+    """Pages are compressed, so a secret repeated in them could be guessed from sizes (BREACH):
+    the token is never written the same way twice, and forms and htmx headers still work."""
+    import re
+
+    from tracker.web.csrf_mask import unmask
+
+    app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
+    people.user("amira")
+    client = app.test_client()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "amira", "password": "correct horse battery", "csrf_token": token})
+    first, second = client.get("/me/sharing").text, client.get("/me/sharing").text
+    values = re.findall(r'name="csrf_token" value="([^"]+)"', first) + re.findall(r'name="csrf_token" value="([^"]+)"', second)
+    header = re.search(r'"X-CSRFToken": "([^"]+)"', first).group(1)
+    assert len(values) >= 6 and len(set(values)) == len(values) and header not in values
+    tokens = {unmask(v) for v in [*values, header]}
+    assert len(tokens) == 1 and tokens.pop() not in first  # one token, never written as itself
+    assert client.post("/me/sharing/stop", data={"csrf_token": values[0]}).status_code == 303
+    assert client.post("/me/sharing/stop", headers={"X-CSRFToken": header}).status_code == 303
+    assert client.post("/me/sharing/stop", data={"csrf_token": "m." + "A" * 40}).status_code == 400
+    assert client.post("/me/sharing/stop", data={"csrf_token": values[0][:-4] + "AAAA"}).status_code == 400

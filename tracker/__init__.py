@@ -18,9 +18,10 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker import admin, auth, provider, public, resident, staff, tutor
     from tracker.commands import cli
     from tracker.config import load_config
-    from tracker.web import converters, errors, htmx, i18n, pagecache, security, session, templating
+    from tracker.web import assets, converters, csrf_mask, errors, htmx, i18n, pagecache, security, session, templating
 
-    app = Flask(__name__, instance_relative_config=True)
+    # No Flask static route: tracker.web.assets serves the built, hashed files (WhiteNoise).
+    app = Flask(__name__, instance_relative_config=True, static_folder=None, static_url_path="/static")
     load_config(app, config)
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
@@ -39,10 +40,12 @@ def create_app(config: dict | None = None) -> Flask:
     converters.init_app(app)  # before any blueprint: routes are checked against them
     WTFormsHelpers(app)
     CSRFProtect(app)
+    csrf_mask.init_app(app)  # (its unmasking runs before CSRFProtect's check)
     session.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     for blueprint in (public.bp, resident.bp, staff.bp, tutor.bp, provider.bp, admin.bp):
