@@ -30,9 +30,9 @@ import brotli
 
 STATIC = Path(__file__).resolve().parent.parent / "tracker" / "static"
 
-# What the pages load, in an order where a file comes after anything it refers to (app.js imports
+# What the pages load (the icon is inside each page: tracker/web/assets.py), in an order where a file comes after anything it refers to (app.js imports
 # govuk-frontend, so its import is rewritten to the hashed name before app.js itself is hashed).
-FILES = ["favicon.svg", "vendor/app.css", "vendor/htmx.min.js", "vendor/govuk-frontend.min.js", "js/supported.js", "js/app.js"]
+FILES = ["vendor/app.css", "vendor/htmx.min.js", "vendor/govuk-frontend.min.js", "js/supported.js", "js/app.js"]
 # Relative imports inside JavaScript modules: `from "../vendor/x.js"`.
 IMPORT = re.compile(r'''(from\s*["'])(\.\.?/[^"']+)(["'])''')
 

@@ -450,10 +450,10 @@ def test_the_app_sees_https_and_the_client_and_nginx_serves_static_files(stack):
     assert compressed.header("Content-Encoding") == "gzip" and compressed.header("Vary") == "Accept-Encoding"
 
     # Static files come from nginx: the built, hashed files, their precompressed copies, for a year.
-    favicon = re.search(r'href="(/static/favicon\.[0-9a-f]{12}\.svg)"', home.body).group(1)
+    script = re.search(r'src="(/static/js/supported\.[0-9a-f]{12}\.js)"', home.body).group(1)
     css = re.search(r'href="(/static/vendor/app\.[0-9a-f]{12}\.css)"', home.body).group(1)
-    static = client.get(favicon)
-    assert static.status == 200 and "<svg" in static.body
+    static = client.get(script)
+    assert static.status == 200 and "classList" in static.body
     assert static.header("Cache-Control") == "public, max-age=31536000, immutable"
     assert static.header("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
     assert static.header("X-Content-Type-Options") == "nosniff"
@@ -481,7 +481,7 @@ def test_the_app_sees_https_and_the_client_and_nginx_serves_static_files(stack):
     # With gunicorn stopped, static files still come from nginx; pages do not.
     assert not [line for line in stack.gunicorn.output().splitlines() if '"GET /static/' in line]
     stack.gunicorn.stop()
-    assert client.get(favicon).status == 200
+    assert client.get(script).status == 200
     assert client.get("/healthz").status == 502
 
 

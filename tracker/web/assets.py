@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask
 from whitenoise import WhiteNoise
@@ -32,6 +33,10 @@ def init_app(app: Flask) -> None:
         return prefix + manifest[name]
 
     app.add_template_global(asset_url)
+    # The icon goes inside every page (236 bytes): browsers fetch a linked icon again on each
+    # visit, whatever its cache headers say, so a file would cost a request every time.
+    icon = (DIST.parent / "favicon.svg").read_text(encoding="utf-8").strip()
+    app.add_template_global("data:image/svg+xml," + quote(icon, safe="=:/;,"), "favicon_data_uri")
     # Every file in dist/ has a hashed name, so every one is immutable.
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=DIST, prefix=prefix, max_age=31536000, autorefresh=False,
                               immutable_file_test=lambda _path, _url: True, add_headers_function=_headers)
