@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import passwords
+from tracker.domain import passwords
 from tracker.clock import utcnow
 from tracker.commands import migrate
 from tracker.database import make_engine

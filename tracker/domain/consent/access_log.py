@@ -70,19 +70,21 @@ def _append(db: Session, staff: User, provider: Provider, looks: list[tuple], ac
     now = utcnow()
     rows = []
     heads = _chain_heads_for(db, resident_ids)
+    # Read once: ``staff`` is often Flask-Login's current_user proxy, and an export writes thousands of rows.
+    who = {"actor_user_id": staff.id, "actor_name": staff.first_name, "actor_role": staff.role,
+           "provider_id": provider.id, "provider_name": provider.name, "action": str(action)}
     for resident_id, area, fields, grant_id, consent_event_id in looks:
         seq, prev = heads[resident_id]
         content = {
-            "resident_id": resident_id, "seq": seq + 1, "occurred_at": now, "actor_user_id": staff.id,
-            "actor_name": staff.first_name, "actor_role": staff.role, "provider_id": provider.id,
-            "provider_name": provider.name, "action": str(action), "area": area, "fields_disclosed": fields,
+            "resident_id": resident_id, "seq": seq + 1, "occurred_at": now, **who, "area": area, "fields_disclosed": fields,
             "purpose_code": purpose, "grant_id": grant_id, "consent_event_id": consent_event_id, "request_id": request_id,
             "prev_hash": prev,
         }
         content["entry_hash"] = chains.link(prev, content)
         heads[resident_id] = (seq + 1, content["entry_hash"])
         rows.append(content)
-    db.execute(insert(AccessLogEntry), rows)
+    # Core, not the ORM's bulk insert: the rows are complete, and an export writes thousands.
+    db.connection().execute(insert(AccessLogEntry.__table__), rows)
     for resident_id in resident_ids:
         db.info.setdefault("chain_heads", {})[(AccessLogEntry.__tablename__, resident_id)] = heads[resident_id]
     return len(rows)

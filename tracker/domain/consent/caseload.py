@@ -203,8 +203,11 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
 
 
 def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now: datetime, only_area: str | None) -> None:
+    # Columns, not ORM objects: an export reads thousands of rows.
     query = (
-        select(ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes, SharingNotice.fields_shown, AreaProgress)
+        select(ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes, SharingNotice.fields_shown,
+               AreaProgress.resident_id.label("progress"), AreaProgress.first_stage, AreaProgress.latest_stage,
+               AreaProgress.goals_done, AreaProgress.last_activity_at)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
         .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
@@ -221,15 +224,15 @@ def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now
         .group_by(PlanGoal.resident_id, PlanGoal.area)
     ).all():
         recent[(resident_id, area)] = count
-    for resident_id, area, modes, fields, progress in db.exec(query).all():
+    for resident_id, area, modes, fields, progress, first_stage, latest_stage, goals_done, last_activity in db.exec(query).all():
         row = AreaRow(area, modes, tuple(fields))
         if progress is not None:
             if "check_in_stages" in fields:
-                row.first_stage, row.latest_stage = progress.first_stage, progress.latest_stage
+                row.first_stage, row.latest_stage = first_stage, latest_stage
             if "goal_status" in fields:
-                row.goals_done = progress.goals_done
+                row.goals_done = goals_done
             if "last_activity" in fields:
-                row.last_activity = progress.last_activity_at
+                row.last_activity = last_activity
         if "step_status" in fields:
             row.steps_recently = recent[(resident_id, area)]
         rows[resident_id].areas.append(row)
