@@ -23,11 +23,10 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.domain import passwords
 from tracker.clock import utcnow
 from tracker.commands import migrate
 from tracker.database import make_engine
-from tracker.domain import consent
+from tracker.domain import consent, passwords
 from tracker.domain.catalogue import sync_catalogue
 from tracker.models import (
     AreaProgress,

@@ -159,3 +159,35 @@ def test_organisations_keep_their_description_as_the_english_text(any_empty_data
     with engine.connect() as connection:
         assert dict(connection.execute(text("SELECT id, description FROM provider")).fetchall()) == {"p1": "Free courses for adults.", "p2": ""}
     engine.dispose()
+
+
+def test_0008_keeps_the_access_log_and_the_flags_that_point_into_it(any_empty_database_url):
+    """0008 copies access_log_entry on SQLite; a resident's "this doesn't look right" flag points
+    into it, and 0009 copies user_account, which everything points to: nothing may be lost."""
+    from sqlalchemy import text
+
+    migrate.upgrade(any_empty_database_url, "0007")
+    engine = make_engine(any_empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO user_account (id, username, display_name, role, password_hash, active, created_at) "
+                                "VALUES ('r1', 'amira', 'Amira', 'resident', 'x', true, '2026-01-01 00:00:00+00')"))
+        connection.execute(text(
+            "INSERT INTO access_log_entry (id, resident_id, seq, occurred_at, actor_user_id, actor_name, actor_role, provider_id, "
+            "provider_name, action, area, fields_disclosed, purpose_code, grant_id, request_id, prev_hash, entry_hash) VALUES "
+            "(1, 'r1', 1, '2026-01-02 00:00:00+00', 's1', 'Jo', 'tutor', 'p1', 'Melton Adult Learning', 'opened_plan_area', "
+            "'digital', '[]', 'plan_support', 'g1', 'req', 'x', 'y')"))
+        connection.execute(text("INSERT INTO access_flag (entry_id, resident_id, provider_id, flagged_at) "
+                                "VALUES (1, 'r1', 'p1', '2026-01-03 00:00:00+00')"))
+    engine.dispose()
+    migrate.upgrade(any_empty_database_url)
+    engine = make_engine(any_empty_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT entry_id FROM access_flag")).scalars().all() == [1]
+        assert connection.execute(text("SELECT grant_id FROM access_log_entry")).scalars().all() == ["g1"]
+        assert connection.execute(text("SELECT plan_version FROM user_account")).scalars().all() == [0]
+    engine.dispose()
+    migrate.downgrade(any_empty_database_url, "0007")  # and back: the flag and the entry stay
+    engine = make_engine(any_empty_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT entry_id FROM access_flag")).scalars().all() == [1]
+    engine.dispose()

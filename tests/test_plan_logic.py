@@ -153,3 +153,24 @@ def test_suggestions_follow_the_check_in(db, amira):
     assert beginner <= set(digital[:3])
     assert plan.suggested_goal_ids({"digital": 5}, offered, set()) == set()
     assert not plan.suggested_goal_ids({"digital": 1}, offered, set(digital[:3])) & set(digital[:3])
+
+
+def test_every_change_to_a_plan_raises_its_version_in_the_same_transaction(db, people):
+    """The plan page's cache key: any change makes a new one, and a change rolled back leaves it."""
+    from tracker.domain.locks import lock_residents
+
+    amira = people.user("amira")
+    actor = plan.Actor.of(amira)
+    versions = [plan.plan_version(db, amira.id)[0]]
+    goal_id = db.exec(select(CatalogueGoal.id)).first()
+    [goal] = plan.add_catalogue_goals(db, amira.id, [goal_id], actor)
+    db.commit()
+    versions.append(plan.plan_version(db, amira.id)[0])
+    plan.record_check_in(db, amira.id, {"digital": (2, None)}, actor)
+    db.commit()
+    versions.append(plan.plan_version(db, amira.id)[0])
+    lock_residents(db, [amira.id])
+    plan.add_note(db, goal, actor, "A note")
+    db.rollback()
+    versions.append(plan.plan_version(db, amira.id)[0])
+    assert versions[0] < versions[1] < versions[2] == versions[3]

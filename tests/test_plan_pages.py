@@ -15,7 +15,6 @@ from tests.conftest import make_app, sign_in
 from tracker.clock import utcnow
 from tracker.domain import plan
 from tracker.models import CatalogueGoal, GoalNote, PlanEvent, PlanGoal, PlanStep
-from tracker.web.pagecache import plan_fragments
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/me/plan"}
 
@@ -273,7 +272,7 @@ def test_statements_per_page_do_not_grow_with_the_plan(app, db, people, path):
         client = app.test_client()
         sign_in(client, resident.username)
         client.get(path)  # warm up (the first request may update seen-at)
-        plan_fragments.clear()  # count the cold path: the plan's HTML is not cached yet
+        app.extensions["tracker_plan_cache"].clear()  # count the cold path: the plan's HTML is not cached yet
         statements: list[str] = []
 
         def listener(*args, statements=statements):

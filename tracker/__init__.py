@@ -52,6 +52,6 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.before_request(security.assign_request_id)
     app.after_request(security.add_security_headers)
-    pagecache.plan_fragments.size = app.config["PLAN_CACHE_SIZE"]
+    pagecache.init_app(app)
     cli.init_app(app)
     return app

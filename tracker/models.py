@@ -113,6 +113,9 @@ class User(SQLModel, table=True):
     created_at: datetime = timestamp()
     last_sign_in_at: datetime | None = timestamp(nullable=True)
     password_changed_at: datetime | None = timestamp(nullable=True)
+    # Raised in the same transaction as every change to the resident's plan (under their lock): the
+    # plan page's cache key. A counter, because ids handed out at insert can commit out of order.
+    plan_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     # What Flask-Login needs of a user (without importing it: models know nothing of the web).
     @property

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
@@ -79,6 +79,8 @@ def _progress(db: Session, resident_id: str, area: str) -> AreaProgress:
 
 def _event(db: Session, resident_id: str, actor: Actor, kind: PlanEventKind, **fields) -> None:
     require_lock(db, resident_id)
+    db.execute(update(User).where(User.id == resident_id).values(plan_version=User.plan_version + 1)
+               .execution_options(synchronize_session=False))
     at = fields.get("at") or utcnow()
     if fields.get("area"):
         progress = _progress(db, resident_id, fields["area"])
@@ -471,15 +473,15 @@ def read_plan(db: Session, resident_id: str, locale: str, goal_id: str | None = 
 
 
 _PLAN_VERSION = select(
-    select(func.max(PlanEvent.id)).where(PlanEvent.resident_id == bindparam("resident_id")).scalar_subquery(),
+    select(User.plan_version).where(User.id == bindparam("resident_id")).scalar_subquery(),
     select(func.max(CatalogueGoal.updated_at)).scalar_subquery(),
 )  # built once: this runs on every view of the plan page
 
 
 def plan_version(db: Session, resident_id: str) -> tuple:
-    """What the plan page's content depends on, in one query: the resident's latest plan event
-    (every change to goals, steps, notes or check-ins writes one) and the catalogue's last change
-    (new wording). Used as a cache key."""
+    """What the plan page's content depends on, in one query: the resident's plan version (raised
+    with every change to goals, steps, notes or check-ins, in that change's transaction) and the
+    catalogue's last change (new wording). Used as a cache key."""
     return tuple(db.exec(_PLAN_VERSION, params={"resident_id": resident_id}).one())
 
 

@@ -76,7 +76,7 @@ def plan_page():
         view = plan.read_plan(db, resident_id, locale)
         return render_template("resident/_plan_areas.html", plan_view=view, csrf_token=lambda: CSRF_PLACEHOLDER)
 
-    areas = with_csrf(plan_fragments.get_or_render(key, render))
+    areas = with_csrf(plan_fragments().get_or_render(key, render))
     return render_template("resident/plan.html", areas=areas)
 
 

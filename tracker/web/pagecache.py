@@ -1,7 +1,7 @@
 """A small in-process cache of rendered HTML fragments, keyed by the version of what they show.
 
 Keys must contain everything the fragment depends on (for a plan: the resident, the language,
-their latest plan event and the catalogue's last change), so an entry can never be stale: any
+their plan version and the catalogue's last change), so an entry can never be stale: any
 change makes a new key and old entries simply age out. Each worker keeps its own copy; nothing is
 shared, so the app stays stateless. Never used for staff pages, where every view must re-check
 consent and be logged.
@@ -52,4 +52,12 @@ def with_csrf(html: str) -> Markup:
     return Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))  # noqa: S704 (our own rendered HTML; the token is URL-safe base64)
 
 
-plan_fragments = FragmentCache()
+def init_app(app) -> None:
+    # One cache per app (and so per worker), kept with the app rather than in a module global.
+    app.extensions["tracker_plan_cache"] = FragmentCache(app.config["PLAN_CACHE_SIZE"])
+
+
+def plan_fragments() -> FragmentCache:
+    from flask import current_app
+
+    return current_app.extensions["tracker_plan_cache"]
