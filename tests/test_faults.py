@@ -4,6 +4,7 @@ half-written, and the service heals by itself as soon as the database is back.""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -32,7 +33,7 @@ def _assert_unavailable_page(response):
     assert response.headers["Retry-After"] == "30"
     page = response.text
     assert UNAVAILABLE in page and "Nothing you saved has been lost. Try again in a few minutes." in page
-    assert 'class="govuk-template"' in page and "vendor/app.css" in page  # the service's own styled page
+    assert 'class="govuk-template"' in page and re.search(r"/static/vendor/app\.[0-9a-f]{12}\.css", page)  # the service's own styled page
     assert "Internal Server Error" not in page
 
 
