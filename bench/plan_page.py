@@ -121,9 +121,12 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
 def first_load_bytes(opener, base: str, html: str) -> dict[str, int]:
     sizes = {"plan page HTML": len(html.encode())}
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
-    assets.append("/static/vendor/govuk-frontend.min.js")  # imported by app.js
     for path in dict.fromkeys(assets):
-        sizes[path] = len(opener.open(base + path).read())
+        body = opener.open(base + path).read()
+        sizes[path] = len(body)
+        for imported in re.findall(rb'from "\.\./([^"]+)"', body):  # app.js imports GOV.UK Frontend's bundle
+            target = "/static/" + imported.decode()
+            sizes[target] = len(opener.open(base + target).read())
     return sizes
 
 
