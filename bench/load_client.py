@@ -452,7 +452,7 @@ class Staff(Client):
         if resident is None:
             self.list_page()
             return None, None, None
-        base = f"/{self.prefix}/residents/{resident}"
+        base = f"/staff/residents/{resident}"  # the resident pages tutors and provider staff share
         if self.rng.random() < 0.3:
             overview = self.get(base, "staff_resident")
             if overview.status != 200:
