@@ -79,13 +79,16 @@ def _run(connection: sa.Connection) -> None:
         # keys are off while migrating (a PRAGMA that only works outside a transaction), and
         # checked in full before they are switched back on.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    with context.begin_transaction():
-        context.run_migrations()
-    if sqlite:
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        if broken:
-            raise RuntimeError(f"a migration left rows pointing at nothing: {broken[:5]}")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:  # inside the transaction, so a migration that broke a reference is rolled back
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"a migration left rows pointing at nothing: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -163,7 +163,9 @@ def test_organisations_keep_their_description_as_the_english_text(any_empty_data
 
 def test_0008_keeps_the_access_log_and_the_flags_that_point_into_it(any_empty_database_url):
     """0008 copies access_log_entry on SQLite; a resident's "this doesn't look right" flag points
-    into it, and 0009 copies user_account, which everything points to: nothing may be lost."""
+    into it, and 0009 copies user_account, which everything points to: nothing may be lost. Going
+    back is refused while a waiting-list entry exists (0007 cannot hold it)."""
+    import pytest
     from sqlalchemy import text
 
     migrate.upgrade(any_empty_database_url, "0007")
@@ -186,8 +188,19 @@ def test_0008_keeps_the_access_log_and_the_flags_that_point_into_it(any_empty_da
         assert connection.execute(text("SELECT grant_id FROM access_log_entry")).scalars().all() == ["g1"]
         assert connection.execute(text("SELECT plan_version FROM user_account")).scalars().all() == [0]
     engine.dispose()
-    migrate.downgrade(any_empty_database_url, "0007")  # and back: the flag and the entry stay
+    with engine.begin() as connection:  # a waiting-list entry: 0007 cannot hold it, so no going back
+        connection.execute(text(
+            "INSERT INTO access_log_entry (id, resident_id, seq, occurred_at, actor_user_id, actor_name, actor_role, provider_id, "
+            "provider_name, action, area, fields_disclosed, purpose_code, grant_id, request_id, prev_hash, entry_hash) VALUES "
+            "(2, 'r1', 2, '2026-01-04 00:00:00+00', 's1', 'Jo', 'tutor', 'p1', 'Melton Adult Learning', 'listed_as_waiting', "
+            "NULL, '[\"name\"]', 'caseload_list', NULL, 'req', 'y', 'z')"))
+    engine.dispose()
+    with pytest.raises(RuntimeError, match="would lose them"):
+        migrate.downgrade(any_empty_database_url, "0007")
     engine = make_engine(any_empty_database_url)
-    with engine.connect() as connection:
+    with engine.connect() as connection:  # refused before 0008 changed anything
+        assert connection.execute(text("SELECT count(*) FROM access_log_entry")).scalar() == 2
         assert connection.execute(text("SELECT entry_id FROM access_flag")).scalars().all() == [1]
     engine.dispose()
+    migrate.upgrade(any_empty_database_url)
+    assert _diff(any_empty_database_url) == []

@@ -390,3 +390,32 @@ def test_sharing_that_ran_out_is_on_the_home_page_with_one_button_to_share_again
     assert f'href="/me/sharing/providers/{money.id}/financial"' in home and "Share again" in home
     sign_in(dawid, "dawid", DEMO_PASSWORD)
     assert "Udostępnianie zakończone" not in dawid.get("/me/").text and "Sharing ended" not in dawid.get("/me/").text
+
+
+def test_undo_never_shares_more_than_before_and_an_ended_pause_cannot_start_again(client, sharing, db, amira):
+    """Stopping a paused consent, then Undo, would let them see it again: Undo is not offered.
+    A paused consent whose time ran out has ended: its page says so, and "start again" is refused
+    without an error. Undo to an organisation that has closed since is refused too."""
+    grant, _ = sharing.give(amira, sharing.a, "digital")
+    sharing.act(amira, "pause", grant)
+    stopped = client.post(f"/me/sharing/providers/{sharing.a.id}/digital/stop").headers["Location"].split("=")[1]
+    assert "/undo" not in client.get(f"/me/sharing?changed={stopped}").text
+    client.post(f"/me/sharing/receipts/{stopped}/undo")
+    assert consent.live_grant(db, amira.id, sharing.a.id, "digital") is None
+
+    paused, _ = sharing.give(amira, sharing.a, "financial", months=3)
+    sharing.act(amira, "pause", paused)
+    with time_machine.travel(paused.valid_until + timedelta(days=1)):
+        sign_in(client, "amira")
+        assert client.post(f"/me/sharing/providers/{sharing.a.id}/financial/resume").status_code == 303
+        page = client.get(f"/me/sharing/providers/{sharing.a.id}/financial").text
+        assert ">Share this<" in page and "Start sharing again" not in page  # ended, not paused
+    sign_in(client, "amira")
+
+    sharing.give(amira, sharing.b, "job_readiness")
+    stop = client.post(f"/me/sharing/providers/{sharing.b.id}/job_readiness/stop").headers["Location"].split("=")[1]
+    sharing.b.active = False
+    db.add(sharing.b)
+    db.commit()
+    client.post(f"/me/sharing/receipts/{stop}/undo")
+    assert consent.live_grant(db, amira.id, sharing.b.id, "job_readiness") is None

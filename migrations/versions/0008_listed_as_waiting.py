@@ -40,13 +40,10 @@ def upgrade():
 
 
 def downgrade():
-    # The entries of the waiting list have no consent to point to: they cannot stay in the old shape.
-    dialect = op.get_bind().dialect.name
-    for statement in drop_append_only_sql(dialect, "access_log_entry"):
-        op.execute(statement)
-    op.execute("DELETE FROM access_flag WHERE entry_id IN (SELECT id FROM access_log_entry WHERE action = 'listed_as_waiting')")
-    op.execute("DELETE FROM access_log_entry WHERE action = 'listed_as_waiting'")
-    if dialect == "postgresql":
-        for statement in erasable_append_only_sql(dialect, "access_log_entry"):
-            op.execute(statement)
+    # Entries of the waiting list have no consent to point to, and deleting them would leave gaps
+    # in residents' hash chains (flask verify-chains would call it tampering): refuse instead,
+    # before anything changes (SQLite cannot roll DDL back).
+    waiting = op.get_bind().execute(sa.text("SELECT count(*) FROM access_log_entry WHERE action = 'listed_as_waiting'")).scalar()
+    if waiting:
+        raise RuntimeError(f"{waiting} access-log entries are 'listed_as_waiting': going back to 0007 would lose them")
     _rebuild(ACTIONS, False)

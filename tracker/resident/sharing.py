@@ -104,6 +104,8 @@ def share(provider_id, area):
             return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=area))
         db.commit()
         return _done(receipt, provider_id)
+    if request.method == "GET" and consent.expire_lapsed(db, _secret(), current_user.id):
+        db.commit()  # a paused consent whose time ran out has ended: say so, not "Start sharing again"
     offer = _offer_or_404(db, provider_id, area)
     if offer.state == "pending":
         return htmx.redirect(url_for("resident.pending_sharing"))
@@ -131,6 +133,8 @@ def change_area(provider_id, area, action):
     except consent.NotShared:
         abort(404)
     db.commit()
+    if receipt is None and action == "resume":
+        flash(_("This sharing has ended, so it cannot start again. You can share it again from its page."), "info")
     return _done(receipt, provider_id)
 
 

@@ -39,9 +39,8 @@ def home():
     if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
     page = caseload.resident_page(db, current_user, filters)
-    caseload.log_listed(db, current_user, page, AccessAction.LISTED, g.request_id)
-    choosing = caseload.waiting_to_choose(db, current_user, g.request_id)
-    db.commit()  # the list is on record before it is shown
+    choosing = caseload.log_tutor_home(db, current_user, page, g.request_id)
+    db.commit()  # the lists are on record before they are shown
     return render_template("tutor/home.html", provider=_provider(), page=page, filters=filters, form=SearchForm(),
                            waiting=setup_codes.accounts_waiting_for_setup(db, current_user), choosing=choosing)
 

@@ -281,19 +281,34 @@ def _waiting(db: Session, provider_id: str, among: list[str] | None = None):
     return db.exec(query.order_by(col(User.created_at).desc()).limit(WAITING_SHOWN_AT_MOST)).all()
 
 
-def waiting_to_choose(db: Session, tutor: User, request_id: str) -> list[WaitingResident]:
+def waiting_to_choose(db: Session, tutor: User, request_id: str, candidates: list[str] | None = None) -> list[WaitingResident]:
     """"Waiting for the resident to choose what to share": the names, and nothing else, of people
     the tutor's organisation helped make an account, until they choose (or for WAITING_SHOWN_FOR).
     The tutor typed those names in; the resident is told on their sharing page, and each time the
-    list shows them it is in their access log. Read again under the residents' locks, then logged."""
+    list shows them it is in their access log. Read again under the residents' locks, then logged.
+    ``candidates``: their ids, already found and locked by the caller (``log_tutor_home``)."""
     provider_id = consent.staff_provider(tutor)
-    found = _waiting(db, provider_id)
-    if not found:
+    if candidates is None:
+        candidates = [row[0] for row in _waiting(db, provider_id)]
+        if candidates:
+            lock_residents(db, candidates)
+    if not candidates:
         return []
-    lock_residents(db, [row[0] for row in found])
-    found = _waiting(db, provider_id, [row[0] for row in found])
+    found = _waiting(db, provider_id, candidates)
     consent.record_waiting_listed(db, tutor, _provider_of(db, tutor), [row[0] for row in found], request_id)
     return [WaitingResident(*row) for row in found]
+
+
+def log_tutor_home(db: Session, tutor: User, page: ResidentPage, request_id: str) -> list[WaitingResident]:
+    """The tutor's home lists two sets of residents (those who share, those waiting to choose):
+    both are locked in one go, in id order, before either is logged. Locking them one set after
+    the other could deadlock with another tutor doing the same the other way round."""
+    candidates = [row[0] for row in _waiting(db, consent.staff_provider(tutor))]
+    everyone = {row.id for row in page.rows} | set(candidates)
+    if everyone:
+        lock_residents(db, sorted(everyone))
+    log_listed(db, tutor, page, AccessAction.LISTED, request_id)
+    return waiting_to_choose(db, tutor, request_id, candidates)
 
 
 def registered_by(db: Session, resident_id: str) -> list[tuple[Provider, datetime]]:

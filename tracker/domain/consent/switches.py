@@ -54,10 +54,11 @@ def stop_sharing(db: Session, resident_id: str, provider_id: str, area: str, act
 
 def resume_sharing(db: Session, resident_id: str, provider_id: str, area: str, actor: ConsentActor,
                    secret_key: str) -> ConsentReceipt | None:
-    """Start sharing a paused area again (until its consent's end, as before). None when it was not paused."""
+    """Start sharing a paused area again (until its consent's end, as before). None when it was not
+    paused, or its time ran out while paused (it has ended: sharing again starts from its notice)."""
     with Change(db, resident_id, actor, secret_key) as change:
         choice = _area_choice(db, resident_id, provider_id, area)
-        if choice.status == "paused":
+        if choice.status == "paused" and choice.grant.valid_until > utcnow():
             change.resume(choice.grant)
     return change.receipt or repeat_receipt(db, resident_id, actor.user_id, ("resumed",), provider_id=provider_id, area=area)
 
@@ -75,6 +76,14 @@ def undoable(db: Session, receipt: ConsentReceipt, resident_id: str) -> list[Con
     events = list(db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == receipt.code).order_by(ConsentEvent.seq)).all())
     if not events or any(e.event_type not in UNDO or e.actor_user_id != resident_id for e in events):
         return []
+    # A stop that ended a paused or on-hold consent is not turned back: sharing again would let
+    # them see more than they could just before (that takes the notice and "Share this").
+    for event in events:
+        if event.event_type == "withdrawn":
+            before = db.exec(select(ConsentEvent.event_type).where(ConsentEvent.grant_id == event.grant_id, ConsentEvent.seq < event.seq)
+                             .order_by(col(ConsentEvent.seq).desc()).limit(1)).first()
+            if before in ("paused", "invalidated"):
+                return []
     return events
 
 
@@ -94,6 +103,8 @@ def undo(db: Session, resident_id: str, receipt: ConsentReceipt, actor: ConsentA
             held = current_notice(db, event.provider_id, event.area, to_agree_to=True)
             if held is None or held.id != event.notice_id:
                 raise ConsentError("notice_changed")
+            if not db.get(Provider, event.provider_id).active:
+                raise ConsentError("too_late")  # the organisation has closed since
             notices[event.id] = held
     with Change(db, resident_id, actor, secret_key) as change:
         for event in events:
@@ -109,7 +120,9 @@ def undo(db: Session, resident_id: str, receipt: ConsentReceipt, actor: ConsentA
             elif (event.event_type == "withdrawn" and now_status == "withdrawn"
                   and live_grant(db, resident_id, event.provider_id, event.area) is None):
                 change.give(notices[event.id], list(grant.access_modes), grant.duration_months)
-    return change.receipt or repeat_receipt(db, resident_id, actor.user_id, {UNDO[e.event_type] for e in events})
+    grants = {e.grant_id for e in events}
+    return change.receipt or repeat_receipt(db, resident_id, actor.user_id, {UNDO[e.event_type] for e in events},
+                                            grant_id=grants.pop() if len(grants) == 1 else None)
 
 
 @dataclass
