@@ -241,9 +241,8 @@ def route_pattern(app, url: str, query: bool = True) -> str:
     path = parts.path
     try:
         rule, args = match(app, path)
-        if rule.endpoint != "static":
-            path = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>",
-                          lambda m: str(args[m.group(2)]) if m.group(1) in ("area", "any", "lang") else "{id}", rule.rule)
+        path = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>",
+                      lambda m: str(args[m.group(2)]) if m.group(1) in ("area", "any", "lang") else "{id}", rule.rule)
     except RequestRedirect as redirect:
         path = route_pattern(app, urlsplit(redirect.new_url).path)
     except (NotFound, MethodNotAllowed):

@@ -25,7 +25,7 @@ from tracker.domain import consent
 from tracker.models import metadata
 
 # Routes that end the session for the rest of the example, or erase the subject: fuzzed elsewhere.
-SKIP = {"auth.sign_out", "resident.delete_account", "static"}
+SKIP = {"auth.sign_out", "resident.delete_account"}
 # Rows that a refused request may still write: the throttles count failures on purpose.
 COUNTERS = {"throttle_event", "sign_in_session"}
 QUERY_NAMES = ["next", "page", "purpose", "area", "q", "sort", "stage", "stale", "new", "kind", "provider", "staff",

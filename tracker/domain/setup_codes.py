@@ -235,12 +235,16 @@ class WaitingAccount:
         return self.code_expires_at > utcnow()
 
 
+def registered_by(provider_id: str):
+    """The ids of the residents whose accounts this organisation made in person (a subquery)."""
+    return select(SetupCode.user_id).where(SetupCode.purpose == SetupCodePurpose.REGISTER, SetupCode.provider_id == provider_id)
+
+
 def accounts_waiting_for_setup(db: Session, tutor: User) -> list[WaitingAccount]:
     """Residents' accounts that the tutor's organisation made in person and the resident has not
     set up yet (no code used, never signed in), newest first: so a lost slip can be printed again.
     Nothing else about them: there is no plan yet, and nothing shared. (One query.)"""
-    made_here = select(SetupCode.user_id).where(SetupCode.purpose == SetupCodePurpose.REGISTER,
-                                                 SetupCode.provider_id == tutor.provider_id)
+    made_here = registered_by(tutor.provider_id)
     rows = db.exec(
         select(User, func.min(SetupCode.created_at), func.max(SetupCode.expires_at))
         .join(SetupCode, SetupCode.user_id == User.id)

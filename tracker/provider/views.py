@@ -15,7 +15,7 @@ from tracker.provider import bp
 from tracker.web.forms import SearchForm
 from tracker.web.lists import search_residents
 from tracker.web.session import get_session
-from tracker.web.wording import STAGE_NAMES
+from tracker.web.wording import STAGE_NAMES, translated
 
 FILTER_ERRORS = {
     "area": _l("Choose a part of the plan from the list"),
@@ -77,8 +77,7 @@ def export_csv():
     residents = caseload.log_exported(db, current_user, filters, g.request_id)
     db.commit()  # everyone in the file is on record before the first byte is sent
     filename = f"residents-{utcnow().date().isoformat()}.csv"
-    names = {stage: str(name) for stage, name in STAGE_NAMES.items()}  # translated once, not once per cell
-    chunks = caseload.export_chunks(db, current_user, residents, filters, stage_name=names.__getitem__)
+    chunks = caseload.export_chunks(db, current_user, residents, filters, stage_name=translated(STAGE_NAMES).__getitem__)
     return Response(stream_with_context(chunks),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

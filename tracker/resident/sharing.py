@@ -73,8 +73,8 @@ def _changed(db, code: str):
     found = consent.find_receipt(db, code, _secret())
     if found is None or found.resident_id != current_user.id:
         return None
-    events, _seen = consent.switches.receipt_events(db, found, current_user.id)
-    return {"receipt": found, "events": events, "undo": bool(consent.switches.undoable(db, found, current_user.id))}
+    events = consent.switches.receipt_changes(db, found)
+    return {"receipt": found, "events": events, "undo": bool(consent.switches.undoable(db, found, current_user.id, events))}
 
 
 def _done(receipt, provider_id: str | None = None):

@@ -37,6 +37,7 @@ from tracker.web.wording import (
     event_who,
     look_summary_sentence,
     then_and_now_sentence,
+    translated,
 )
 
 SERVICE_NAME = _l("Me and My Learning")
@@ -188,6 +189,8 @@ def init_app(app) -> None:
     app.add_template_global(lambda role: ROLE_NAMES.get(role, role), "role_name")
     app.add_template_filter(lambda value: format_time(value, "HH:mm") if value else "", "time_of_day")
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
+    app.add_template_global(AREA_SHORT_NAMES, "AREA_SHORT_NAMES")
+    app.add_template_global(translated)
     app.add_template_global(navigation_items)
     app.add_template_global(home_url)
     # <time datetime>: to the second (HTML allows at most three decimals; our timestamps have six).

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
-from tracker.domain import consent
+from tracker.domain import consent, setup_codes
 from tracker.domain.locks import lock_residents
 from tracker.domain.parsing import page_number
 from tracker.models import (
@@ -268,7 +268,7 @@ def _waiting(db: Session, provider_id: str, among: list[str] | None = None):
     """Residents this organisation registered in person (a set-up code it gave for a new account),
     who have set up their account since, registered less than WAITING_SHOWN_FOR ago, and have no
     consent for this organisation in any state (not even one they ended: that was a choice)."""
-    made_here = select(SetupCode.user_id).where(SetupCode.purpose == SetupCodePurpose.REGISTER, SetupCode.provider_id == provider_id)
+    made_here = setup_codes.registered_by(provider_id)
     chose = select(ConsentGrant.resident_id).where(ConsentGrant.provider_id == provider_id)
     set_up = select(SetupCode.user_id).where(col(SetupCode.used_at).is_not(None))
     query = (select(User.id, User.display_name, User.created_at)
@@ -313,10 +313,12 @@ def log_tutor_home(db: Session, tutor: User, page: ResidentPage, request_id: str
 
 def registered_by(db: Session, resident_id: str) -> list[tuple[Provider, datetime]]:
     """For the resident: the organisations whose tutors see their name in that waiting list now,
-    and until when."""
+    and until when (none at all once the account is older than WAITING_SHOWN_FOR: no query)."""
+    resident = db.get(User, resident_id)
+    if resident.created_at <= utcnow() - WAITING_SHOWN_FOR:
+        return []
     providers = db.exec(select(Provider).where(col(Provider.id).in_(
         select(SetupCode.provider_id).where(SetupCode.user_id == resident_id, SetupCode.purpose == SetupCodePurpose.REGISTER)))).all()
-    resident = db.get(User, resident_id)
     shown = []
     for provider in providers:
         if _waiting(db, provider.id, [resident_id]):

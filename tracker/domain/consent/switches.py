@@ -68,12 +68,17 @@ def resume_sharing(db: Session, resident_id: str, provider_id: str, area: str, a
 UNDO = {"given": "withdrawn", "confirmed": "withdrawn", "withdrawn": "given", "paused": "resumed", "resumed": "paused"}
 
 
-def undoable(db: Session, receipt: ConsentReceipt, resident_id: str) -> list[ConsentEvent]:
-    """The changes on this receipt if "Undo" may be offered for them (the resident made them
-    themselves, lately, and each kind can be turned back), else []."""
+def receipt_changes(db: Session, receipt: ConsentReceipt) -> list[ConsentEvent]:
+    """The consent events on a receipt, in order."""
+    return list(db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == receipt.code).order_by(ConsentEvent.seq)).all())
+
+
+def undoable(db: Session, receipt: ConsentReceipt, resident_id: str, events: list[ConsentEvent] | None = None) -> list[ConsentEvent]:
+    """The changes on this receipt (``events``, if already read) if "Undo" may be offered for them
+    (the resident made them themselves, lately, and each kind can be turned back), else []."""
     if receipt.resident_id != resident_id or receipt.issued_at < utcnow() - UNDO_WINDOW:
         return []
-    events = list(db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == receipt.code).order_by(ConsentEvent.seq)).all())
+    events = receipt_changes(db, receipt) if events is None else events
     if not events or any(e.event_type not in UNDO or e.actor_user_id != resident_id for e in events):
         return []
     # A stop that ended a paused or on-hold consent is not turned back: sharing again would let
@@ -216,7 +221,7 @@ def pending(db: Session, grants: list[ConsentGrant]) -> list[tuple]:
 def receipt_events(db: Session, receipt: ConsentReceipt, resident_id: str) -> tuple[list[ConsentEvent], dict]:
     """The changes on a receipt, and for a withdrawal or pause what the organisation had already
     seen (how often, when last, and how long it keeps it), so the resident knows where things stand."""
-    events = list(db.exec(select(ConsentEvent).where(ConsentEvent.receipt_code == receipt.code).order_by(ConsentEvent.seq)).all())
+    events = receipt_changes(db, receipt)
     seen = {}
     for event in events:
         if event.event_type in ("withdrawn", "paused"):
