@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain.catalogue import localise
 from tracker.domain.locks import lock_residents, require_lock
 from tracker.models import (
     STAGES,
@@ -401,17 +401,14 @@ class StepView:
 
 
 class GoalView:
-    __slots__ = ("area", "id", "notes", "own", "status", "steps", "target_date", "title")
+    __slots__ = ("area", "id", "notes", "own", "status", "steps", "steps_done", "target_date", "title")
 
-    def __init__(self, id, area, status, title, own, target_date):
+    def __init__(self, id, area, status, title, own, target_date, notes=0):
         self.id, self.area, self.status, self.title, self.own = id, area, status, title, own
         self.target_date = target_date
         self.steps: list[StepView] = []
-        self.notes = 0
-
-    @property
-    def steps_done(self) -> int:
-        return sum(step.done for step in self.steps)
+        self.steps_done = 0
+        self.notes = notes
 
 
 @dataclass
@@ -433,42 +430,77 @@ class PlanView:
         return bool(self.latest_stage)
 
 
-def read_plan(db: Session, resident_id: str, locale: str, goal_id: str | None = None, area: str | None = None) -> PlanView:
-    """Everything the plan page shows, in four queries whatever the size of the plan (or the same
-    for one goal, with ``goal_id``, or one area, with ``area``)."""
-    query = (
-        select(PlanGoal.id, PlanGoal.area, PlanGoal.status, PlanGoal.own_title, PlanGoal.target_date, CatalogueGoal.title)
+def _in_language(texts, locale: str):
+    """SQL for ``localise`` over catalogue texts (which always have English): the text in
+    ``locale``, else English, read inside the database so no JSON is decoded in Python."""
+    english = texts["en"].as_string()
+    if locale == "en":
+        return func.coalesce(english, "")
+    return func.coalesce(func.nullif(texts[locale].as_string(), ""), english, "")
+
+
+@lru_cache(maxsize=32)
+def _plan_queries(locale: str, one_goal: bool, one_area: bool):
+    """The goals (with their note counts), and their steps: two statements, built once per
+    language and shape (building a statement costs more than running it). Goals and steps are
+    read apart so that a goal's title is read once, not once per step."""
+    shown = [PlanGoal.resident_id == bindparam("resident_id"), PlanGoal.removed_at.is_(None)]
+    if one_goal:
+        shown.append(PlanGoal.id == bindparam("goal_id"))
+    if one_area:
+        shown.append(PlanGoal.area == bindparam("area"))
+    notes = select(func.count()).where(GoalNote.goal_id == PlanGoal.id).correlate(PlanGoal).scalar_subquery()
+    goals = (
+        select(PlanGoal.id, PlanGoal.area, PlanGoal.status, PlanGoal.own_title, PlanGoal.target_date,
+               _in_language(CatalogueGoal.title, locale), notes)
         .join(CatalogueGoal, CatalogueGoal.id == PlanGoal.catalogue_goal_id, isouter=True)
-        .where(PlanGoal.resident_id == resident_id, PlanGoal.removed_at.is_(None))
+        .where(*shown)
+        .order_by(PlanGoal.created_at, PlanGoal.id)
     )
-    if goal_id is not None:
-        query = query.where(PlanGoal.id == goal_id)
-    if area is not None:
-        query = query.where(PlanGoal.area == area)
+    steps = (
+        select(PlanStep.goal_id, PlanStep.id, PlanStep.own_text, PlanStep.done_at.is_not(None), _in_language(CatalogueStep.text, locale))
+        .join(PlanGoal, PlanGoal.id == PlanStep.goal_id)
+        .join(CatalogueStep, CatalogueStep.id == PlanStep.catalogue_step_id, isouter=True)
+        .where(*shown)
+        .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
+    )
+    return goals, steps
+
+
+_CHECK_INS = (
+    select(CheckIn.id, CheckIn.area, CheckIn.stage, CheckIn.note, CheckIn.made_at)
+    .where(CheckIn.resident_id == bindparam("resident_id"))
+    .order_by(CheckIn.made_at, CheckIn.id)
+)
+
+
+def read_plan(db: Session, resident_id: str, locale: str, goal_id: str | None = None, area: str | None = None) -> PlanView:
+    """Everything the plan page shows, in three queries whatever the size of the plan (or the same
+    for one goal, with ``goal_id``, or one area, with ``area``). Plain rows, not ORM objects: this
+    is the busiest read of the service. First and latest check-ins are rows with the columns of
+    ``CheckIn`` (id, area, stage, note, made_at)."""
+    connection = db.connection()
+    params = {"resident_id": resident_id, "goal_id": goal_id, "area": area}
+    goals_query, steps_query = _plan_queries(locale, goal_id is not None, area is not None)
+    areas: dict[str, list[GoalView]] = {a: [] for a in AREAS}
     views: dict[str, GoalView] = {}
-    for id_, area, status, own_title, target_date, titles in db.exec(query.order_by(PlanGoal.created_at, PlanGoal.id)).all():
+    for id_, area_, status, own_title, target_date, title, notes in connection.execute(goals_query, params).all():
         own = own_title is not None
-        views[id_] = GoalView(id_, area, status, own_title if own else localise(titles, locale), own, target_date)
-
+        views[id_] = view = GoalView(id_, area_, status, own_title if own else title, own, target_date, notes)
+        areas[area_].append(view)
     if views:
-        ids = list(views)
-        step_rows = db.exec(
-            select(PlanStep.id, PlanStep.goal_id, PlanStep.own_text, PlanStep.done_at, CatalogueStep.text)
-            .join(CatalogueStep, CatalogueStep.id == PlanStep.catalogue_step_id, isouter=True)
-            .where(col(PlanStep.goal_id).in_(ids))
-            .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
-        ).all()
-        for id_, goal, own_text, done_at, texts in step_rows:
-            views[goal].steps.append(StepView(id_, own_text if own_text is not None else localise(texts, locale), done_at is not None))
-        for goal, count in db.exec(
-            select(GoalNote.goal_id, func.count()).where(col(GoalNote.goal_id).in_(ids)).group_by(GoalNote.goal_id)
-        ).all():
-            views[goal].notes = count
-
-    areas: dict[str, list[GoalView]] = {area: [] for area in AREAS}
-    for view in views.values():
-        areas[view.area].append(view)
-    first, latest = stages_then_and_now(db, resident_id)
+        view = None
+        for goal, id_, own_text, done, text in connection.execute(steps_query, params).all():
+            if view is None or view.id != goal:
+                view = views[goal]
+            view.steps.append(StepView(id_, own_text if own_text is not None else text, done))
+            view.steps_done += done
+    first: dict = {}
+    latest: dict = {}
+    for check_in in connection.execute(_CHECK_INS, params).all():
+        if area is None or check_in.area == area:
+            first.setdefault(check_in.area, check_in)
+            latest[check_in.area] = check_in
     return PlanView(areas, first, latest)
 
 
