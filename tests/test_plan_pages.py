@@ -288,6 +288,51 @@ def test_statements_per_page_do_not_grow_with_the_plan(app, db, people, path):
     assert counts["big.plan"] <= 8, counts
 
 
+def _statements_during(app, action):
+    """What ``action()`` returns, and the SQL statements it ran."""
+    statements: list[str] = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+    try:
+        result = action()
+    finally:
+        event.remove(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+    return result, statements
+
+
+def test_statements_per_tick_do_not_grow_with_the_plan(app, db, people):
+    """A tick (htmx sends the area's form) reads the area in a fixed number of queries, writes
+    the one step that changed and its event, and sends the area back: the same SQL for a plan of 1
+    goal as for one of 30 (11 of them in the area)."""
+    small, big = people.user("small.plan"), people.user("big.plan")
+    _fill_plan(db, small, goals=1, events=1)
+    _fill_plan(db, big, goals=30, events=1000)
+    counts = {}
+    for resident in (small, big):
+        client = app.test_client()
+        sign_in(client, resident.username)
+        page = client.get("/me/plan").text
+        area = re.search(r'<section class="app-area" id="area-digital".*?</section>', page, re.S).group(0)
+        first_goal = re.search(r'name="([^"]+)" type="checkbox" value="1"', area).group(1)
+        goals = set(re.findall(r'name="([^"]+)" type="checkbox" value="\d+"', area))
+        assert len(goals) == (1 if resident is small else 11)
+        # The first tick starts the goal (one more change); the one counted is a plain tick.
+        assert client.post("/me/plan/areas/digital", data={first_goal: ["1"]}, headers=HTMX).status_code == 200
+        response, statements = _statements_during(
+            app, lambda client=client, goal=first_goal: client.post("/me/plan/areas/digital", data={goal: ["1", "2"]}, headers=HTMX))
+        assert response.status_code == 200 and "2 of" in response.text
+        writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+        assert sum(s.startswith("INSERT INTO plan_event") for s in writes) == 1, writes
+        counts[resident.username] = len(statements)
+    kinds = [e.kind for e in db.exec(select(PlanEvent).where(PlanEvent.resident_id == big.id).order_by(PlanEvent.id)).all()]
+    assert kinds[-3:] == ["step_done", "goal_status_changed", "step_done"]
+    assert counts["big.plan"] == counts["small.plan"], counts
+    assert counts["big.plan"] <= 14, counts
+
+
 def test_the_cached_plan_follows_every_change_and_is_never_shared(app, db, people):
     amira, ben = people.user("amira"), people.user("ben")
     goal, steps = _goal_with_steps(db, amira)

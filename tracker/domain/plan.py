@@ -8,9 +8,11 @@ Reading functions use a fixed number of queries whatever the size of the plan.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
@@ -213,51 +215,113 @@ def set_steps_done(db: Session, goal: PlanGoal, done_ids: set[str], actor: Actor
     """Make exactly ``done_ids`` the done steps of ``goal``. Ids of other goals' steps are ignored.
     Returns how many steps changed. The first ticked step starts a not-started goal."""
     begin_change(db, goal.resident_id)
-    steps = db.exec(select(PlanStep).where(PlanStep.goal_id == goal.id)).all()
-    texts = _step_texts(db, steps)
-    now = utcnow()
-    changed = 0
-    for step in steps:
-        should_be_done = step.id in done_ids
-        if should_be_done == (step.done_at is not None):
-            continue
-        step.done_at = now if should_be_done else None
-        db.add(step)
-        changed += 1
-        _event(db, goal.resident_id, actor, PlanEventKind.STEP_DONE if should_be_done else PlanEventKind.STEP_UNDONE,
-               area=goal.area, goal_id=goal.id, step_id=step.id, subject=texts[step.id],
-               before={"done": not should_be_done}, after={"done": should_be_done})
-    if changed:
-        if goal.status == GoalStatus.NOT_STARTED and done_ids & {s.id for s in steps}:
-            _change_status(db, goal, GoalStatus.IN_PROGRESS, actor)
-        goal.updated_at = now
-        db.add(goal)
-    return changed
+    steps = _steps_of(db, [goal.id]).get(goal.id, [])
+    return _tick(db, [(goal, steps, done_ids, None)], actor)
 
 
 def save_goal_form(db: Session, goal: PlanGoal, done_positions: set[int], finished: bool, actor: Actor) -> None:
     """What the goal's form says: which steps (by their place, 1 = first) are ticked, and whether
     the goal is finished. Places that do not exist are ignored. Unticking "finished" reopens it."""
     begin_change(db, goal.resident_id)
-    steps = db.exec(select(PlanStep.id).where(PlanStep.goal_id == goal.id).order_by(PlanStep.position, PlanStep.id)).all()
-    set_steps_done(db, goal, {steps[p - 1] for p in done_positions if 1 <= p <= len(steps)}, actor)
-    if finished and goal.status != GoalStatus.DONE:
-        _change_status(db, goal, GoalStatus.DONE, actor)
-    elif not finished and goal.status == GoalStatus.DONE:
-        _change_status(db, goal, GoalStatus.IN_PROGRESS, actor)
+    steps = _steps_of(db, [goal.id]).get(goal.id, [])
+    _tick(db, [(goal, steps, _at_places(steps, done_positions), finished)], actor)
 
 
-def goals_in_area(db: Session, resident_id: str, area: str) -> list[PlanGoal]:
-    return db.exec(
-        select(PlanGoal).where(PlanGoal.resident_id == resident_id, PlanGoal.area == area, PlanGoal.removed_at.is_(None))
-    ).all()
+def save_area_form(db: Session, resident_id: str, area: str, form: Callable[[str], tuple[set[int], bool]],
+                   actor: Actor) -> int:
+    """The plan page's form for one area: for each of the resident's goals in ``area``,
+    ``form(goal_id)`` gives the places of its ticked steps and whether "finished" is ticked (as
+    ``save_goal_form``). Goals that are not this resident's, or not in this area, are never asked
+    about. Two queries whatever the size of the plan, then the writes for what changed (a tick:
+    the step, its event, the goal's time). Returns how many steps changed."""
+    begin_change(db, resident_id)
+    goals = db.connection().execute(_GOALS_IN_AREA, {"resident_id": resident_id, "area": area}).all()
+    steps = _steps_of(db, [goal.id for goal in goals])
+    forms = []
+    for goal in goals:
+        places, finished = form(goal.id)
+        goal_steps = steps.get(goal.id, [])
+        forms.append((goal, goal_steps, _at_places(goal_steps, places), finished))
+    return _tick(db, forms, actor)
 
 
-def _step_texts(db: Session, steps: list[PlanStep]) -> dict[str, dict]:
-    catalogue_ids = [s.catalogue_step_id for s in steps if s.catalogue_step_id is not None]
+_GOALS_IN_AREA = (
+    select(PlanGoal.id, PlanGoal.resident_id, PlanGoal.area, PlanGoal.status)
+    .where(PlanGoal.resident_id == bindparam("resident_id"), PlanGoal.area == bindparam("area"), PlanGoal.removed_at.is_(None))
+    .order_by(PlanGoal.created_at, PlanGoal.id)
+)
+
+
+class _Step(NamedTuple):
+    """What a change needs of a step: plain columns, not an ORM object (an area has dozens)."""
+
+    id: str
+    goal_id: str
+    done: bool
+    catalogue_step_id: int | None
+    own_text: str | None
+
+
+_STEPS_OF = (
+    select(PlanStep.id, PlanStep.goal_id, PlanStep.done_at.is_not(None), PlanStep.catalogue_step_id, PlanStep.own_text)
+    .where(col(PlanStep.goal_id).in_(bindparam("goal_ids", expanding=True)))
+    .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
+)
+
+
+def _steps_of(db: Session, goal_ids: list[str]) -> dict[str, list[_Step]]:
+    """The steps of these goals, in their order, in one query."""
+    grouped: dict[str, list[_Step]] = defaultdict(list)
+    if goal_ids:
+        for row in db.connection().execute(_STEPS_OF, {"goal_ids": goal_ids}):
+            grouped[row[1]].append(_Step(*row))
+    return grouped
+
+
+def _at_places(steps: list[_Step], places: set[int]) -> set[str]:
+    return {steps[p - 1].id for p in places if 1 <= p <= len(steps)}
+
+
+def _tick(db: Session, forms: list[tuple], actor: Actor) -> int:
+    """For each (goal, its steps, the ids to be done, finished or None to leave it): make exactly
+    those steps done, with an event per step that changed, start a not-started goal at its first
+    tick, and finish or reopen it. A goal here is a ``PlanGoal`` or a row with its id, resident_id,
+    area and status (made an object only when its status changes); the changed steps' texts (for
+    the events) are read in one query."""
+    now = utcnow()
+    changes = {goal.id: [step for step in steps if (step.id in done_ids) != step.done] for goal, steps, done_ids, _ in forms}
+    texts = _step_texts(db, [step for changed in changes.values() for step in changed])
+    for goal, steps, done_ids, finished in forms:
+        changed = changes[goal.id]
+        for step in changed:
+            done = not step.done
+            db.execute(update(PlanStep).where(PlanStep.id == step.id).values(done_at=now if done else None))
+            _event(db, goal.resident_id, actor, PlanEventKind.STEP_DONE if done else PlanEventKind.STEP_UNDONE,
+                   area=goal.area, goal_id=goal.id, step_id=step.id, subject=texts[step.id],
+                   before={"done": not done}, after={"done": done})
+        status, statuses = goal.status, []
+        if changed:
+            db.execute(update(PlanGoal).where(PlanGoal.id == goal.id).values(updated_at=now))
+            if status == GoalStatus.NOT_STARTED and done_ids & {s.id for s in steps}:
+                status = GoalStatus.IN_PROGRESS  # the first tick starts a goal
+                statuses.append(status)
+        if finished and status != GoalStatus.DONE:
+            statuses.append(GoalStatus.DONE)
+        elif finished is False and status == GoalStatus.DONE:
+            statuses.append(GoalStatus.IN_PROGRESS)
+        if statuses:
+            orm_goal = goal if isinstance(goal, PlanGoal) else db.get(PlanGoal, goal.id)
+            for status in statuses:
+                _change_status(db, orm_goal, status, actor)
+    return sum(len(changed) for changed in changes.values())
+
+
+def _step_texts(db: Session, steps: list[_Step]) -> dict[str, dict]:
+    """The texts of these steps, for their events (catalogue steps in every language)."""
+    catalogue_ids = {s.catalogue_step_id for s in steps if s.catalogue_step_id is not None}
     catalogue = {}
     if catalogue_ids:
-        catalogue = {s.id: s.text for s in db.exec(select(CatalogueStep).where(col(CatalogueStep.id).in_(catalogue_ids))).all()}
+        catalogue = dict(db.exec(select(CatalogueStep.id, CatalogueStep.text).where(col(CatalogueStep.id).in_(catalogue_ids))).all())
     return {s.id: catalogue[s.catalogue_step_id] if s.catalogue_step_id is not None else own_words(s.own_text) for s in steps}
 
 

@@ -196,9 +196,7 @@ def save_area(area):
     this resident's (or not in this area) are ignored."""
     db = get_session()
     _changing()
-    actor = _actor()
-    for goal in plan.goals_in_area(db, current_user.id, area):
-        plan.save_goal_form(db, goal, *_ticks(goal.id), actor)
+    plan.save_area_form(db, current_user.id, area, _ticks, _actor())
     db.commit()
     if htmx.is_htmx_request():
         view = plan.read_plan(db, current_user.id, _locale(), area=area)
