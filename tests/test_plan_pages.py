@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import event, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
@@ -170,6 +171,29 @@ def test_notes_show_html_as_text_and_links_safely(signed_in, db, amira):
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; I did it" in page
     assert 'rel="noopener noreferrer nofollow"' in page
+
+
+def test_own_words_are_text_on_the_plan_page_its_ticks_and_the_goal_page(signed_in, db, amira):
+    """The plan's goals are written out in Python (tracker/resident/plan_html.py), not by Jinja:
+    they must escape exactly as Jinja would, here and where a tick sends an area back."""
+    title, step = "Mum's <b>phone</b> & \"tablet\"", "I can <script>alert('x')</script> it"
+    goal = plan.add_own_goal(db, amira.id, "digital", title, [step, "I can call & text"], plan.Actor.of(amira))
+    db.commit()
+    expected_title = str(escape(title))
+    for page in (signed_in.get("/me/plan").text,
+                 signed_in.post("/me/plan/areas/digital", data={goal.id: ["2"]}, headers=HTMX).text,
+                 signed_in.get(f"/me/plan/goals/{goal.id}").text):
+        assert "<script>alert" not in page and "<b>phone" not in page
+        assert str(escape(step)) in page and "I can call &amp; text" in page
+    assert expected_title in signed_in.get("/me/plan").text
+
+
+@pytest.mark.parametrize("text", ["", "plain", "a & b", "<i>", "\"q\" 'a'", "&amp;", "\x00<\x00", "zażółć > gęślą"])
+def test_plan_html_escapes_as_markupsafe_does(text):
+    from tracker.resident.plan_html import _html, _html_each
+
+    assert _html(text) == str(escape(text))
+    assert _html_each([text, "safe", text]) == [str(escape(text)), "safe", str(escape(text))]
 
 
 @pytest.mark.parametrize(

@@ -136,28 +136,10 @@ def _long_date(value) -> str:
     return format_date(value, "d MMMM yyyy") if value else ""
 
 
-def goal_words() -> dict:
-    """The words every goal on the plan page uses, translated once per page rather than per goal."""
-    return {
-        "steps": _("Steps"),
-        "steps_done": _("%(done)d of %(total)d steps done"),
-        "no_steps": _("No steps yet"),
-        "target": _("Target: %(date)s"),
-        "done": _("Done"),
-        "in_progress": _("In progress"),
-        "not_started": _("Not started"),
-        "save": _("Save"),
-        "finished": _("I have finished this goal"),
-        "saved": _("Saved. %(done)d of %(total)d steps done. Goal: %(status)s."),
-        "saved_area": _("Saved."),
-    }
-
-
 def init_app(app) -> None:
     # Templates loop over whole plans: drop the whitespace that block tags leave behind.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.add_template_global(goal_words)
     app.add_template_global(error_summary_params)
     app.add_template_global(password_params)
     app.add_template_global(character_count_params)
