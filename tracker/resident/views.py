@@ -75,13 +75,16 @@ def plan_page():
     db = get_session()
     locale = _locale()
     resident_id = current_user.id
+    cache = plan_fragments()
+    if not cache.size:  # switched off: read and render in one go
+        return render_template("resident/plan.html", plan_view=plan.read_plan(db, resident_id, locale))
     key = ("plan", resident_id, locale, *plan.plan_version(db, resident_id))
 
     def render() -> str:
         view = plan.read_plan(db, resident_id, locale)
         return render_template("resident/_plan_areas.html", plan_view=view, csrf_token=lambda: CSRF_PLACEHOLDER)
 
-    areas = with_csrf(plan_fragments().get_or_render(key, render))
+    areas = with_csrf(cache.get_or_render(key, render))
     return render_template("resident/plan.html", areas=areas)
 
 
