@@ -357,6 +357,22 @@ def test_statements_per_tick_do_not_grow_with_the_plan(app, db, people):
     assert counts["big.plan"] <= 14, counts
 
 
+def test_the_plan_page_is_the_same_with_its_cache_off(app, database_url, db, people):
+    amira = people.user("amira")
+    _fill_plan(db, amira, goals=30, events=1)
+    uncached = make_app(database_url, PLAN_CACHE_SIZE=0)
+    try:
+        pages = []
+        for served in (app, uncached):
+            client = served.test_client()
+            sign_in(client, "amira")
+            pages.append(re.sub(r"m\.[\w=-]+", "(a masked CSRF token)", client.get("/me/plan").text))
+        assert pages[0] == pages[1]
+        assert pages[0].count('type="checkbox"') > 150
+    finally:
+        uncached.extensions["tracker_engine"].dispose()
+
+
 def test_the_cached_plan_follows_every_change_and_is_never_shared(app, db, people):
     amira, ben = people.user("amira"), people.user("ben")
     goal, steps = _goal_with_steps(db, amira)
