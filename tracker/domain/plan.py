@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
@@ -79,31 +79,58 @@ def _progress(db: Session, resident_id: str, area: str) -> AreaProgress:
     return row
 
 
+_users, _steps, _goals = User.__table__, PlanStep.__table__, PlanGoal.__table__
+# Statements every change runs, built once, run on the connection: an ORM-enabled UPDATE through
+# the session costs several times the UPDATE itself (a tick runs three of these).
+_RAISE_PLAN_VERSION = update(_users).where(_users.c.id == bindparam("resident_key")).values(plan_version=_users.c.plan_version + 1)
+_SET_STEP_DONE_AT = update(_steps).where(_steps.c.id == bindparam("step_key")).values(
+    done_at=bindparam("done_at_value", type_=_steps.c.done_at.type))
+_SET_GOAL_UPDATED_AT = update(_goals).where(_goals.c.id == bindparam("goal_key")).values(
+    updated_at=bindparam("updated_at_value", type_=_goals.c.updated_at.type))
+
+
+def _written(db: Session, model, id_, attribute: str) -> None:
+    """After an UPDATE on the connection: an object of that row the session has must read it again."""
+    loaded = db.identity_map.get(db.identity_key(model, id_))
+    if loaded is not None:
+        db.expire(loaded, [attribute])
+
+
+_progress_table, _events_table = AreaProgress.__table__, PlanEvent.__table__
+_TOUCH_AREA = update(_progress_table).where(
+    _progress_table.c.resident_id == bindparam("resident_key"), _progress_table.c.area == bindparam("area_key"),
+).values(last_activity_at=bindparam("at", type_=_progress_table.c.last_activity_at.type))
+_ADD_EVENT = insert(_events_table)
+
+
 def _event(db: Session, resident_id: str, actor: Actor, kind: PlanEventKind, **fields) -> None:
+    """The plan event of a change, with the plan's version raised and the area's read model
+    (``AreaProgress``) brought up to date. Written straight away, on the connection: a tick
+    writes nothing else through the session, so its commit has no flush to work out."""
     require_lock(db, resident_id)
-    db.execute(update(User).where(User.id == resident_id).values(plan_version=User.plan_version + 1)
-               .execution_options(synchronize_session=False))
-    at = fields.get("at") or utcnow()
-    if fields.get("area"):
-        progress = _progress(db, resident_id, fields["area"])
+    connection = db.connection()
+    connection.execute(_RAISE_PLAN_VERSION, {"resident_key": resident_id})
+    at = fields.pop("at", None) or utcnow()
+    area = fields.get("area")
+    if area and kind == PlanEventKind.CHECK_IN_MADE:
+        progress = _progress(db, resident_id, area)
         progress.last_activity_at = at
-        if kind == PlanEventKind.CHECK_IN_MADE:
-            stage = fields["after"]["stage"]
-            progress.first_stage = progress.first_stage or stage
-            progress.latest_stage = stage
+        stage = fields["after"]["stage"]
+        progress.first_stage = progress.first_stage or stage
+        progress.latest_stage = stage
         db.add(progress)
-    db.add(
-        PlanEvent(
-            resident_id=resident_id,
-            occurred_at=fields.pop("at", None) or utcnow(),
-            actor_id=actor.user_id,
-            actor_role=actor.role,
-            actor_name=actor.name,
-            actor_provider=actor.provider_name,
-            kind=str(kind),
-            **fields,
-        )
-    )
+    elif area:
+        if connection.execute(_TOUCH_AREA, {"resident_key": resident_id, "area_key": area, "at": at}).rowcount:
+            _written(db, AreaProgress, (resident_id, area), "last_activity_at")
+        else:  # the area's first change (or its row is still only in the session)
+            progress = _progress(db, resident_id, area)
+            progress.last_activity_at = at
+            db.add(progress)
+    connection.execute(_ADD_EVENT, {
+        "resident_id": resident_id, "occurred_at": at, "actor_id": actor.user_id, "actor_role": actor.role,
+        "actor_name": actor.name, "actor_provider": actor.provider_name, "kind": str(kind),
+        "area": None, "goal_id": None, "step_id": None, "subject": None, "before": None, "after": None, **fields,
+    })
 
 
 # --- Choosing goals ----------------------------------------------------------------------------
@@ -295,13 +322,15 @@ def _tick(db: Session, forms: list[tuple], actor: Actor) -> int:
         changed = changes[goal.id]
         for step in changed:
             done = not step.done
-            db.execute(update(PlanStep).where(PlanStep.id == step.id).values(done_at=now if done else None))
+            db.connection().execute(_SET_STEP_DONE_AT, {"step_key": step.id, "done_at_value": now if done else None})
+            _written(db, PlanStep, step.id, "done_at")
             _event(db, goal.resident_id, actor, PlanEventKind.STEP_DONE if done else PlanEventKind.STEP_UNDONE,
                    area=goal.area, goal_id=goal.id, step_id=step.id, subject=texts[step.id],
                    before={"done": not done}, after={"done": done})
         status, statuses = goal.status, []
         if changed:
-            db.execute(update(PlanGoal).where(PlanGoal.id == goal.id).values(updated_at=now))
+            db.connection().execute(_SET_GOAL_UPDATED_AT, {"goal_key": goal.id, "updated_at_value": now})
+            _written(db, PlanGoal, goal.id, "updated_at")
             if status == GoalStatus.NOT_STARTED and done_ids & {s.id for s in steps}:
                 status = GoalStatus.IN_PROGRESS  # the first tick starts a goal
                 statuses.append(status)
@@ -316,12 +345,15 @@ def _tick(db: Session, forms: list[tuple], actor: Actor) -> int:
     return sum(len(changed) for changed in changes.values())
 
 
+_CATALOGUE_TEXTS = select(CatalogueStep.id, CatalogueStep.text).where(col(CatalogueStep.id).in_(bindparam("ids", expanding=True)))
+
+
 def _step_texts(db: Session, steps: list[_Step]) -> dict[str, dict]:
     """The texts of these steps, for their events (catalogue steps in every language)."""
     catalogue_ids = {s.catalogue_step_id for s in steps if s.catalogue_step_id is not None}
     catalogue = {}
     if catalogue_ids:
-        catalogue = dict(db.exec(select(CatalogueStep.id, CatalogueStep.text).where(col(CatalogueStep.id).in_(catalogue_ids))).all())
+        catalogue = dict(db.connection().execute(_CATALOGUE_TEXTS, {"ids": list(catalogue_ids)}).all())
     return {s.id: catalogue[s.catalogue_step_id] if s.catalogue_step_id is not None else own_words(s.own_text) for s in steps}
 
 
