@@ -4,8 +4,8 @@ The plan page lists every step of every goal (about 180 checkboxes for a plan of
 tick sends its whole area back. Through Jinja — an include per area and per goal, a loop per step,
 a gettext call per goal and per area — that cost about 7 ms a view, more than the rest of the page;
 written out here it is under 1 ms (docs/benchmarks.md, issue 11). The templates keep the page
-(``resident/plan.html``, ``_plan_areas.html``) and call ``plan_area`` and ``goal_item``, as do
-``_area.html`` (an area sent back after a tick) and ``_goal.html`` (a goal's own page).
+(``resident/plan.html``, ``_plan_areas.html``) and call ``plan_areas``, as ``_goal.html`` (a goal's
+own page) calls ``goal_item``; the area a tick sends back is ``plan_area``'s, with no template.
 
 The markup is GOV.UK Frontend's task list, kept lean on purpose (the page must stay under 60 KB):
 one form per area on the plan page; each box is named by the goal's id and its value is the

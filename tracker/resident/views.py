@@ -9,6 +9,7 @@ from flask import abort, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlmodel import select
 
 from tracker.domain import consent, plan, setup_codes
@@ -206,9 +207,9 @@ def save_area(area):
     _changing()
     plan.save_area_form(db, current_user.id, area, _ticks, _actor())
     db.commit()
-    if htmx.is_htmx_request():
+    if htmx.is_htmx_request():  # the area, for htmx to swap in: written out without a template, as every tick waits for it
         view = plan.read_plan(db, current_user.id, _locale(), area=area)
-        return render_template("resident/_area.html", area=area, goals=view.areas[area], plan_view=view, announce=True)
+        return plan_area(area, view.areas[area], view, url_for("resident.plan_page"), generate_csrf(), announce=True)
     flash(_("Saved."), "success")
     return htmx.redirect(url_for("resident.plan_page") + f"#area-{area}")
 
