@@ -4,8 +4,9 @@ The plan page lists every step of every goal (about 180 checkboxes for a plan of
 tick sends its whole area back. Through Jinja — an include per area and per goal, a loop per step,
 a gettext call per goal and per area — that cost about 7 ms a view, more than the rest of the page;
 written out here it is under 1 ms (docs/benchmarks.md, issue 11). The templates keep the page
-(``resident/plan.html``, ``_plan_areas.html``) and call ``plan_areas``, as ``_goal.html`` (a goal's
-own page) calls ``goal_item``; the area a tick sends back is ``plan_area``'s, with no template.
+(``resident/plan.html``) and call ``plan_areas`` (through ``_plan_areas.html`` when the page cache
+keeps them), as ``_goal.html`` (a goal's own page) calls ``goal_item``; the area a tick sends back
+is ``plan_area``'s, with no template.
 
 The markup is GOV.UK Frontend's task list, kept lean on purpose (the page must stay under 60 KB):
 one form per area on the plan page; each box is named by the goal's id and its value is the
@@ -75,9 +76,13 @@ class PlanWords:
         self.no_goals = _html(_("No goals here yet."))
         self.choose_goal = _html(_("Choose a goal for %(area)s"))
         self.write_own = _html(_("Write your own goal"))
+        # The plan, before its first check-in
+        self.check_in_first = _html(_("Start with a quick check-in: where are you now?"))
+        self.check_in = _html(_("Check in"))
         # Links each area has (with ?area=…), built once
         self.choose_url = _html(url_for("resident.choose_goals"))
         self.new_goal_url = _html(url_for("resident.new_goal"))
+        self.check_in_url = _html(url_for("resident.check_in"))
         self._names: dict = {}
         self._notes: dict[int, str] = {}
 
@@ -150,8 +155,15 @@ def plan_area(area: str, goals, plan_view, plan_url: str, csrf_token: str, annou
 
 
 def plan_areas(plan_view, plan_url: str, csrf_token: str) -> Markup:
-    """The plan's three areas."""
-    return Markup("".join([plan_area(area, goals, plan_view, plan_url, csrf_token) for area, goals in plan_view.areas.items()]))  # noqa: S704 (built by plan_area)
+    """The plan's three areas; before them, until the first check-in, a button to make it."""
+    parts = []
+    if not plan_view.has_checked_in:
+        w = plan_words()
+        parts.append(f'<div class="govuk-inset-text">\n<p class="govuk-body">{w.check_in_first}</p>\n'
+                     f'<a class="govuk-button govuk-!-margin-bottom-0" data-module="govuk-button" href="{w.check_in_url}">{w.check_in}</a>\n'
+                     '</div>\n')
+    parts.extend([plan_area(area, goals, plan_view, plan_url, csrf_token) for area, goals in plan_view.areas.items()])
+    return Markup("".join(parts))  # noqa: S704 (built by plan_area)
 
 
 def goal_item(goal, plan_url: str, own_form: bool = False, announce: bool = False, csrf_token: str = "") -> Markup:
