@@ -188,6 +188,27 @@ def test_own_words_are_text_on_the_plan_page_its_ticks_and_the_goal_page(signed_
     assert expected_title in signed_in.get("/me/plan").text
 
 
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_plans_words_are_the_ones_gettext_gives(app, language):
+    """PlanWords translates without flask_babel's per-call lookups (lazy names by their message
+    id): it must give what gettext and str() give."""
+    from flask_babel import gettext, ngettext
+
+    from tracker.resident.plan_html import PlanWords
+    from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        words = PlanWords()
+        assert words.where_now == str(escape(gettext("Where you are now:")))
+        assert words.my_plan == gettext("My plan") == ("Mój plan" if language == "pl" else "My plan")
+        for table, name in ((AREA_NAMES, words.area_name), (AREA_SHORT_NAMES, words.area_short_name),
+                            (STAGE_NAMES, words.stage_name), (STATUS_NAMES, words.status_name)):
+            for key, lazy in table.items():
+                assert name(key) == str(escape(str(lazy)))
+        for count in (1, 2, 5, 22):
+            assert words.notes(count) == str(escape(ngettext("%(num)d note", "%(num)d notes", count)))
+
+
 @pytest.mark.parametrize("text", ["", "plain", "a & b", "<i>", "\"q\" 'a'", "&amp;", "\x00<\x00", "zażółć > gęślą"])
 def test_plan_html_escapes_as_markupsafe_does(text):
     from tracker.resident.plan_html import _html, _html_each

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 
 from flask import g, url_for
 from flask_babel import format_date, get_translations
+from flask_babel import gettext as lazy_source  # what lazy_gettext strings call when they are read
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
@@ -49,13 +51,14 @@ def _html_each(texts: list[str]) -> list[str]:
 
 
 class PlanWords:
-    """Every fixed word of the plan's areas and goals, translated once per page (not once per goal
-    or area: a gettext call costs more than writing out a step), as escaped HTML; and the links
-    every area has."""
+    """Every fixed word of the plan page, its areas and goals, translated once per page (as escaped
+    HTML, but for the page's heading and links); and the links every area has. Not through gettext() or Jinja's _(): each call
+    looks up the request's translations again through flask_babel's context, which costs more
+    than writing out a step (about 25 µs; the layout alone makes twenty such calls)."""
 
     def __init__(self):
         translations = get_translations()
-        _ = translations.ugettext
+        _ = self._translate = translations.ugettext
         self.ngettext = translations.ungettext
         # A goal
         self.steps = _html(_("Steps"))
@@ -76,13 +79,18 @@ class PlanWords:
         self.no_goals = _html(_("No goals here yet."))
         self.choose_goal = _html(_("Choose a goal for %(area)s"))
         self.write_own = _html(_("Write your own goal"))
-        # The plan, before its first check-in
+        # The plan page's heading and links (text, for resident/plan.html to escape), and the
+        # prompt before the first check-in
+        self.my_plan = _("My plan")
+        self.choose_goals = _("Choose goals")
+        self.check_in_again = _("Check in again")
+        self.how_far = _("How far I have come")
+        self.print_plan = _("Print my plan")
         self.check_in_first = _html(_("Start with a quick check-in: where are you now?"))
         self.check_in = _html(_("Check in"))
         # Links each area has (with ?area=…), built once
         self.choose_url = _html(url_for("resident.choose_goals"))
         self.new_goal_url = _html(url_for("resident.new_goal"))
-        self.check_in_url = _html(url_for("resident.check_in"))
         self._names: dict = {}
         self._notes: dict[int, str] = {}
 
@@ -96,8 +104,16 @@ class PlanWords:
     def _name(self, table: dict, key) -> str:
         name = self._names.get((id(table), key))
         if name is None:
-            name = self._names[(id(table), key)] = _html(table.get(key, ""))
+            name = self._names[(id(table), key)] = _html(self._translated(table.get(key, "")))
         return name
+
+    def _translated(self, text) -> str:
+        """A name from tracker/web/wording.py (a lazy_gettext string) in this page's language. str()
+        would translate it too, but through flask_babel's lookups of the request's translations,
+        which cost as much as the rest of an area; its message id is the string it was made from."""
+        if isinstance(text, LazyString) and text._func is lazy_source and len(text._args) == 1 and not text._kwargs:
+            return self._translate(text._args[0])
+        return str(text)
 
     def area_name(self, area: str) -> str:
         return self._name(AREA_NAMES, area)
@@ -160,7 +176,7 @@ def plan_areas(plan_view, plan_url: str, csrf_token: str) -> Markup:
     if not plan_view.has_checked_in:
         w = plan_words()
         parts.append(f'<div class="govuk-inset-text">\n<p class="govuk-body">{w.check_in_first}</p>\n'
-                     f'<a class="govuk-button govuk-!-margin-bottom-0" data-module="govuk-button" href="{w.check_in_url}">{w.check_in}</a>\n'
+                     f'<a class="govuk-button govuk-!-margin-bottom-0" data-module="govuk-button" href="{_html(url_for("resident.check_in"))}">{w.check_in}</a>\n'
                      '</div>\n')
     parts.extend([plan_area(area, goals, plan_view, plan_url, csrf_token) for area, goals in plan_view.areas.items()])
     return Markup("".join(parts))  # noqa: S704 (built by plan_area)

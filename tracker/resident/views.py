@@ -18,7 +18,7 @@ from tracker.domain.parsing import page_number, plain_number
 from tracker.models import Area, PlanGoal, Provider, Suggestion, SuggestionState
 from tracker.resident import bp
 from tracker.resident.forms import EditGoalForm, NoteForm, OwnGoalForm
-from tracker.resident.plan_html import goal_item, plan_area, plan_areas
+from tracker.resident.plan_html import goal_item, plan_area, plan_areas, plan_words
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, CheckInForm, page_status
 from tracker.web.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
@@ -45,7 +45,7 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
-for _helper in (goal_item, plan_area, plan_areas):
+for _helper in (goal_item, plan_area, plan_areas, plan_words):
     bp.add_app_template_global(_helper)
 
 
