@@ -22,11 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import g, url_for
-from flask_babel import format_date, get_translations
-from flask_babel import gettext as lazy_source  # what lazy_gettext strings call when they are read
-from flask_babel.speaklater import LazyString
+from flask_babel import format_date
 from markupsafe import Markup
 
+from tracker.web.templating import in_language, request_translations
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
 
 
@@ -52,13 +51,11 @@ def _html_each(texts: list[str]) -> list[str]:
 
 class PlanWords:
     """Every fixed word of the plan page, its areas and goals, translated once per page (as escaped
-    HTML, but for the page's heading and links); and the links every area has. Not through gettext() or Jinja's _(): each call
-    looks up the request's translations again through flask_babel's context, which costs more
-    than writing out a step (about 25 µs; the layout alone makes twenty such calls)."""
+    HTML, but for the page's heading and links); and the links every area has."""
 
     def __init__(self):
-        translations = get_translations()
-        _ = self._translate = translations.ugettext
+        translations = request_translations()
+        _ = translations.ugettext
         self.ngettext = translations.ungettext
         # A goal
         self.steps = _html(_("Steps"))
@@ -104,16 +101,9 @@ class PlanWords:
     def _name(self, table: dict, key) -> str:
         name = self._names.get((id(table), key))
         if name is None:
-            name = self._names[(id(table), key)] = _html(self._translated(table.get(key, "")))
+            name = self._names[(id(table), key)] = _html(in_language(table.get(key, "")))
         return name
 
-    def _translated(self, text) -> str:
-        """A name from tracker/web/wording.py (a lazy_gettext string) in this page's language. str()
-        would translate it too, but through flask_babel's lookups of the request's translations,
-        which cost as much as the rest of an area; its message id is the string it was made from."""
-        if isinstance(text, LazyString) and text._func is lazy_source and len(text._args) == 1 and not text._kwargs:
-            return self._translate(text._args[0])
-        return str(text)
 
     def area_name(self, area: str) -> str:
         return self._name(AREA_NAMES, area)
