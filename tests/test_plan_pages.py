@@ -190,8 +190,8 @@ def test_own_words_are_text_on_the_plan_page_its_ticks_and_the_goal_page(signed_
 
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_the_plans_words_are_the_ones_gettext_gives(app, language):
-    """PlanWords translates without flask_babel's per-call lookups (lazy names by their message
-    id): it must give what gettext and str() give."""
+    """PlanWords translates with the request's translations looked up once: it must give what
+    gettext and str() give."""
     from flask_babel import gettext, ngettext
 
     from tracker.resident.plan_html import PlanWords
@@ -207,14 +207,6 @@ def test_the_plans_words_are_the_ones_gettext_gives(app, language):
                 assert name(key) == str(escape(str(lazy)))
         for count in (1, 2, 5, 22):
             assert words.notes(count) == str(escape(ngettext("%(num)d note", "%(num)d notes", count)))
-
-
-@pytest.mark.parametrize("text", ["", "plain", "a & b", "<i>", "\"q\" 'a'", "&amp;", "\x00<\x00", "zażółć > gęślą"])
-def test_plan_html_escapes_as_markupsafe_does(text):
-    from tracker.resident.plan_html import _html, _html_each
-
-    assert _html(text) == str(escape(text))
-    assert _html_each([text, "safe", text]) == [str(escape(text)), "safe", str(escape(text))]
 
 
 @pytest.mark.parametrize(
@@ -420,3 +412,19 @@ def test_the_cached_plan_follows_every_change_and_is_never_shared(app, db, peopl
     assert steps[0].id not in other.get("/me/plan").text
     tokens = {re.search(r'name="csrf_token" value="([^"]+)"', c.get("/me/plan").text).group(1) for c in (client, other)}
     assert len(tokens) == 2
+
+
+def test_words_written_in_another_language_inside_a_request_are_in_that_language(app):
+    """The request's translations are kept once looked up; a text forced into another language
+    (as a message to a resident in theirs) must still come out in it, and the request's own
+    language must come back afterwards."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from tracker.web.templating import request_translations
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert request_translations().ugettext("My plan") == "My plan"
+        with force_locale("pl"):
+            assert render_template_string("{{ _('My plan') }}") == "Mój plan"
+        assert render_template_string("{{ _('My plan') }}") == "My plan"

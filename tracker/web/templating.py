@@ -7,9 +7,7 @@ from datetime import datetime
 from flask import current_app, g, request, url_for
 from flask_babel import format_date, format_time, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import gettext as gettext_source  # what a lazy_gettext string calls when it is read
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 
@@ -73,26 +71,17 @@ ACCOUNT_LINK = ("auth.change_password", _l("Password"))
 
 
 def request_translations():
-    """This request's translations, looked up once. flask_babel's gettext() and Jinja's _() look
-    them up again for every text (its context, domain, locale, then its cache: about 25 µs, as much
-    as writing out a paragraph), and a page has 20 to 200 texts. The locale cannot change during a
-    request: flask_babel keeps the first one it selects (nothing here calls refresh() or
-    force_locale())."""
+    """This request's translations, looked up once per locale. flask_babel's gettext() and Jinja's
+    _() look them up again for every text (its context, domain, locale, then its cache: about 25 µs,
+    as much as writing out a paragraph), and a page has 20 to 200 texts. Kept with the locale they
+    are for, so that text written in another language inside a request (force_locale) is too."""
     if not g:  # no app context: flask_babel's own answer (no translations)
         return get_translations()
-    try:
-        return g._request_translations
-    except AttributeError:
-        translations = g._request_translations = get_translations()
-        return translations
-
-
-def in_language(text) -> str:
-    """A text in this request's language: a lazy_gettext string (the names in wording.py) is
-    translated by its message id, the text it was made from; anything else is str() of it."""
-    if isinstance(text, LazyString) and text._func is gettext_source and len(text._args) == 1 and not text._kwargs:
-        return request_translations().ugettext(text._args[0])
-    return str(text)
+    locale = get_locale()
+    kept = g.get("_request_translations")
+    if kept is None or kept[0] is not locale:
+        kept = g._request_translations = (locale, get_translations())
+    return kept[1]
 
 
 def signed_in_user():
@@ -111,7 +100,7 @@ def navigation_items() -> list[dict]:
     if current_user.role != Role.RESIDENT:  # residents find it on "My data"
         links = [*links, ACCOUNT_LINK]
     return [
-        {"href": url_for(endpoint), "text": in_language(label), "current": request.endpoint == endpoint}
+        {"href": url_for(endpoint), "text": str(label), "current": request.endpoint == endpoint}
         for endpoint, label in links
     ]
 
