@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, g, request, url_for
-from flask_babel import format_date, format_time, get_locale, ngettext
+from flask_babel import format_date, format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -188,6 +188,7 @@ def init_app(app) -> None:
     app.add_template_filter(lambda value: _long_date(datetime.fromisoformat(value)) if value else "", "iso_long_date")
     app.add_template_global(lambda role: ROLE_NAMES.get(role, role), "role_name")
     app.add_template_filter(lambda value: format_time(value, "HH:mm") if value else "", "time_of_day")
+    app.add_template_filter(format_decimal, "number")  # 1,000 in English, 1 000 in Polish
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.add_template_global(AREA_SHORT_NAMES, "AREA_SHORT_NAMES")
     app.add_template_global(translated)

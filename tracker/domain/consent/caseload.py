@@ -8,20 +8,22 @@ the access log in one batched insert.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, case, cast, false, func, or_
+from sqlalchemy import String, and_, case, cast, false, func, or_, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
 from tracker.domain import consent, setup_codes
 from tracker.domain.locks import lock_residents
-from tracker.domain.parsing import page_number
 from tracker.models import (
     AccessAction,
     Area,
@@ -39,6 +41,9 @@ from tracker.models import (
 
 PER_PAGE = 25
 SORTS = ("name", "last_activity", "goals_done")
+# Lists count their residents only this far: counting a county's 25,000 on every page would cost
+# more than the page (the exact number is on the Figures page).
+COUNTED_UP_TO = 1000
 SUPPRESS_BELOW = 5  # counts from 1 to 4 are shown as "fewer than 5"
 
 
@@ -61,17 +66,69 @@ def _valid_grants(provider_id: str | None, now: datetime):
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: the sort key of the resident just before it (``forward``) or just after
+    it (going back). Pages are found by seeking to the key (keyset pagination), so page 200 costs
+    what page 1 costs and a resident added meanwhile never shifts anyone onto two pages."""
+    key: tuple
+    forward: bool = True
+
+    def token(self) -> str:
+        data = [v.isoformat() if isinstance(v, datetime) else v for v in self.key]
+        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _sort_key_types(sort: str) -> tuple:
+    # The key is the sort's own value (if any), then the name and the id that break ties.
+    return {"name": (str, str), "last_activity": ("datetime", str, str), "goals_done": (int, str, str)}[sort]
+
+
+def parse_cursor(token, sort: str, forward: bool) -> Cursor | None:
+    """A cursor from the address, or None (the first page) for anything that is not one made for
+    this sort: an old or edited link shows the first page rather than an error."""
+    if not isinstance(token, str) or not token or len(token) > 600:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    types = _sort_key_types(sort)
+    if not isinstance(data, list) or len(data) != len(types):
+        return None
+    key = []
+    for value, kind in zip(data, types, strict=True):
+        if kind == "datetime":
+            if value is None:
+                key.append(None)
+                continue
+            try:
+                key.append(datetime.fromisoformat(value))
+            except (TypeError, ValueError):
+                return None
+        elif kind is int:
+            if type(value) is not int:
+                return None
+            key.append(value)
+        elif not isinstance(value, str) or len(value) > 200:
+            return None
+        else:
+            key.append(value)
+    return Cursor(tuple(key), forward)
+
+
+@dataclass(frozen=True)
 class Filters:
     area: str | None = None
     stage: int | None = None
     stale: bool = False  # no progress in 30 days
     new: bool = False  # started sharing this month
     sort: str = "name"
-    page: int = 1
+    cursor: Cursor | None = None  # None: the first page
 
     def query_args(self, **changes) -> dict:
+        """The filters for an address (without the page: links add their own cursor)."""
         values = {"area": self.area, "stage": self.stage, "stale": "1" if self.stale else None, "new": "1" if self.new else None,
-                  "sort": self.sort if self.sort != "name" else None, "page": self.page if self.page > 1 else None}
+                  "sort": self.sort if self.sort != "name" else None}
         values.update(changes)
         return {k: v for k, v in values.items() if v is not None}
 
@@ -92,9 +149,8 @@ def parse_filters(args) -> tuple[Filters, dict[str, str]]:
     sort = args.get("sort") or "name"
     if sort not in SORTS:
         errors["sort"], sort = "sort", "name"
-    page_raw = args.get("page", "1")
-    page = page_number(page_raw)
-    return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, page), errors
+    cursor = parse_cursor(args.get("after"), sort, True) or parse_cursor(args.get("before"), sort, False)
+    return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, cursor), errors
 
 
 # --- The page of residents ----------------------------------------------------------------------
@@ -122,9 +178,10 @@ class ResidentRow:
 @dataclass
 class ResidentPage:
     rows: list[ResidentRow]
-    total: int
-    page: int
-    pages: int
+    total: int  # counted up to COUNTED_UP_TO
+    more_than_counted: bool = False  # there are more than COUNTED_UP_TO
+    next_page: Cursor | None = None
+    previous_page: Cursor | None = None
 
 
 def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None = None):
@@ -164,42 +221,95 @@ def _grant_filter(provider_id: str, filters: Filters, now: datetime):
     return and_(*conditions)
 
 
+def _seek(keys: list, descending: list[bool], cursor: Cursor):
+    """SQL for "comes after the cursor" in the order of ``keys`` (or before it, going back). Only a
+    descending first key may be NULL (last activity: residents without any come last)."""
+    if not any(descending):  # the name order: one row comparison, which an index can seek
+        return tuple_(*keys) > tuple_(*cursor.key) if cursor.forward else tuple_(*keys) < tuple_(*cursor.key)
+    first, rest = keys[0], keys[1:]
+    value, rest_values = cursor.key[0], cursor.key[1:]
+    tie = tuple_(*rest) > tuple_(*rest_values) if cursor.forward else tuple_(*rest) < tuple_(*rest_values)
+    if value is None:  # among the NULLs, which come last
+        return and_(first.is_(None), tie) if cursor.forward else or_(first.is_not(None), and_(first.is_(None), tie))
+    step_on = or_(first < value if cursor.forward else first > value, and_(first == value, tie))
+    return or_(step_on, first.is_(None)) if cursor.forward else step_on
+
+
+def _in_order(keys: list, descending: list[bool], forward: bool) -> list:
+    """ORDER BY for ``keys`` (reversed when going back). NULLS LAST only on the descending first
+    key: saying it on the others would stop PostgreSQL from reading the name index in order."""
+    order = []
+    for n, (key, desc) in enumerate(zip(keys, descending, strict=True)):
+        clause = key.desc() if desc == forward else key.asc()
+        if n == 0 and desc:
+            clause = clause.nulls_last() if forward else clause.nulls_first()
+        order.append(clause)
+    return order
+
+
+def _one_page(db: Session, query, keys: list, descending: list[bool], cursor: Cursor | None, per_page: int, key_of):
+    """A page of ``query`` in the order of ``keys``, from the cursor, with the cursors of the pages
+    either side (one row more than a page is read, to know whether there is another)."""
+    forward = cursor is None or cursor.forward
+    paged = query.where(_seek(keys, descending, cursor)) if cursor else query
+    found = list(db.exec(paged.order_by(*_in_order(keys, descending, forward)).limit(per_page + 1)).all())
+    more = len(found) > per_page
+    found = found[:per_page]
+    if not forward:
+        found.reverse()
+    next_page = previous_page = None
+    if found:
+        if more or not forward:  # going back, the page we came from is next
+            next_page = Cursor(key_of(found[-1]), True)
+        if cursor is not None and (forward or more):
+            previous_page = Cursor(key_of(found[0]), False)
+    return found, next_page, previous_page
+
+
+def _counted(db: Session, query) -> tuple[int, bool]:
+    """How many rows ``query`` has, counted no further than COUNTED_UP_TO."""
+    total = db.exec(select(func.count()).select_from(query.limit(COUNTED_UP_TO + 1).subquery())).one()
+    return min(total, COUNTED_UP_TO), total > COUNTED_UP_TO
+
+
 def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, name: str | None, per_page: int):
-    """The usual case (sorted by name, no totals needed): walk residents in name order and keep
-    those who share, stopping after one page — fast however many residents there are."""
+    """The usual case (sorted by name, no totals needed): walk residents in name order from the
+    cursor and keep those who share, stopping after one page — fast however many there are."""
     shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now)).exists()
     query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
     if name:
         query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
-    found = db.exec(query.order_by(User.display_name, User.id).offset((filters.page - 1) * per_page).limit(per_page)).all()
-    return found, db.exec(select(func.count()).select_from(query.subquery())).one()
+    found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], filters.cursor, per_page,
+                                                lambda row: (row[1], row[0]))
+    return found, _counted(db, query), next_page, previous_page
 
 
-def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int = PER_PAGE) -> ResidentPage:
-    """One page of the residents who share with ``staff``'s provider, with what each shares (four
-    queries, whatever the numbers)."""
+def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int | None = None) -> ResidentPage:
+    """One page of the residents who share with ``staff``'s provider, with what each shares (a
+    fixed number of queries, whatever the numbers)."""
+    per_page = per_page or PER_PAGE
     provider_id = consent.staff_provider(staff)
     now = utcnow()
     if filters.sort == "name" and not filters.stale:
-        found, total = _page_by_name(db, provider_id, filters, now, name, per_page)
-        rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
-        if rows:
-            _fill_areas(db, provider_id, rows, now, filters.area)
-        return ResidentPage(list(rows.values()), total, filters.page, max(1, -(-total // per_page)))
-    listing = _listing(provider_id, filters, now, name).subquery()
-    order = {
-        "name": [listing.c.display_name, listing.c.id],
-        "last_activity": [listing.c.last_activity.desc().nulls_last(), listing.c.display_name, listing.c.id],
-        "goals_done": [listing.c.goals_done.desc(), listing.c.display_name, listing.c.id],
-    }[filters.sort]
-    # The total comes with the page (a window count), so the listing is worked out once.
-    found = db.exec(select(listing.c.id, listing.c.display_name, func.count().over()).order_by(*order)
-                    .offset((filters.page - 1) * per_page).limit(per_page)).all()
-    total = found[0][2] if found else db.exec(select(func.count()).select_from(listing)).one()
-    rows = {rid: ResidentRow(rid, name_) for rid, name_, _total in found}
+        found, (total, more), next_page, previous_page = _page_by_name(db, provider_id, filters, now, name, per_page)
+    else:
+        listing = _listing(provider_id, filters, now, name).subquery()
+        keys, descending = {
+            "name": ([listing.c.display_name, listing.c.id], [False, False]),
+            "last_activity": ([listing.c.last_activity, listing.c.display_name, listing.c.id], [True, False, False]),
+            "goals_done": ([listing.c.goals_done, listing.c.display_name, listing.c.id], [True, False, False]),
+        }[filters.sort]
+        cursor = filters.cursor if filters.cursor is None or len(filters.cursor.key) == len(keys) else None
+        query = select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done)
+        found, next_page, previous_page = _one_page(
+            db, query, keys, descending, cursor, per_page,
+            lambda row: {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[filters.sort])
+        found = [(row[0], row[1]) for row in found]
+        total, more = _counted(db, select(listing.c.id))
+    rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
     if rows:
         _fill_areas(db, provider_id, rows, now, filters.area)
-    return ResidentPage(list(rows.values()), total, filters.page, max(1, -(-total // per_page)))
+    return ResidentPage(list(rows.values()), total, more, next_page, previous_page)
 
 
 def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now: datetime, only_area: str | None) -> None:
