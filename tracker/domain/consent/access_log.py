@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, insert, update
+from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -68,11 +68,13 @@ def _append(db: Session, staff: User, provider: Provider, looks: list[tuple], ac
         # between, and the chain numbers could clash with another look at the same moment.
         require_lock(db, resident_id)
     now = utcnow()
-    rows = []
     heads = _chain_heads_for(db, resident_ids)
     # Read once: ``staff`` is often Flask-Login's current_user proxy, and an export writes thousands of rows.
     who = {"actor_user_id": staff.id, "actor_name": staff.first_name, "actor_role": staff.role,
            "provider_id": provider.id, "provider_name": provider.name, "action": str(action)}
+    connection = db.connection()
+    stored = _StoredAs(connection.dialect)
+    rows = []
     for resident_id, area, fields, grant_id, consent_event_id in looks:
         seq, prev = heads[resident_id]
         content = {
@@ -82,12 +84,40 @@ def _append(db: Session, staff: User, provider: Provider, looks: list[tuple], ac
         }
         content["entry_hash"] = chains.link(prev, content)
         heads[resident_id] = (seq + 1, content["entry_hash"])
-        rows.append(content)
-    # Core, not the ORM's bulk insert: the rows are complete, and an export writes thousands.
-    db.connection().execute(insert(AccessLogEntry.__table__), rows)
+        rows.append(stored.row(content))
+    # The driver's own executemany with values already as stored: an export writes thousands of
+    # rows, and SQLAlchemy's per-row parameter processing was a third of its time.
+    connection.exec_driver_sql(stored.insert, rows)
     for resident_id in resident_ids:
         db.info.setdefault("chain_heads", {})[(AccessLogEntry.__tablename__, resident_id)] = heads[resident_id]
     return len(rows)
+
+
+class _StoredAs:
+    """An access-log row as the database driver takes it: columns in a fixed order, each value put
+    through its column type's own conversion (done once for values every row shares)."""
+
+    def __init__(self, dialect):
+        table = AccessLogEntry.__table__
+        self.columns = [c for c in table.columns if c.name != "id"]
+        marks = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":{name}"}[dialect.paramstyle]
+        names = ", ".join(c.name for c in self.columns)
+        values = ", ".join(marks.format(n=n + 1, name=c.name) for n, c in enumerate(self.columns))
+        self.insert = f"INSERT INTO {table.name} ({names}) VALUES ({values})"  # noqa: S608 (our own column names)
+        self.convert = [c.type._cached_bind_processor(dialect) for c in self.columns]
+        self._cache: dict = {}
+
+    def row(self, content: dict) -> tuple:
+        values = []
+        for column, convert in zip(self.columns, self.convert, strict=True):
+            value = content[column.name]
+            if convert is not None and value is not None:
+                key = (column.name, tuple(value) if isinstance(value, list) else value)
+                if key not in self._cache:  # the time, the fields, the names: shared by most rows
+                    self._cache[key] = convert(value)
+                value = self._cache[key]
+            values.append(value)
+        return tuple(values)
 
 
 def _chain_heads_for(db: Session, resident_ids: list[str]) -> dict[str, tuple[int, str]]:
