@@ -48,9 +48,9 @@ def crowd(db, people):
     return sharing, residents
 
 
-def _expected(db, residents, sort):
+def _expected(db, residents, sort, area=None):
     progress = {}
-    for row in db.exec(select(AreaProgress)).all():
+    for row in db.exec(select(AreaProgress).where(AreaProgress.area == area) if area else select(AreaProgress)).all():
         last, done = progress.get(row.resident_id, (None, 0))
         stamp = row.last_activity_at
         progress[row.resident_id] = (max(filter(None, [last, stamp]), default=None), done + row.goals_done)
@@ -78,17 +78,19 @@ def _walk(db, staff, filters):
     return pages
 
 
-@pytest.mark.parametrize("sort", ["name", "last_activity", "goals_done"])
+@pytest.mark.parametrize("sort", ["name", "last_activity", "goals_done", "last_activity in digital"])
 @pytest.mark.parametrize("stale", [False, True])
 def test_next_walks_everyone_once_in_order_and_previous_walks_back(db, people, crowd, sort, stale):
     sharing, residents = crowd
     staff = sharing.staff_a
-    filters = caseload.Filters(sort=sort, stale=stale)
+    sort, _, area = sort.partition(" in ")
+    filters = caseload.Filters(area=area or None, sort=sort, stale=stale)
     pages = _walk(db, staff, filters)
     seen = [row.id for page in pages for row in page.rows]
-    expected = _expected(db, residents, sort)
-    if stale:  # no progress in 30 days: nothing recent in any area
-        recent = {p.resident_id for p in db.exec(select(AreaProgress)).all() if p.last_activity_at > utcnow() - timedelta(days=30)}
+    expected = _expected(db, residents, sort, area or None)
+    if stale:  # no progress in 30 days: nothing recent in any area (or in the one asked about)
+        recent = {p.resident_id for p in db.exec(select(AreaProgress)).all()
+                  if p.last_activity_at > utcnow() - timedelta(days=30) and (not area or p.area == area)}
         expected = [rid for rid in expected if rid not in recent]
     assert seen == expected
     assert all(len(page.rows) == PER_PAGE for page in pages[:-1]) and pages[-1].next_page is None
@@ -97,7 +99,8 @@ def test_next_walks_everyone_once_in_order_and_previous_walks_back(db, people, c
     # Back from the last page: the same pages, in reverse.
     back, page = [], pages[-1]
     while page.previous_page:
-        page = caseload.resident_page(db, staff, caseload.Filters(sort=sort, stale=stale, cursor=page.previous_page), per_page=PER_PAGE)
+        page = caseload.resident_page(db, staff, caseload.Filters(area=area or None, sort=sort, stale=stale, cursor=page.previous_page),
+                                      per_page=PER_PAGE)
         back.append([row.id for row in page.rows])
     assert back == [[row.id for row in p.rows] for p in reversed(pages[:-1])]
 

@@ -748,7 +748,10 @@ class AreaProgress(SQLModel, table=True):
     __tablename__ = "area_progress"
     __table_args__ = (
         CheckConstraint(_in("area", Area), name="area"),
-        Index("ix_area_progress_area_latest_stage", "area", "latest_stage"),
+        # Dashboards filtered to one area list residents newest activity first, by stage or not:
+        # walked along these, a page stops after a page of residents who share.
+        Index("ix_area_progress_area_stage_activity", "area", "latest_stage", "last_activity_at"),
+        Index("ix_area_progress_area_activity", "area", "last_activity_at"),
     )
 
     resident_id: str = Field(foreign_key="user_account.id", primary_key=True, max_length=32)

@@ -205,7 +205,28 @@ def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None
     return query
 
 
-def _grant_filter(provider_id: str, filters: Filters, now: datetime):
+def _listing_in_area(provider_id: str, filters: Filters, now: datetime, name: str | None = None):
+    """``_listing`` for one area: a resident has at most one valid grant per provider and area, so
+    there is nothing to group, and a page (and the count, which stops at COUNTED_UP_TO) need not
+    work out every resident first."""
+    activity_allowed = _field_allowed("last_activity")
+    last_activity = case((activity_allowed, AreaProgress.last_activity_at), else_=None)
+    goals_done = case((_field_allowed("goal_status"), func.coalesce(AreaProgress.goals_done, 0)), else_=0)
+    query = (
+        select(User.id, User.display_name, last_activity.label("last_activity"), goals_done.label("goals_done"))
+        .select_from(ConsentGrant)
+        .join(User, User.id == ConsentGrant.resident_id)
+        .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
+        .where(_grant_filter(provider_id, filters, now, stage_on=AreaProgress))
+    )
+    if name:
+        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+    if filters.stale:
+        query = query.where(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
+    return query
+
+
+def _grant_filter(provider_id: str, filters: Filters, now: datetime, stage_on=None):
     """Conditions on one grant (and its area's progress) for the filters that do not need totals."""
     conditions = [_valid_grants(provider_id, now)]
     if filters.area:
@@ -214,16 +235,20 @@ def _grant_filter(provider_id: str, filters: Filters, now: datetime):
         conditions.append(ConsentGrant.given_at >= now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
     if filters.stage:
         conditions.append(_field_allowed("check_in_stages"))
-        stage = aliased(AreaProgress)  # the grouped listing joins AreaProgress too: do not correlate with it
-        conditions.append(select(stage.resident_id).where(
-            stage.resident_id == ConsentGrant.resident_id, stage.area == ConsentGrant.area,
-            stage.latest_stage == filters.stage).exists())
+        if stage_on is not None:  # the query joins this grant's area's progress already
+            conditions.append(stage_on.latest_stage == filters.stage)
+        else:
+            stage = aliased(AreaProgress)  # the grouped listing joins AreaProgress too: do not correlate with it
+            conditions.append(select(stage.resident_id).where(
+                stage.resident_id == ConsentGrant.resident_id, stage.area == ConsentGrant.area,
+                stage.latest_stage == filters.stage).exists())
     return and_(*conditions)
 
 
-def _seek(keys: list, descending: list[bool], cursor: Cursor):
+def _seek(keys: list, descending: list[bool], cursor: Cursor, nullable: bool = True):
     """SQL for "comes after the cursor" in the order of ``keys`` (or before it, going back). Only a
-    descending first key may be NULL (last activity: residents without any come last)."""
+    descending first key may be NULL (last activity: residents without any come last), unless
+    ``nullable`` is False; then the first key is also bounded on its own, so an index can seek."""
     if not any(descending):  # the name order: one row comparison, which an index can seek
         return tuple_(*keys) > tuple_(*cursor.key) if cursor.forward else tuple_(*keys) < tuple_(*cursor.key)
     first, rest = keys[0], keys[1:]
@@ -232,16 +257,18 @@ def _seek(keys: list, descending: list[bool], cursor: Cursor):
     if value is None:  # among the NULLs, which come last
         return and_(first.is_(None), tie) if cursor.forward else or_(first.is_not(None), and_(first.is_(None), tie))
     step_on = or_(first < value if cursor.forward else first > value, and_(first == value, tie))
+    if not nullable:
+        return and_(first <= value if cursor.forward else first >= value, step_on)
     return or_(step_on, first.is_(None)) if cursor.forward else step_on
 
 
-def _in_order(keys: list, descending: list[bool], forward: bool) -> list:
+def _in_order(keys: list, descending: list[bool], forward: bool, nullable: bool = True) -> list:
     """ORDER BY for ``keys`` (reversed when going back). NULLS LAST only on the descending first
     key: saying it on the others would stop PostgreSQL from reading the name index in order."""
     order = []
     for n, (key, desc) in enumerate(zip(keys, descending, strict=True)):
         clause = key.desc() if desc == forward else key.asc()
-        if n == 0 and desc:
+        if n == 0 and desc and nullable:
             clause = clause.nulls_last() if forward else clause.nulls_first()
         order.append(clause)
     return order
@@ -284,6 +311,75 @@ def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime
     return found, _counted(db, query), next_page, previous_page
 
 
+def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, now: datetime, name: str | None, per_page: int):
+    """One area, newest activity first: in two parts, so that neither has to sort every resident.
+    First those whose last activity there is shown to this provider, walked newest first along
+    the index on (area, stage, last activity) and kept if they share; then the rest (no activity,
+    or a notice that does not show it), in name order, as the "no date" end of the list. A cursor
+    from the first part has a date; one from the second has none."""
+    allowed = _field_allowed("last_activity")
+    dated = (select(User.id, User.display_name, AreaProgress.last_activity_at)
+             .select_from(AreaProgress)
+             .join(ConsentGrant, and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area))
+             .join(User, User.id == AreaProgress.resident_id)
+             .where(AreaProgress.area == filters.area, col(AreaProgress.last_activity_at).is_not(None), allowed,
+                    _grant_filter(provider_id, filters, now, stage_on=AreaProgress)))
+    progress = aliased(AreaProgress)
+    has_date = select(progress.resident_id).where(
+        progress.resident_id == ConsentGrant.resident_id, progress.area == ConsentGrant.area,
+        col(progress.last_activity_at).is_not(None), allowed).exists()
+    undated = (select(User.id, User.display_name)
+               .where(User.role == "resident", User.active.is_(True), select(ConsentGrant.id).where(
+                   ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now), ~has_date).exists()))
+    if filters.stale:
+        dated = dated.where(AreaProgress.last_activity_at < now - timedelta(days=30))
+    if name:
+        dated = dated.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+        undated = undated.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+    by_date = ([AreaProgress.last_activity_at, User.display_name, User.id], [True, False, False])
+    by_name = ([User.display_name, User.id], [False, False])
+
+    def part(query, order, cursor, forward, limit):
+        keys, descending = order
+        if cursor is not None:
+            query = query.where(_seek(keys, descending, cursor, nullable=False))
+        rows = db.exec(query.order_by(*_in_order(keys, descending, forward, nullable=False)).limit(limit)).all()
+        return [(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]
+
+    cursor = filters.cursor
+    forward = cursor is None or cursor.forward
+    want = per_page + 1
+    if forward:
+        if cursor is None or cursor.key[0] is not None:
+            found = part(dated, by_date, cursor, True, want)
+            if len(found) < want:
+                found += part(undated, by_name, None, True, want - len(found))
+        else:
+            found = part(undated, by_name, Cursor(cursor.key[1:], True), True, want)
+    else:
+        if cursor.key[0] is None:
+            found = part(undated, by_name, Cursor(cursor.key[1:], False), False, want)
+            if len(found) < want:
+                found += part(dated, by_date, None, False, want - len(found))
+        else:
+            found = part(dated, by_date, cursor, False, want)
+    more = len(found) > per_page
+    found = found[:per_page]
+    if not forward:
+        found.reverse()
+    next_page = previous_page = None
+    if found:
+        if more or not forward:
+            next_page = Cursor((found[-1][2], found[-1][1], found[-1][0]), True)
+        if cursor is not None and (forward or more):
+            previous_page = Cursor((found[0][2], found[0][1], found[0][0]), False)
+    total, over = _counted(db, dated)
+    if not over:
+        rest, over = _counted(db, undated)
+        total, over = min(total + rest, COUNTED_UP_TO), over or total + rest > COUNTED_UP_TO
+    return [(rid, name_) for rid, name_, _date in found], (total, over), next_page, previous_page
+
+
 def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int | None = None) -> ResidentPage:
     """One page of the residents who share with ``staff``'s provider, with what each shares (a
     fixed number of queries, whatever the numbers)."""
@@ -292,8 +388,10 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     now = utcnow()
     if filters.sort == "name" and not filters.stale:
         found, (total, more), next_page, previous_page = _page_by_name(db, provider_id, filters, now, name, per_page)
+    elif filters.sort == "last_activity" and filters.area:
+        found, (total, more), next_page, previous_page = _page_in_area_by_activity(db, provider_id, filters, now, name, per_page)
     else:
-        listing = _listing(provider_id, filters, now, name).subquery()
+        listing = (_listing_in_area if filters.area else _listing)(provider_id, filters, now, name).subquery()
         keys, descending = {
             "name": ([listing.c.display_name, listing.c.id], [False, False]),
             "last_activity": ([listing.c.last_activity, listing.c.display_name, listing.c.id], [True, False, False]),
