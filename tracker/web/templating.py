@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
+from babel.dates import format_date as babel_format_date
 from flask import current_app, g, request, url_for
-from flask_babel import format_date, format_decimal, format_time, get_locale, ngettext
+from flask_babel import format_date, format_decimal, format_time, get_locale, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -133,7 +135,17 @@ def _localise(texts) -> str:
 
 
 def _long_date(value) -> str:
-    return format_date(value, "d MMMM yyyy") if value else ""
+    """"1 December 2026" in the reader's language and the service's time zone."""
+    if not value:
+        return ""
+    day = to_user_timezone(value).date() if isinstance(value, datetime) else value
+    return _day_in_words(day, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=2048)
+def _day_in_words(day: date, locale: str) -> str:
+    # Babel takes about 0.2 ms a date; a staff list shows 50 of them, mostly the same few days.
+    return babel_format_date(day, "d MMMM yyyy", locale=locale)
 
 
 def goal_words() -> dict:
