@@ -150,3 +150,40 @@ def test_big_lists_are_counted_only_so_far(app, db, people, crowd, monkeypatch):
     assert "More than 10 residents share with you" in client.get("/tutor/").text
     monkeypatch.setattr(caseload, "COUNTED_UP_TO", 1000)
     assert "23 residents share with you" in client.get("/tutor/").text
+
+
+def test_search_finds_any_part_of_a_name_in_any_case_and_follows_renames_and_deletions(app, db, people, database_url):
+    """The name search uses a trigram index (migration 0011); on SQLite it is a table kept by
+    triggers, so a renamed or deleted resident must be found (or not) straight away."""
+    from tracker.domain import data_rights
+
+    sharing = Sharing(db, people)
+    names = {"kasia": "Katarzyna Nowak-Wiśniewska", "benny": "Ben O'Neill", "joanna": "Jo 50% Smith", "annie": "Ann Lee"}
+    residents = {}
+    for username, display_name in names.items():
+        residents[username] = people.user(username, display_name=display_name)
+        sharing.give(residents[username], sharing.a, "digital")
+    db.commit()
+
+    def found(text):
+        return {row.name for row in caseload.resident_page(db, sharing.staff_a, caseload.Filters(), name=text).rows}
+
+    assert found("nowak-wiś") == found("NOWAK") == {"Katarzyna Nowak-Wiśniewska"}
+    assert found("o'nei") == {"Ben O'Neill"}
+    assert found("50%") == {"Jo 50% Smith"} and found("0%") == {"Jo 50% Smith"}  # LIKE's wildcards are plain text
+    assert found("_") == set() and found("e") == {"Katarzyna Nowak-Wiśniewska", "Ben O'Neill", "Ann Lee"}
+    assert found("somebody.else") == set() and found("Sam Staff") == set()  # staff are never residents found
+    residents["annie"].display_name = "Annabel Lee"
+    db.add(residents["annie"])
+    db.commit()
+    assert found("annab") == {"Annabel Lee"}
+    data_rights.erase(db, residents["benny"])
+    db.commit()
+    assert found("o'nei") == set()
+    if database_url.startswith("sqlite"):
+        from sqlalchemy import text
+
+        triggers = {row[0] for row in db.connection().execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+        assert {"user_account_name_added", "user_account_name_changed", "user_account_name_removed"} <= triggers
+        kept = {row[0] for row in db.connection().execute(text("SELECT display_name FROM user_account_name"))}
+        assert kept == {u.display_name for u in db.exec(select(User)).all()}  # the index holds exactly the names there are

@@ -760,3 +760,14 @@ class AreaProgress(SQLModel, table=True):
     latest_stage: int | None = Field(default=None)
     goals_done: int = Field(default=0)
     last_activity_at: datetime | None = timestamp(nullable=True)
+
+
+# Made by migration 0011 outside these models (SQLAlchemy cannot describe them): the trigram index
+# for finding residents by part of their name — on PostgreSQL a GIN index, on SQLite an FTS5 table
+# (with its shadow tables) kept by triggers on user_account.
+NAME_SEARCH_OBJECTS = ("user_account_name", "ix_user_account_name_trigram")
+
+
+def modelled(name: str | None, *_args) -> bool:
+    """For Alembic's ``include_name``: everything but the name-search objects."""
+    return not (name or "").startswith(NAME_SEARCH_OBJECTS)

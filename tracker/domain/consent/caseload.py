@@ -16,9 +16,13 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ClassVar
 
-from sqlalchemy import String, and_, case, cast, false, func, or_, tuple_
+from sqlalchemy import Boolean, String, and_, case, cast, column, false, func, or_, table, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -184,6 +188,43 @@ class ResidentPage:
     previous_page: Cursor | None = None
 
 
+_NAME_INDEX = table("user_account_name", column("user_id"), column("display_name"))
+
+
+class _NameContains(ColumnElement):
+    """"The resident's name contains this text" (any case), written per database so that it uses
+    the trigram index made by migration 0011 and a search of a county's residents does not read
+    every name. PostgreSQL's index is on lower(display_name), which ``plain`` is; SQLite's is an
+    FTS5 table, asked with LIKE (answered from the index, ignoring case) unless the text has
+    LIKE's own wildcards in it, which that table cannot escape."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals: ClassVar = [("plain", InternalTraversal.dp_clauseelement), ("indexed", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, name: str):
+        self.plain = func.lower(User.display_name).contains(name.lower(), autoescape=True)
+        if any(c in name for c in "%_\\"):
+            self.indexed = self.plain
+        else:
+            found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name}%")).scalar_subquery()
+            self.indexed = and_(col(User.id).in_(found), self.plain)
+
+
+@compiles(_NameContains)
+def _name_contains(element, compiler, **kw):
+    return compiler.process(element.plain, **kw)
+
+
+@compiles(_NameContains, "sqlite")
+def _name_contains_sqlite(element, compiler, **kw):
+    return compiler.process(element.indexed, **kw)
+
+
+def name_matches(name: str) -> ColumnElement:
+    return _NameContains(name)
+
+
 def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None = None):
     """The residents a provider may list, filtered: (id, name, sort keys), grouped per resident."""
     activity_allowed = _field_allowed("last_activity")
@@ -199,7 +240,7 @@ def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None
         .group_by(User.id, User.display_name)
     )
     if name:
-        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+        query = query.where(name_matches(name))
     if filters.stale:
         query = query.having(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
     return query
@@ -220,7 +261,7 @@ def _listing_in_area(provider_id: str, filters: Filters, now: datetime, name: st
         .where(_grant_filter(provider_id, filters, now, stage_on=AreaProgress))
     )
     if name:
-        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+        query = query.where(name_matches(name))
     if filters.stale:
         query = query.where(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
     return query
@@ -305,7 +346,7 @@ def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime
     shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now)).exists()
     query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
     if name:
-        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+        query = query.where(name_matches(name))
     found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], filters.cursor, per_page,
                                                 lambda row: (row[1], row[0]))
     return found, _counted(db, query), next_page, previous_page
@@ -334,8 +375,8 @@ def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, n
     if filters.stale:
         dated = dated.where(AreaProgress.last_activity_at < now - timedelta(days=30))
     if name:
-        dated = dated.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
-        undated = undated.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+        dated = dated.where(name_matches(name))
+        undated = undated.where(name_matches(name))
     by_date = ([AreaProgress.last_activity_at, User.display_name, User.id], [True, False, False])
     by_name = ([User.display_name, User.id], [False, False])
 
