@@ -85,7 +85,7 @@ class GrantRef:
 
 
 @lru_cache(maxsize=64)
-def access_modes(text: str) -> tuple[str, ...]:
+def json_tuple(text: str) -> tuple[str, ...]:
     """A grant's access modes (or a notice's fields) from their JSON text: a handful of different
     values among thousands of rows, so each is decoded once."""
     return tuple(json.loads(text))
@@ -112,8 +112,8 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     )
     if area:
         query = query.where(ConsentGrant.area == area)
-    grants = [GrantRef(gid, rid, area_, access_modes(modes), notice_id, until)  # Core rows: lists read thousands
-              for gid, rid, area_, modes, notice_id, until in db.connection().execute(query) if mode in access_modes(modes)]
+    grants = [GrantRef(gid, rid, area_, json_tuple(modes), notice_id, until)  # Core rows: lists read thousands
+              for gid, rid, area_, modes, notice_id, until in db.connection().execute(query) if mode in json_tuple(modes)]
     if not grants:
         return []
     notices = {n.id: n for n in db.exec(select(SharingNotice).where(col(SharingNotice.id).in_({g.notice_id for g in grants}))).all()}
