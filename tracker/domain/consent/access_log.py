@@ -101,11 +101,14 @@ class _StoredAs:
     def __init__(self, dialect):
         table = AccessLogEntry.__table__
         self.columns = [c for c in table.columns if c.name != "id"]
-        marks = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":{name}"}[dialect.paramstyle]
-        names = ", ".join(c.name for c in self.columns)
-        values = ", ".join(marks.format(n=n + 1, name=c.name) for n, c in enumerate(self.columns))
-        self.insert = f"INSERT INTO {table.name} ({names}) VALUES ({values})"  # noqa: S608 (our own column names)
-        self.head, self.one = f"INSERT INTO {table.name} ({names}) VALUES ", f"({values})"  # noqa: S608
+        if dialect.paramstyle not in ("qmark", "format", "pyformat"):  # rows are tuples: positional markers only
+            raise NotImplementedError(f"access-log rows for the {dialect.paramstyle!r} parameter style")
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        quote = dialect.identifier_preparer.quote
+        names = ", ".join(quote(c.name) for c in self.columns)
+        values = ", ".join([mark] * len(self.columns))
+        self.insert = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({values})"  # noqa: S608 (the model's own names)
+        self.head, self.one = f"INSERT INTO {quote(table.name)} ({names}) VALUES ", f"({values})"  # noqa: S608
         self.many_rows = dialect.name != "sqlite" and dialect.paramstyle in ("format", "pyformat")
         self.convert = [c.type._cached_bind_processor(dialect) for c in self.columns]
         self._cache: dict = {}

@@ -8,11 +8,9 @@ the access log in one batched insert.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import io
-import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +42,7 @@ from tracker.models import (
 )
 
 PER_PAGE = 25
+SEARCH_SHOWS = 50  # residents found by a name search (no pages: type more of the name)
 SORTS = ("name", "last_activity", "goals_done")
 # Lists count their residents only this far: counting a county's 25,000 on every page would cost
 # more than the page (the exact number is on the Figures page).
@@ -91,53 +90,26 @@ def _valid_grants(provider_id: str | None, now: datetime):
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a page starts: the sort key of the resident just before it (``forward``) or just after
-    it (going back). Pages are found by seeking to the key (keyset pagination), so page 200 costs
-    what page 1 costs and a resident added meanwhile never shifts anyone onto two pages."""
-    key: tuple
+    """Where a page starts: next to a resident (after them, or before them going back). Pages are
+    found by seeking to that resident's sort key (keyset pagination), so page 200 costs what page 1
+    costs and a resident added meanwhile never shifts anyone onto two pages. The address holds
+    the resident's id only (ids are in staff addresses already); their sort key (name, last
+    activity, goals done) is looked up again on the server, among the residents who share, so
+    no name or date sits in an address, a browser's history or a log."""
+    resident_id: str
     forward: bool = True
+    key: tuple | None = None  # the sort key: (value, name, id) or (name, id); None until looked up
 
     def token(self) -> str:
-        data = [v.isoformat() if isinstance(v, datetime) else v for v in self.key]
-        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+        return self.resident_id
 
 
-def _sort_key_types(sort: str) -> tuple:
-    # The key is the sort's own value (if any), then the name and the id that break ties.
-    return {"name": (str, str), "last_activity": ("datetime", str, str), "goals_done": (int, str, str)}[sort]
-
-
-def parse_cursor(token, sort: str, forward: bool) -> Cursor | None:
-    """A cursor from the address, or None (the first page) for anything that is not one made for
-    this sort: an old or edited link shows the first page rather than an error."""
-    if not isinstance(token, str) or not token or len(token) > 600:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-    types = _sort_key_types(sort)
-    if not isinstance(data, list) or len(data) != len(types):
-        return None
-    key = []
-    for value, kind in zip(data, types, strict=True):
-        if kind == "datetime":
-            if value is None:
-                key.append(None)
-                continue
-            try:
-                key.append(datetime.fromisoformat(value))
-            except (TypeError, ValueError):
-                return None
-        elif kind is int:
-            if type(value) is not int:
-                return None
-            key.append(value)
-        elif not isinstance(value, str) or len(value) > 200:
-            return None
-        else:
-            key.append(value)
-    return Cursor(tuple(key), forward)
+def parse_cursor(token, forward: bool) -> Cursor | None:
+    """A cursor from the address, or None (the first page) for anything that is not a resident id:
+    an old or edited link shows the first page rather than an error."""
+    if isinstance(token, str) and re.fullmatch(r"[0-9a-f]{32}", token):
+        return Cursor(token, forward)
+    return None
 
 
 @dataclass(frozen=True)
@@ -173,7 +145,7 @@ def parse_filters(args) -> tuple[Filters, dict[str, str]]:
     sort = args.get("sort") or "name"
     if sort not in SORTS:
         errors["sort"], sort = "sort", "name"
-    cursor = parse_cursor(args.get("after"), sort, True) or parse_cursor(args.get("before"), sort, False)
+    cursor = parse_cursor(args.get("after"), True) or parse_cursor(args.get("before"), False)
     return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, cursor), errors
 
 
@@ -227,7 +199,7 @@ class _NameContains(ColumnElement):
         if any(c in name for c in "%_\\"):
             self.indexed = self.plain
         else:
-            found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name}%")).scalar_subquery()
+            found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name.lower()}%")).scalar_subquery()
             self.indexed = and_(col(User.id).in_(found), self.plain)
 
 
@@ -335,6 +307,20 @@ def _in_order(keys: list, descending: list[bool], forward: bool, nullable: bool 
     return order
 
 
+def _at(key: tuple, forward: bool) -> Cursor:
+    """The cursor next to the resident with this sort key (the id is always the key's last part)."""
+    return Cursor(key[-1], forward, tuple(key))
+
+
+def _looked_up(db: Session, cursor: Cursor | None, query, resident_id_column, key_of) -> Cursor | None:
+    """The cursor with its resident's sort key, read among the residents ``query`` lists (so from
+    an address, never a name or date); None (the first page) if they are not among them now."""
+    if cursor is None or cursor.key is not None:
+        return cursor
+    row = db.exec(query.where(resident_id_column == cursor.resident_id)).first()
+    return _at(key_of(row), cursor.forward) if row is not None else None
+
+
 def _one_page(db: Session, query, keys: list, descending: list[bool], cursor: Cursor | None, per_page: int, key_of):
     """A page of ``query`` in the order of ``keys``, from the cursor, with the cursors of the pages
     either side (one row more than a page is read, to know whether there is another)."""
@@ -348,9 +334,9 @@ def _one_page(db: Session, query, keys: list, descending: list[bool], cursor: Cu
     next_page = previous_page = None
     if found:
         if more or not forward:  # going back, the page we came from is next
-            next_page = Cursor(key_of(found[-1]), True)
+            next_page = _at(key_of(found[-1]), True)
         if cursor is not None and (forward or more):
-            previous_page = Cursor(key_of(found[0]), False)
+            previous_page = _at(key_of(found[0]), False)
     return found, next_page, previous_page
 
 
@@ -368,8 +354,11 @@ def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime
     query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
     if name:
         query = query.where(name_matches(name))
-    found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], filters.cursor, per_page,
-                                                lambda row: (row[1], row[0]))
+    def key_of(row):
+        return row[1], row[0]
+
+    cursor = _looked_up(db, filters.cursor, query, User.id, key_of)
+    found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], cursor, per_page, key_of)
     return found, _counted(db, query), next_page, previous_page
 
 
@@ -409,7 +398,9 @@ def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, n
         rows = db.exec(query.order_by(*_in_order(keys, descending, forward, nullable=False)).limit(limit)).all()
         return [(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]
 
-    cursor = filters.cursor
+    cursor = _looked_up(db, filters.cursor, dated, User.id, lambda row: (row[2], row[1], row[0]))
+    if cursor is None and filters.cursor is not None:  # not among those with a date: among the rest?
+        cursor = _looked_up(db, filters.cursor, undated, User.id, lambda row: (None, row[1], row[0]))
     forward = cursor is None or cursor.forward
     want = per_page + 1
     if forward:
@@ -418,10 +409,10 @@ def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, n
             if len(found) < want:
                 found += part(undated, by_name, None, True, want - len(found))
         else:
-            found = part(undated, by_name, Cursor(cursor.key[1:], True), True, want)
+            found = part(undated, by_name, _at(cursor.key[1:], True), True, want)
     else:
         if cursor.key[0] is None:
-            found = part(undated, by_name, Cursor(cursor.key[1:], False), False, want)
+            found = part(undated, by_name, _at(cursor.key[1:], False), False, want)
             if len(found) < want:
                 found += part(dated, by_date, None, False, want - len(found))
         else:
@@ -433,9 +424,9 @@ def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, n
     next_page = previous_page = None
     if found:
         if more or not forward:
-            next_page = Cursor((found[-1][2], found[-1][1], found[-1][0]), True)
+            next_page = _at((found[-1][2], found[-1][1], found[-1][0]), True)
         if cursor is not None and (forward or more):
-            previous_page = Cursor((found[0][2], found[0][1], found[0][0]), False)
+            previous_page = _at((found[0][2], found[0][1], found[0][0]), False)
     total, over = _counted(db, dated)
     if not over:
         rest, over = _counted(db, undated)
@@ -461,11 +452,14 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
             "last_activity": ([listing.c.last_activity, listing.c.display_name, listing.c.id], [True, False, False]),
             "goals_done": ([listing.c.goals_done, listing.c.display_name, listing.c.id], [True, False, False]),
         }[filters.sort]
-        cursor = filters.cursor if filters.cursor is None or len(filters.cursor.key) == len(keys) else None
         query = select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done)
-        found, next_page, previous_page = _one_page(
-            db, query, keys, descending, cursor, per_page,
-            lambda row: {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[filters.sort])
+
+        def key_of(row):
+            return {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[filters.sort]
+
+        cursor = filters.cursor if filters.cursor is None or filters.cursor.key is None or len(filters.cursor.key) == len(keys) else None
+        cursor = _looked_up(db, cursor, query, listing.c.id, key_of)
+        found, next_page, previous_page = _one_page(db, query, keys, descending, cursor, per_page, key_of)
         found = [(row[0], row[1]) for row in found]
         total, more = _counted(db, select(listing.c.id))
     rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
@@ -718,9 +712,9 @@ def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], fi
         yield buffer.getvalue()
 
 
-def search(db: Session, staff: User, name: str, request_id: str, per_page: int = 50) -> ResidentPage:
+def search(db: Session, staff: User, name: str, request_id: str) -> ResidentPage:
     """The residents who share with ``staff``'s organisation whose name contains ``name``, each
     logged as found in a search (the caller commits before showing them)."""
-    page = resident_page(db, staff, parse_filters({})[0], name=name, per_page=per_page)
+    page = resident_page(db, staff, parse_filters({})[0], name=name, per_page=SEARCH_SHOWS)
     log_listed(db, staff, page, AccessAction.SEARCHED, request_id)
     return page
