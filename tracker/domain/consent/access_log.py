@@ -3,6 +3,7 @@ resident sees of it."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -75,15 +76,17 @@ def _append(db: Session, staff: User, provider: Provider, looks: list[tuple], ac
            "provider_id": provider.id, "provider_name": provider.name, "action": str(action)}
     connection = db.connection()
     stored = _StoredAs(connection.dialect)
+    now_text = now.isoformat()
     rows = []
     for resident_id, area, fields, grant_id, consent_event_id in looks:
         seq, prev = heads[resident_id]
         content = {
-            "resident_id": resident_id, "seq": seq + 1, "occurred_at": now, **who, "area": area, "fields_disclosed": fields,
+            "resident_id": resident_id, "seq": seq + 1, "occurred_at": now_text, **who, "area": area, "fields_disclosed": fields,
             "purpose_code": purpose, "grant_id": grant_id, "consent_event_id": consent_event_id, "request_id": request_id,
             "prev_hash": prev,
         }
         content["entry_hash"] = chains.link(prev, content)
+        content["occurred_at"] = now  # hashed as the text canonical JSON makes of it (quicker), stored as the time
         heads[resident_id] = (seq + 1, content["entry_hash"])
         rows.append(stored.row(content))
     # The driver's own executemany with values already as stored: an export writes thousands of
@@ -110,7 +113,9 @@ class _StoredAs:
         self.insert = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({values})"  # noqa: S608 (the model's own names)
         self.head, self.one = f"INSERT INTO {quote(table.name)} ({names}) VALUES ", f"({values})"  # noqa: S608
         self.many_rows = dialect.name != "sqlite" and dialect.paramstyle in ("format", "pyformat")
-        self.convert = [c.type._cached_bind_processor(dialect) for c in self.columns]
+        self._pick = operator.itemgetter(*(c.name for c in self.columns))
+        converts = [c.type._cached_bind_processor(dialect) for c in self.columns]
+        self._converted = [(n, convert) for n, convert in enumerate(converts) if convert is not None]
         self._cache: dict = {}
 
     def write(self, connection, rows: list[tuple]) -> None:
@@ -123,15 +128,17 @@ class _StoredAs:
             connection.exec_driver_sql(self.head + ", ".join([self.one] * len(part)), tuple(v for row in part for v in row))
 
     def row(self, content: dict) -> tuple:
-        values = []
-        for column, convert in zip(self.columns, self.convert, strict=True):
-            value = content[column.name]
-            if convert is not None and value is not None:
-                key = (column.name, tuple(value) if isinstance(value, list) else value)
-                if key not in self._cache:  # the time, the fields, the names: shared by most rows
+        values = self._pick(content)
+        if not self._converted:
+            return values
+        values = list(values)
+        for n, convert in self._converted:
+            value = values[n]
+            if value is not None:
+                key = (n, tuple(value) if isinstance(value, list) else value)
+                if key not in self._cache:  # the time, the fields: shared by most rows
                     self._cache[key] = convert(value)
-                value = self._cache[key]
-            values.append(value)
+                values[n] = self._cache[key]
         return tuple(values)
 
 
