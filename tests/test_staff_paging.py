@@ -205,3 +205,23 @@ def test_search_finds_any_part_of_a_name_in_any_case_and_follows_renames_and_del
         assert {"user_account_name_added", "user_account_name_changed", "user_account_name_removed"} <= triggers
         kept = {row[0] for row in db.connection().execute(text("SELECT display_name FROM user_account_name"))}
         assert kept == {u.display_name for u in db.exec(select(User)).all()}  # the index holds exactly the names there are
+
+
+@pytest.mark.parametrize("copy_from", [0, 10_000])
+def test_an_export_logs_everyone_in_it_whichever_way_the_rows_are_written(app, db, crowd, monkeypatch, copy_from):
+    """Big batches of access-log rows go to PostgreSQL by COPY, small ones by INSERT: the same rows
+    and an intact chain either way (SQLite always uses executemany)."""
+    from tracker.domain import consent
+    from tracker.domain.consent import access_log
+    from tracker.models import AccessLogEntry
+
+    _sharing, residents = crowd
+    monkeypatch.setattr(access_log, "COPY_FROM", copy_from)
+    client = app.test_client()
+    sign_in(client, "staff.a")
+    text = client.get("/provider/export.csv").get_data(as_text=True)
+    assert len(text.splitlines()) == 1 + sum(2 if n % 4 == 0 else 1 for n in range(23))  # a row per resident and area shared
+    entries = db.exec(select(AccessLogEntry).where(AccessLogEntry.action == "exported_summary")).all()
+    assert sorted({e.resident_id for e in entries}) == sorted(r.id for r in residents)
+    assert all(e.fields_disclosed and e.occurred_at.tzinfo is not None for e in entries)
+    assert consent.verify_chains(db) == {}
