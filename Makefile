@@ -52,12 +52,15 @@ run: install
 # the floor for the whole package is fail_under in pyproject.toml. Both only for the whole suite.
 DOMAIN_COVERAGE_FLOOR := 95
 DOMAIN := 'tracker/domain/*,tracker/models.py,tracker/clock.py,tracker/database.py'
+# The suite runs on every core (pytest-xdist; each test uses its own database, folder and ports);
+# `make test TEST_WORKERS=0` runs it in one process. Work-stealing evens out the long browser tests.
+TEST_WORKERS ?= auto
 
 ## test: install from uv.lock with the dev extra, lint, check the import contracts, run the whole suite with coverage
 test: install-dev
 	$(BIN)/ruff check --quiet tracker tests bench migrations scripts wsgi.py
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 --cov --cov-report= $(PYTEST_ARGS)
 ifeq ($(strip $(PYTEST_ARGS)),)
 	@$(BIN)/coverage report
 	@echo "domain (branch coverage, floor $(DOMAIN_COVERAGE_FLOOR) %):"

@@ -71,6 +71,7 @@ def _run(connection: sa.Connection) -> None:
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
         render_item=render_item,
+        include_name=models.modelled,  # the name-search index (0011) is not in the models
     )
     sqlite = connection.dialect.name == "sqlite"
     if sqlite and not connection.in_transaction():

@@ -274,3 +274,12 @@ def live_server(live_app):
 def artefacts() -> Path:
     ARTEFACTS.mkdir(exist_ok=True)
     return ARTEFACTS
+
+
+# The page walk takes about four minutes, far longer than any other test: started first, it runs
+# beside the rest on one core instead of after them (make test runs the suite on every core).
+RUN_FIRST = ("tests/test_browser_walk.py::",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))  # a stable sort: the order is otherwise kept

@@ -76,7 +76,7 @@ def test_numbers_in_forms_and_addresses_are_plain_digits_or_ignored(client, peop
     Sharing(people.db, people)
     people.user("subject")
     for username, path in (("subject", f"/me/timeline?page={value}"), ("subject", f"/me/looked?page={value}"),
-                           ("staff.a", f"/provider/?page={value}"), ("tutor.a", f"/tutor/?page={value}")):
+                           ("staff.a", f"/provider/?after={value}"), ("tutor.a", f"/tutor/?before={value}")):
         client.post("/sign-out")
         sign_in(client, username)
         assert client.get(path).status_code == 200, (path, value)

@@ -12,13 +12,14 @@ from sqlmodel import Session, select
 
 from tracker.commands import migrate
 from tracker.database import make_engine
-from tracker.models import Provider, metadata
+from tracker.models import Provider, metadata, modelled
 
 
 def _diff(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False,
+                                                                   "include_name": modelled})
         diff = compare_metadata(context, metadata)
     engine.dispose()
     return diff
@@ -26,7 +27,7 @@ def _diff(url: str) -> list:
 
 def _tables(url: str) -> set[str]:
     engine = make_engine(url)
-    names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    names = {name for name in inspect(engine).get_table_names() if modelled(name)} - {"alembic_version"}
     engine.dispose()
     return names
 

@@ -20,8 +20,13 @@ def _default(value):
     raise TypeError(f"cannot hash {type(value).__name__}")
 
 
+# One encoder for every row (json.dumps with options builds a new one each call; an export hashes
+# ten thousand rows).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
 def canonical(content: dict) -> bytes:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+    return _CANONICAL.encode(content).encode()
 
 
 def link(prev_hash: str, content: dict) -> str:

@@ -20,10 +20,9 @@ placeholders.
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_babel import format_date
 from markupsafe import Markup, escape
 
-from tracker.web.templating import request_translations
+from tracker.web.templating import long_date, request_translations
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
 
 
@@ -174,7 +173,7 @@ def _goal(goal, plan_url: str, w: PlanWords, own_form: bool = False, announce: b
         tag = f'<strong class="govuk-tag govuk-tag--grey">{w.not_started}</strong>'
     hint = w.steps_done % {"done": goal.steps_done, "total": len(steps)} if steps else w.no_steps
     if goal.target_date:
-        hint += " · " + w.target % {"date": _html(format_date(goal.target_date, "d MMMM yyyy"))}
+        hint += " · " + w.target % {"date": _html(long_date(goal.target_date))}
     if goal.notes and not own_form:
         hint += " · " + w.notes(goal.notes)
     if own_form:

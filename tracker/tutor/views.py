@@ -35,7 +35,7 @@ def _providers() -> dict[str, Provider]:
 def home():
     """My residents: those with an active grant to my provider (and nobody else)."""
     db = get_session()
-    filters, _errors = caseload.parse_filters({"page": request.args.get("page", "1")})
+    filters, _errors = caseload.parse_filters({key: request.args.get(key) for key in ("after", "before")})
     if not throttle.allow(db, current_user.id, "list", current_app.config):
         abort(429)
     page = caseload.resident_page(db, current_user, filters)

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ClassVar
 
-from sqlalchemy import String, and_, case, cast, false, func, or_
+from sqlalchemy import Boolean, String, and_, case, cast, column, false, func, or_, table, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
 from tracker.domain import consent, setup_codes
 from tracker.domain.locks import lock_residents
-from tracker.domain.parsing import page_number
 from tracker.models import (
     AccessAction,
     Area,
@@ -38,26 +42,97 @@ from tracker.models import (
 )
 
 PER_PAGE = 25
+SEARCH_SHOWS = 50  # residents found by a name search (no pages: type more of the name)
 SORTS = ("name", "last_activity", "goals_done")
+# Lists count their residents only this far: counting a county's 25,000 on every page would cost
+# more than the page (the exact number is on the Figures page).
+COUNTED_UP_TO = 500
 SUPPRESS_BELOW = 5  # counts from 1 to 4 are shown as "fewer than 5"
 
 
-def _field_allowed(code: str):
-    """True in SQL when the grant's notice lists this field. Notices are few, so the ids of those
-    that list it are found first (a small subquery) rather than searching JSON row by row."""
+def _field_allowed_sql(code: str):
+    """True in SQL when the grant's notice lists this field (a small subquery over the notices)."""
     notices = select(SharingNotice.id).where(cast(SharingNotice.fields_shown, String).like(f'%"{code}"%'))
     return ConsentGrant.notice_id.in_(notices.scalar_subquery())
 
 
-def _valid_grants(provider_id: str | None, now: datetime):
+NoticeFields = dict[str, list[str]]  # field code -> ids of the provider's notices that show it
+
+
+def _notices_showing(db: Session, provider_id: str | None) -> NoticeFields:
+    """Which of the provider's notices (every version) show each field: read once per list, so
+    queries name the notices instead of searching their JSON. (As a subquery, PostgreSQL guessed
+    it found one notice, and planned a filtered page at 2.8 s instead of milliseconds.)"""
+    showing: NoticeFields = defaultdict(list)
+    if provider_id is not None:
+        for notice_id, fields in db.connection().execute(
+                select(SharingNotice.id, cast(SharingNotice.fields_shown, String)).where(SharingNotice.provider_id == provider_id)):
+            for code in consent.json_tuple(fields):
+                showing[code].append(notice_id)
+    return showing
+
+
+def _field_allowed(code: str, notices: NoticeFields):
+    """True in SQL when the grant's notice lists this field."""
+    return ConsentGrant.notice_id.in_(notices[code]) if notices.get(code) else false()
+
+
+def _valid_grants(provider_id: str | None, now: datetime, walk_progress: bool = False):
     """The consent module's one valid-grant clause, for this provider. ``provider_id`` None (an
     admin, a deactivated member of staff) matches nothing."""
     if provider_id is None:
         return false()
-    return and_(ConsentGrant.provider_id == provider_id, consent.valid_grant_clause(now))
+    provider = _NotAnIndexOnSQLite(ConsentGrant.provider_id) if walk_progress else ConsentGrant.provider_id
+    return and_(provider == provider_id, consent.valid_grant_clause(now))
+
+
+class _NotAnIndexOnSQLite(ColumnElement):
+    """A column SQLite must not look up by index in this query (written ``+column``, SQLite's own
+    way to say so); the plain column elsewhere."""
+
+    inherit_cache = True
+    _traverse_internals: ClassVar = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_NotAnIndexOnSQLite)
+def _plain_column(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_NotAnIndexOnSQLite, "sqlite")
+def _unindexed_column(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
 
 
 # --- Filters -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: next to a resident (after them, or before them going back). Pages are
+    found by seeking to that resident's sort key (keyset pagination), so page 200 costs what page 1
+    costs and a resident added meanwhile never shifts anyone onto two pages. The address holds
+    the resident's id only (ids are in staff addresses already); their sort key (name, last
+    activity, goals done) is looked up again on the server, among the residents who share, so
+    no name or date sits in an address, a browser's history or a log."""
+    resident_id: str
+    forward: bool = True
+    key: tuple | None = None  # the sort key: (value, name, id) or (name, id); None until looked up
+
+    def token(self) -> str:
+        return self.resident_id
+
+
+def parse_cursor(token, forward: bool) -> Cursor | None:
+    """A cursor from the address, or None (the first page) for anything that is not a resident id:
+    an old or edited link shows the first page rather than an error."""
+    if isinstance(token, str) and re.fullmatch(r"[0-9a-f]{32}", token):
+        return Cursor(token, forward)
+    return None
 
 
 @dataclass(frozen=True)
@@ -67,11 +142,12 @@ class Filters:
     stale: bool = False  # no progress in 30 days
     new: bool = False  # started sharing this month
     sort: str = "name"
-    page: int = 1
+    cursor: Cursor | None = None  # None: the first page
 
     def query_args(self, **changes) -> dict:
+        """The filters for an address (without the page: links add their own cursor)."""
         values = {"area": self.area, "stage": self.stage, "stale": "1" if self.stale else None, "new": "1" if self.new else None,
-                  "sort": self.sort if self.sort != "name" else None, "page": self.page if self.page > 1 else None}
+                  "sort": self.sort if self.sort != "name" else None}
         values.update(changes)
         return {k: v for k, v in values.items() if v is not None}
 
@@ -92,9 +168,8 @@ def parse_filters(args) -> tuple[Filters, dict[str, str]]:
     sort = args.get("sort") or "name"
     if sort not in SORTS:
         errors["sort"], sort = "sort", "name"
-    page_raw = args.get("page", "1")
-    page = page_number(page_raw)
-    return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, page), errors
+    cursor = parse_cursor(args.get("after"), True) or parse_cursor(args.get("before"), False)
+    return Filters(area, stage, args.get("stale") == "1", args.get("new") == "1", sort, cursor), errors
 
 
 # --- The page of residents ----------------------------------------------------------------------
@@ -103,7 +178,7 @@ def parse_filters(args) -> tuple[Filters, dict[str, str]]:
 @dataclass
 class AreaRow:
     area: str
-    modes: list[str]
+    modes: tuple[str, ...]
     fields: tuple[str, ...]
     first_stage: int | None = None
     latest_stage: int | None = None
@@ -122,15 +197,53 @@ class ResidentRow:
 @dataclass
 class ResidentPage:
     rows: list[ResidentRow]
-    total: int
-    page: int
-    pages: int
+    total: int  # counted up to COUNTED_UP_TO
+    more_than_counted: bool = False  # there are more than COUNTED_UP_TO
+    next_page: Cursor | None = None
+    previous_page: Cursor | None = None
 
 
-def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None = None):
+_NAME_INDEX = table("user_account_name", column("user_id"), column("display_name"))
+
+
+class _NameContains(ColumnElement):
+    """"The resident's name contains this text" (any case), written per database so that it uses
+    the trigram index made by migration 0011 and a search of a county's residents does not read
+    every name. PostgreSQL's index is on lower(display_name), which ``plain`` is; SQLite's is an
+    FTS5 table, asked with LIKE (answered from the index, ignoring case) unless the text has
+    LIKE's own wildcards in it, which that table cannot escape."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals: ClassVar = [("plain", InternalTraversal.dp_clauseelement), ("indexed", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, name: str):
+        self.plain = func.lower(User.display_name).contains(name.lower(), autoescape=True)
+        if any(c in name for c in "%_\\"):
+            self.indexed = self.plain
+        else:
+            found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name.lower()}%")).scalar_subquery()
+            self.indexed = and_(col(User.id).in_(found), self.plain)
+
+
+@compiles(_NameContains)
+def _name_contains(element, compiler, **kw):
+    return compiler.process(element.plain, **kw)
+
+
+@compiles(_NameContains, "sqlite")
+def _name_contains_sqlite(element, compiler, **kw):
+    return compiler.process(element.indexed, **kw)
+
+
+def name_matches(name: str) -> ColumnElement:
+    return _NameContains(name)
+
+
+def _listing(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None = None):
     """The residents a provider may list, filtered: (id, name, sort keys), grouped per resident."""
-    activity_allowed = _field_allowed("last_activity")
-    goals_allowed = _field_allowed("goal_status")
+    activity_allowed = _field_allowed("last_activity", notices)
+    goals_allowed = _field_allowed("goal_status", notices)
     last_activity = func.max(case((activity_allowed, AreaProgress.last_activity_at), else_=None))
     goals_done = func.sum(case((goals_allowed, func.coalesce(AreaProgress.goals_done, 0)), else_=0))
     query = (
@@ -138,94 +251,275 @@ def _listing(provider_id: str, filters: Filters, now: datetime, name: str | None
         .select_from(ConsentGrant)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-        .where(_grant_filter(provider_id, filters, now))
+        .where(_grant_filter(provider_id, filters, now, notices))
         .group_by(User.id, User.display_name)
     )
     if name:
-        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+        query = query.where(name_matches(name))
     if filters.stale:
         query = query.having(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
     return query
 
 
-def _grant_filter(provider_id: str, filters: Filters, now: datetime):
+def _listing_in_area(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None = None):
+    """``_listing`` for one area: a resident has at most one valid grant per provider and area, so
+    there is nothing to group, and a page (and the count, which stops at COUNTED_UP_TO) need not
+    work out every resident first."""
+    activity_allowed = _field_allowed("last_activity", notices)
+    last_activity = case((activity_allowed, AreaProgress.last_activity_at), else_=None)
+    goals_done = case((_field_allowed("goal_status", notices), func.coalesce(AreaProgress.goals_done, 0)), else_=0)
+    query = (
+        select(User.id, User.display_name, last_activity.label("last_activity"), goals_done.label("goals_done"))
+        .select_from(ConsentGrant)
+        .join(User, User.id == ConsentGrant.resident_id)
+        .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
+        .where(_grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress))
+    )
+    if name:
+        query = query.where(name_matches(name))
+    if filters.stale:
+        query = query.where(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
+    return query
+
+
+def _grant_filter(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, stage_on=None, walk_progress=False):
     """Conditions on one grant (and its area's progress) for the filters that do not need totals."""
-    conditions = [_valid_grants(provider_id, now)]
+    conditions = [_valid_grants(provider_id, now, walk_progress)]
     if filters.area:
         conditions.append(ConsentGrant.area == filters.area)
     if filters.new:
         conditions.append(ConsentGrant.given_at >= now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
     if filters.stage:
-        conditions.append(_field_allowed("check_in_stages"))
-        stage = aliased(AreaProgress)  # the grouped listing joins AreaProgress too: do not correlate with it
-        conditions.append(select(stage.resident_id).where(
-            stage.resident_id == ConsentGrant.resident_id, stage.area == ConsentGrant.area,
-            stage.latest_stage == filters.stage).exists())
+        conditions.append(_field_allowed("check_in_stages", notices))
+        if stage_on is not None:  # the query joins this grant's area's progress already
+            conditions.append(stage_on.latest_stage == filters.stage)
+        else:
+            stage = aliased(AreaProgress)  # the grouped listing joins AreaProgress too: do not correlate with it
+            conditions.append(select(stage.resident_id).where(
+                stage.resident_id == ConsentGrant.resident_id, stage.area == ConsentGrant.area,
+                stage.latest_stage == filters.stage).exists())
     return and_(*conditions)
 
 
-def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, name: str | None, per_page: int):
-    """The usual case (sorted by name, no totals needed): walk residents in name order and keep
-    those who share, stopping after one page — fast however many residents there are."""
-    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now)).exists()
+def _seek(keys: list, descending: list[bool], cursor: Cursor, nullable: bool = True):
+    """SQL for "comes after the cursor" in the order of ``keys`` (or before it, going back). Only a
+    descending first key may be NULL (last activity: residents without any come last), unless
+    ``nullable`` is False; then the first key is also bounded on its own, so an index can seek."""
+    if not any(descending):  # the name order: one row comparison, which an index can seek
+        return tuple_(*keys) > tuple_(*cursor.key) if cursor.forward else tuple_(*keys) < tuple_(*cursor.key)
+    first, rest = keys[0], keys[1:]
+    value, rest_values = cursor.key[0], cursor.key[1:]
+    tie = tuple_(*rest) > tuple_(*rest_values) if cursor.forward else tuple_(*rest) < tuple_(*rest_values)
+    if value is None:  # among the NULLs, which come last
+        return and_(first.is_(None), tie) if cursor.forward else or_(first.is_not(None), and_(first.is_(None), tie))
+    step_on = or_(first < value if cursor.forward else first > value, and_(first == value, tie))
+    if not nullable:
+        return and_(first <= value if cursor.forward else first >= value, step_on)
+    return or_(step_on, first.is_(None)) if cursor.forward else step_on
+
+
+def _in_order(keys: list, descending: list[bool], forward: bool, nullable: bool = True) -> list:
+    """ORDER BY for ``keys`` (reversed when going back). NULLS LAST only on the descending first
+    key: saying it on the others would stop PostgreSQL from reading the name index in order."""
+    order = []
+    for n, (key, desc) in enumerate(zip(keys, descending, strict=True)):
+        clause = key.desc() if desc == forward else key.asc()
+        if n == 0 and desc and nullable:
+            clause = clause.nulls_last() if forward else clause.nulls_first()
+        order.append(clause)
+    return order
+
+
+def _at(key: tuple, forward: bool) -> Cursor:
+    """The cursor next to the resident with this sort key (the id is always the key's last part)."""
+    return Cursor(key[-1], forward, tuple(key))
+
+
+def _looked_up(db: Session, cursor: Cursor | None, query, resident_id_column, key_of) -> Cursor | None:
+    """The cursor with its resident's sort key, read among the residents ``query`` lists (so from
+    an address, never a name or date); None (the first page) if they are not among them now."""
+    if cursor is None or cursor.key is not None:
+        return cursor
+    row = db.exec(query.where(resident_id_column == cursor.resident_id)).first()
+    return _at(key_of(row), cursor.forward) if row is not None else None
+
+
+def _one_page(db: Session, query, keys: list, descending: list[bool], cursor: Cursor | None, per_page: int, key_of):
+    """A page of ``query`` in the order of ``keys``, from the cursor, with the cursors of the pages
+    either side (one row more than a page is read, to know whether there is another)."""
+    forward = cursor is None or cursor.forward
+    paged = query.where(_seek(keys, descending, cursor)) if cursor else query
+    found = list(db.exec(paged.order_by(*_in_order(keys, descending, forward)).limit(per_page + 1)).all())
+    more = len(found) > per_page
+    found = found[:per_page]
+    if not forward:
+        found.reverse()
+    next_page = previous_page = None
+    if found:
+        if more or not forward:  # going back, the page we came from is next
+            next_page = _at(key_of(found[-1]), True)
+        if cursor is not None and (forward or more):
+            previous_page = _at(key_of(found[0]), False)
+    return found, next_page, previous_page
+
+
+def _counted(db: Session, query) -> tuple[int, bool]:
+    """How many rows ``query`` has, counted no further than COUNTED_UP_TO."""
+    total = db.exec(select(func.count()).select_from(query.limit(COUNTED_UP_TO + 1).subquery())).one()
+    return min(total, COUNTED_UP_TO), total > COUNTED_UP_TO
+
+
+def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None,
+                  per_page: int):
+    """The usual case (sorted by name, no totals needed): walk residents in name order from the
+    cursor and keep those who share, stopping after one page — fast however many there are."""
+    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices)).exists()
     query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
     if name:
-        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
-    found = db.exec(query.order_by(User.display_name, User.id).offset((filters.page - 1) * per_page).limit(per_page)).all()
-    return found, db.exec(select(func.count()).select_from(query.subquery())).one()
+        query = query.where(name_matches(name))
+    def key_of(row):
+        return row[1], row[0]
+
+    cursor = _looked_up(db, filters.cursor, query, User.id, key_of)
+    found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], cursor, per_page, key_of)
+    return found, _counted(db, query), next_page, previous_page
 
 
-def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int = PER_PAGE) -> ResidentPage:
-    """One page of the residents who share with ``staff``'s provider, with what each shares (four
-    queries, whatever the numbers)."""
+def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields,
+                              name: str | None, per_page: int):
+    """One area, newest activity first: in two parts, so that neither has to sort every resident.
+    First those whose last activity there is shown to this provider, walked newest first along
+    the index on (area, stage, last activity) and kept if they share; then the rest (no activity,
+    or a notice that does not show it), in name order, as the "no date" end of the list. A cursor
+    from the first part has a date; one from the second has none."""
+    allowed = _field_allowed("last_activity", notices)
+    dated = (select(User.id, User.display_name, AreaProgress.last_activity_at)
+             .select_from(AreaProgress)
+             .join(ConsentGrant, and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area))
+             .join(User, User.id == AreaProgress.resident_id)
+             .where(AreaProgress.area == filters.area, col(AreaProgress.last_activity_at).is_not(None), allowed,
+                    # SQLite would start from the provider's grants and sort them all: keep it off
+                    # that index, so it walks area_progress in date order, as PostgreSQL does.
+                    _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress, walk_progress=True)))
+    progress = aliased(AreaProgress)
+    has_date = select(progress.resident_id).where(
+        progress.resident_id == ConsentGrant.resident_id, progress.area == ConsentGrant.area,
+        col(progress.last_activity_at).is_not(None), allowed).exists()
+    undated = (select(User.id, User.display_name)
+               .where(User.role == "resident", User.active.is_(True), select(ConsentGrant.id).where(
+                   ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices), ~has_date).exists()))
+    if filters.stale:
+        dated = dated.where(AreaProgress.last_activity_at < now - timedelta(days=30))
+    if name:
+        dated = dated.where(name_matches(name))
+        undated = undated.where(name_matches(name))
+    by_date = ([AreaProgress.last_activity_at, User.display_name, User.id], [True, False, False])
+    by_name = ([User.display_name, User.id], [False, False])
+
+    def part(query, order, cursor, forward, limit):
+        keys, descending = order
+        if cursor is not None:
+            query = query.where(_seek(keys, descending, cursor, nullable=False))
+        rows = db.exec(query.order_by(*_in_order(keys, descending, forward, nullable=False)).limit(limit)).all()
+        return [(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]
+
+    cursor = _looked_up(db, filters.cursor, dated, User.id, lambda row: (row[2], row[1], row[0]))
+    if cursor is None and filters.cursor is not None:  # not among those with a date: among the rest?
+        cursor = _looked_up(db, filters.cursor, undated, User.id, lambda row: (None, row[1], row[0]))
+    forward = cursor is None or cursor.forward
+    want = per_page + 1
+    if forward:
+        if cursor is None or cursor.key[0] is not None:
+            found = part(dated, by_date, cursor, True, want)
+            if len(found) < want:
+                found += part(undated, by_name, None, True, want - len(found))
+        else:
+            found = part(undated, by_name, _at(cursor.key[1:], True), True, want)
+    else:
+        if cursor.key[0] is None:
+            found = part(undated, by_name, _at(cursor.key[1:], False), False, want)
+            if len(found) < want:
+                found += part(dated, by_date, None, False, want - len(found))
+        else:
+            found = part(dated, by_date, cursor, False, want)
+    more = len(found) > per_page
+    found = found[:per_page]
+    if not forward:
+        found.reverse()
+    next_page = previous_page = None
+    if found:
+        if more or not forward:
+            next_page = _at((found[-1][2], found[-1][1], found[-1][0]), True)
+        if cursor is not None and (forward or more):
+            previous_page = _at((found[0][2], found[0][1], found[0][0]), False)
+    total, over = _counted(db, dated)
+    if not over:
+        rest, over = _counted(db, undated)
+        total, over = min(total + rest, COUNTED_UP_TO), over or total + rest > COUNTED_UP_TO
+    return [(rid, name_) for rid, name_, _date in found], (total, over), next_page, previous_page
+
+
+def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int | None = None) -> ResidentPage:
+    """One page of the residents who share with ``staff``'s provider, with what each shares (a
+    fixed number of queries, whatever the numbers)."""
+    per_page = per_page or PER_PAGE
     provider_id = consent.staff_provider(staff)
     now = utcnow()
+    notices = _notices_showing(db, provider_id)
     if filters.sort == "name" and not filters.stale:
-        found, total = _page_by_name(db, provider_id, filters, now, name, per_page)
-        rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
-        if rows:
-            _fill_areas(db, provider_id, rows, now, filters.area)
-        return ResidentPage(list(rows.values()), total, filters.page, max(1, -(-total // per_page)))
-    listing = _listing(provider_id, filters, now, name).subquery()
-    order = {
-        "name": [listing.c.display_name, listing.c.id],
-        "last_activity": [listing.c.last_activity.desc().nulls_last(), listing.c.display_name, listing.c.id],
-        "goals_done": [listing.c.goals_done.desc(), listing.c.display_name, listing.c.id],
-    }[filters.sort]
-    # The total comes with the page (a window count), so the listing is worked out once.
-    found = db.exec(select(listing.c.id, listing.c.display_name, func.count().over()).order_by(*order)
-                    .offset((filters.page - 1) * per_page).limit(per_page)).all()
-    total = found[0][2] if found else db.exec(select(func.count()).select_from(listing)).one()
-    rows = {rid: ResidentRow(rid, name_) for rid, name_, _total in found}
+        found, (total, more), next_page, previous_page = _page_by_name(db, provider_id, filters, now, notices, name, per_page)
+    elif filters.sort == "last_activity" and filters.area:
+        found, (total, more), next_page, previous_page = _page_in_area_by_activity(db, provider_id, filters, now, notices, name, per_page)
+    else:
+        listing = (_listing_in_area if filters.area else _listing)(provider_id, filters, now, notices, name).subquery()
+        keys, descending = {
+            "name": ([listing.c.display_name, listing.c.id], [False, False]),
+            "last_activity": ([listing.c.last_activity, listing.c.display_name, listing.c.id], [True, False, False]),
+            "goals_done": ([listing.c.goals_done, listing.c.display_name, listing.c.id], [True, False, False]),
+        }[filters.sort]
+        query = select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done)
+
+        def key_of(row):
+            return {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[filters.sort]
+
+        cursor = filters.cursor if filters.cursor is None or filters.cursor.key is None or len(filters.cursor.key) == len(keys) else None
+        cursor = _looked_up(db, cursor, query, listing.c.id, key_of)
+        found, next_page, previous_page = _one_page(db, query, keys, descending, cursor, per_page, key_of)
+        found = [(row[0], row[1]) for row in found]
+        total, more = _counted(db, select(listing.c.id))
+    rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
     if rows:
         _fill_areas(db, provider_id, rows, now, filters.area)
-    return ResidentPage(list(rows.values()), total, filters.page, max(1, -(-total // per_page)))
+    return ResidentPage(list(rows.values()), total, more, next_page, previous_page)
 
 
 def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now: datetime, only_area: str | None) -> None:
-    # Columns, not ORM objects: an export reads thousands of rows.
+    # Core rows, not ORM results, and JSON decoded once per distinct value: an export reads thousands.
+    ids = list(rows)
     query = (
-        select(ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes, SharingNotice.fields_shown,
+        select(ConsentGrant.resident_id, ConsentGrant.area, consent.modes_column(), cast(SharingNotice.fields_shown, String),
                AreaProgress.resident_id.label("progress"), AreaProgress.first_stage, AreaProgress.latest_stage,
                AreaProgress.goals_done, AreaProgress.last_activity_at)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
         .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-        .where(_valid_grants(provider_id, now), col(ConsentGrant.resident_id).in_(list(rows)))
+        .where(_valid_grants(provider_id, now), col(ConsentGrant.resident_id).in_(ids))
         .order_by(ConsentGrant.resident_id, ConsentGrant.area)
     )
     if only_area:
         query = query.where(ConsentGrant.area == only_area)
-    recent = defaultdict(int)
-    for resident_id, area, count in db.exec(
+    connection = db.connection()
+    recent = dict.fromkeys(((r, a) for r in ids for a in Area), 0)
+    for resident_id, area, count in connection.execute(
         select(PlanGoal.resident_id, PlanGoal.area, func.count())
         .join(PlanStep, PlanStep.goal_id == PlanGoal.id)
-        .where(col(PlanGoal.resident_id).in_(list(rows)), PlanStep.done_at >= now - timedelta(days=30))
+        .where(col(PlanGoal.resident_id).in_(ids), PlanStep.done_at >= now - timedelta(days=30))
         .group_by(PlanGoal.resident_id, PlanGoal.area)
-    ).all():
+    ):
         recent[(resident_id, area)] = count
-    for resident_id, area, modes, fields, progress, first_stage, latest_stage, goals_done, last_activity in db.exec(query).all():
-        row = AreaRow(area, modes, tuple(fields))
+    for resident_id, area, modes, fields, progress, first_stage, latest_stage, goals_done, last_activity in connection.execute(query):
+        fields = consent.json_tuple(fields)  # a notice's fields, decoded once per notice like the modes
+        row = AreaRow(area, consent.json_tuple(modes), fields)
         if progress is not None:
             if "check_in_stages" in fields:
                 row.first_stage, row.latest_stage = first_stage, latest_stage
@@ -360,7 +654,7 @@ def figures(db: Session, staff: User) -> Figures:
         select(PlanGoal.area, PlanGoal.completed_at)
         .join(ConsentGrant, and_(ConsentGrant.resident_id == PlanGoal.resident_id, ConsentGrant.area == PlanGoal.area))
         .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
-        .where(valid, _field_allowed("goal_status"), PlanGoal.status == "done", PlanGoal.removed_at.is_(None),
+        .where(valid, _field_allowed_sql("goal_status"), PlanGoal.status == "done", PlanGoal.removed_at.is_(None),
                PlanGoal.completed_at >= since)
     ).all():
         completed[area][completed_at.strftime("%Y-%m")] += 1
@@ -369,7 +663,7 @@ def figures(db: Session, staff: User) -> Figures:
         select(AreaProgress.area, AreaProgress.first_stage, AreaProgress.latest_stage)
         .join(ConsentGrant, and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area))
         .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
-        .where(valid, _field_allowed("check_in_stages"), AreaProgress.first_stage.is_not(None))
+        .where(valid, _field_allowed_sql("check_in_stages"), AreaProgress.first_stage.is_not(None))
     ).all():
         movement[area]["up" if latest > first else "down" if latest < first else "same"] += 1
     return Figures(
@@ -401,7 +695,8 @@ def log_exported(db: Session, staff: User, filters: Filters, request_id: str) ->
     exported: (id, name). All of them are locked first, in id order, so an export and any other
     list never wait for each other in a circle; the decisions are then taken under the locks, and
     a resident whose sharing ended meanwhile is left out of the file."""
-    listing = _listing(consent.staff_provider(staff), filters, utcnow()).subquery()
+    provider_id = consent.staff_provider(staff)
+    listing = _listing(provider_id, filters, utcnow(), _notices_showing(db, provider_id)).subquery()
     residents = db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id)).all()
     if not residents:
         return []
@@ -442,9 +737,9 @@ def export_chunks(db: Session, staff: User, residents: list[tuple[str, str]], fi
         yield buffer.getvalue()
 
 
-def search(db: Session, staff: User, name: str, request_id: str, per_page: int = 50) -> ResidentPage:
+def search(db: Session, staff: User, name: str, request_id: str) -> ResidentPage:
     """The residents who share with ``staff``'s organisation whose name contains ``name``, each
     logged as found in a search (the caller commits before showing them)."""
-    page = resident_page(db, staff, parse_filters({})[0], name=name, per_page=per_page)
+    page = resident_page(db, staff, parse_filters({})[0], name=name, per_page=SEARCH_SHOWS)
     log_listed(db, staff, page, AccessAction.SEARCHED, request_id)
     return page

@@ -4,10 +4,12 @@ exist. Nothing here is cached: a lapsed or withdrawn grant stops access on the v
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import and_
+from sqlalchemy import String, and_, cast
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -77,9 +79,21 @@ class GrantRef:
     id: str
     resident_id: str
     area: str
-    access_modes: list
+    access_modes: tuple[str, ...]
     notice_id: str
     valid_until: datetime
+
+
+@lru_cache(maxsize=64)
+def json_tuple(text: str) -> tuple[str, ...]:
+    """A grant's access modes (or a notice's fields) from their JSON text: a handful of different
+    values among thousands of rows, so each is decoded once."""
+    return tuple(json.loads(text))
+
+
+def modes_column():
+    """The access modes as JSON text, for ``access_modes`` (lists read thousands of grants)."""
+    return cast(ConsentGrant.access_modes, String)
 
 
 def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str = AccessMode.VIEW,
@@ -90,7 +104,7 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     if provider_id is None or not resident_ids:
         return []
     query = (
-        select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, ConsentGrant.access_modes,
+        select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, modes_column(),
                ConsentGrant.notice_id, ConsentGrant.valid_until)
         .where(col(ConsentGrant.resident_id).in_(resident_ids), ConsentGrant.provider_id == provider_id,
                valid_grant_clause(utcnow()))
@@ -98,7 +112,8 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     )
     if area:
         query = query.where(ConsentGrant.area == area)
-    grants = [GrantRef(*row) for row in db.exec(query).all() if mode in row[3]]
+    grants = [GrantRef(gid, rid, area_, json_tuple(modes), notice_id, until)  # Core rows: lists read thousands
+              for gid, rid, area_, modes, notice_id, until in db.connection().execute(query) if mode in json_tuple(modes)]
     if not grants:
         return []
     notices = {n.id: n for n in db.exec(select(SharingNotice).where(col(SharingNotice.id).in_({g.notice_id for g in grants}))).all()}
