@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import event, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
@@ -172,6 +173,42 @@ def test_notes_show_html_as_text_and_links_safely(signed_in, db, amira):
     assert 'rel="noopener noreferrer nofollow"' in page
 
 
+def test_own_words_are_text_on_the_plan_page_its_ticks_and_the_goal_page(signed_in, db, amira):
+    """The plan's goals are written out in Python (tracker/resident/plan_html.py), not by Jinja:
+    they must escape exactly as Jinja would, here and where a tick sends an area back."""
+    title, step = "Mum's <b>phone</b> & \"tablet\"", "I can <script>alert('x')</script> it"
+    goal = plan.add_own_goal(db, amira.id, "digital", title, [step, "I can call & text"], plan.Actor.of(amira))
+    db.commit()
+    expected_title = str(escape(title))
+    for page in (signed_in.get("/me/plan").text,
+                 signed_in.post("/me/plan/areas/digital", data={goal.id: ["2"]}, headers=HTMX).text,
+                 signed_in.get(f"/me/plan/goals/{goal.id}").text):
+        assert "<script>alert" not in page and "<b>phone" not in page
+        assert str(escape(step)) in page and "I can call &amp; text" in page
+    assert expected_title in signed_in.get("/me/plan").text
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_plans_words_are_the_ones_gettext_gives(app, language):
+    """PlanWords translates with the request's translations looked up once: it must give what
+    gettext and str() give."""
+    from flask_babel import gettext, ngettext
+
+    from tracker.resident.plan_html import PlanWords
+    from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        words = PlanWords()
+        assert words.where_now == str(escape(gettext("Where you are now:")))
+        assert words.my_plan == gettext("My plan") == ("Mój plan" if language == "pl" else "My plan")
+        for table, name in ((AREA_NAMES, words.area_name), (AREA_SHORT_NAMES, words.area_short_name),
+                            (STAGE_NAMES, words.stage_name), (STATUS_NAMES, words.status_name)):
+            for key, lazy in table.items():
+                assert name(key) == str(escape(str(lazy)))
+        for count in (1, 2, 5, 22):
+            assert words.notes(count) == str(escape(ngettext("%(num)d note", "%(num)d notes", count)))
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [({"text": "x" * 2001}, "Your note must be 2,000 characters or fewer"),
@@ -288,6 +325,67 @@ def test_statements_per_page_do_not_grow_with_the_plan(app, db, people, path):
     assert counts["big.plan"] <= 8, counts
 
 
+def _statements_during(app, action):
+    """What ``action()`` returns, and the SQL statements it ran."""
+    statements: list[str] = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+    try:
+        result = action()
+    finally:
+        event.remove(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+    return result, statements
+
+
+def test_statements_per_tick_do_not_grow_with_the_plan(app, db, people):
+    """A tick (htmx sends the area's form) reads the area in a fixed number of queries, writes
+    the one step that changed and its event, and sends the area back: the same SQL for a plan of 1
+    goal as for one of 30 (11 of them in the area)."""
+    small, big = people.user("small.plan"), people.user("big.plan")
+    _fill_plan(db, small, goals=1, events=1)
+    _fill_plan(db, big, goals=30, events=1000)
+    counts = {}
+    for resident in (small, big):
+        client = app.test_client()
+        sign_in(client, resident.username)
+        page = client.get("/me/plan").text
+        area = re.search(r'<section class="app-area" id="area-digital".*?</section>', page, re.S).group(0)
+        first_goal = re.search(r'name="([^"]+)" type="checkbox" value="1"', area).group(1)
+        goals = set(re.findall(r'name="([^"]+)" type="checkbox" value="\d+"', area))
+        assert len(goals) == (1 if resident is small else 11)
+        # The first tick starts the goal (one more change); the one counted is a plain tick.
+        assert client.post("/me/plan/areas/digital", data={first_goal: ["1"]}, headers=HTMX).status_code == 200
+        response, statements = _statements_during(
+            app, lambda client=client, goal=first_goal: client.post("/me/plan/areas/digital", data={goal: ["1", "2"]}, headers=HTMX))
+        assert response.status_code == 200 and "2 of" in response.text
+        writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+        assert sum(s.startswith("INSERT INTO plan_event") for s in writes) == 1, writes
+        counts[resident.username] = len(statements)
+    kinds = [e.kind for e in db.exec(select(PlanEvent).where(PlanEvent.resident_id == big.id).order_by(PlanEvent.id)).all()]
+    assert kinds[-3:] == ["step_done", "goal_status_changed", "step_done"]
+    assert counts["big.plan"] == counts["small.plan"], counts
+    assert counts["big.plan"] <= 14, counts
+
+
+def test_the_plan_page_is_the_same_with_its_cache_off(app, database_url, db, people):
+    amira = people.user("amira")
+    _fill_plan(db, amira, goals=30, events=1)
+    uncached = make_app(database_url, PLAN_CACHE_SIZE=0)
+    try:
+        pages = []
+        for served in (app, uncached):
+            client = served.test_client()
+            sign_in(client, "amira")
+            pages.append(re.sub(r"m\.[\w=-]+", "(a masked CSRF token)", client.get("/me/plan").text))
+        assert pages[0] == pages[1]
+        assert pages[0].count('type="checkbox"') > 150
+    finally:
+        uncached.extensions["tracker_engine"].dispose()
+
+
 def test_the_cached_plan_follows_every_change_and_is_never_shared(app, db, people):
     amira, ben = people.user("amira"), people.user("ben")
     goal, steps = _goal_with_steps(db, amira)
@@ -314,3 +412,19 @@ def test_the_cached_plan_follows_every_change_and_is_never_shared(app, db, peopl
     assert steps[0].id not in other.get("/me/plan").text
     tokens = {re.search(r'name="csrf_token" value="([^"]+)"', c.get("/me/plan").text).group(1) for c in (client, other)}
     assert len(tokens) == 2
+
+
+def test_words_written_in_another_language_inside_a_request_are_in_that_language(app):
+    """The request's translations are kept once looked up; a text forced into another language
+    (as a message to a resident in theirs) must still come out in it, and the request's own
+    language must come back afterwards."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from tracker.web.templating import request_translations
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert request_translations().ugettext("My plan") == "My plan"
+        with force_locale("pl"):
+            assert render_template_string("{{ _('My plan') }}") == "Mój plan"
+        assert render_template_string("{{ _('My plan') }}") == "My plan"

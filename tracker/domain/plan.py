@@ -8,14 +8,16 @@ Reading functions use a fixed number of queries whatever the size of the plan.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain.catalogue import localise
 from tracker.domain.locks import lock_residents, require_lock
 from tracker.models import (
     STAGES,
@@ -77,31 +79,58 @@ def _progress(db: Session, resident_id: str, area: str) -> AreaProgress:
     return row
 
 
+_users, _steps, _goals = User.__table__, PlanStep.__table__, PlanGoal.__table__
+# Statements every change runs, built once, run on the connection: an ORM-enabled UPDATE through
+# the session costs several times the UPDATE itself (a tick runs three of these).
+_RAISE_PLAN_VERSION = update(_users).where(_users.c.id == bindparam("resident_key")).values(plan_version=_users.c.plan_version + 1)
+_SET_STEP_DONE_AT = update(_steps).where(_steps.c.id == bindparam("step_key")).values(
+    done_at=bindparam("done_at_value", type_=_steps.c.done_at.type))
+_SET_GOAL_UPDATED_AT = update(_goals).where(_goals.c.id == bindparam("goal_key")).values(
+    updated_at=bindparam("updated_at_value", type_=_goals.c.updated_at.type))
+
+
+def _written(db: Session, model, id_, attribute: str) -> None:
+    """After an UPDATE on the connection: an object of that row the session has must read it again."""
+    loaded = db.identity_map.get(db.identity_key(model, id_))
+    if loaded is not None:
+        db.expire(loaded, [attribute])
+
+
+_progress_table, _events_table = AreaProgress.__table__, PlanEvent.__table__
+_TOUCH_AREA = update(_progress_table).where(
+    _progress_table.c.resident_id == bindparam("resident_key"), _progress_table.c.area == bindparam("area_key"),
+).values(last_activity_at=bindparam("at", type_=_progress_table.c.last_activity_at.type))
+_ADD_EVENT = insert(_events_table)
+
+
 def _event(db: Session, resident_id: str, actor: Actor, kind: PlanEventKind, **fields) -> None:
+    """The plan event of a change, with the plan's version raised and the area's read model
+    (``AreaProgress``) brought up to date. Written straight away, on the connection: a tick
+    writes nothing else through the session, so its commit has no flush to work out."""
     require_lock(db, resident_id)
-    db.execute(update(User).where(User.id == resident_id).values(plan_version=User.plan_version + 1)
-               .execution_options(synchronize_session=False))
-    at = fields.get("at") or utcnow()
-    if fields.get("area"):
-        progress = _progress(db, resident_id, fields["area"])
+    connection = db.connection()
+    connection.execute(_RAISE_PLAN_VERSION, {"resident_key": resident_id})
+    at = fields.pop("at", None) or utcnow()
+    area = fields.get("area")
+    if area and kind == PlanEventKind.CHECK_IN_MADE:
+        progress = _progress(db, resident_id, area)
         progress.last_activity_at = at
-        if kind == PlanEventKind.CHECK_IN_MADE:
-            stage = fields["after"]["stage"]
-            progress.first_stage = progress.first_stage or stage
-            progress.latest_stage = stage
+        stage = fields["after"]["stage"]
+        progress.first_stage = progress.first_stage or stage
+        progress.latest_stage = stage
         db.add(progress)
-    db.add(
-        PlanEvent(
-            resident_id=resident_id,
-            occurred_at=fields.pop("at", None) or utcnow(),
-            actor_id=actor.user_id,
-            actor_role=actor.role,
-            actor_name=actor.name,
-            actor_provider=actor.provider_name,
-            kind=str(kind),
-            **fields,
-        )
-    )
+    elif area:
+        if connection.execute(_TOUCH_AREA, {"resident_key": resident_id, "area_key": area, "at": at}).rowcount:
+            _written(db, AreaProgress, (resident_id, area), "last_activity_at")
+        else:  # the area's first change (or its row is still only in the session)
+            progress = _progress(db, resident_id, area)
+            progress.last_activity_at = at
+            db.add(progress)
+    connection.execute(_ADD_EVENT, {
+        "resident_id": resident_id, "occurred_at": at, "actor_id": actor.user_id, "actor_role": actor.role,
+        "actor_name": actor.name, "actor_provider": actor.provider_name, "kind": str(kind),
+        "area": None, "goal_id": None, "step_id": None, "subject": None, "before": None, "after": None, **fields,
+    })
 
 
 # --- Choosing goals ----------------------------------------------------------------------------
@@ -213,51 +242,118 @@ def set_steps_done(db: Session, goal: PlanGoal, done_ids: set[str], actor: Actor
     """Make exactly ``done_ids`` the done steps of ``goal``. Ids of other goals' steps are ignored.
     Returns how many steps changed. The first ticked step starts a not-started goal."""
     begin_change(db, goal.resident_id)
-    steps = db.exec(select(PlanStep).where(PlanStep.goal_id == goal.id)).all()
-    texts = _step_texts(db, steps)
-    now = utcnow()
-    changed = 0
-    for step in steps:
-        should_be_done = step.id in done_ids
-        if should_be_done == (step.done_at is not None):
-            continue
-        step.done_at = now if should_be_done else None
-        db.add(step)
-        changed += 1
-        _event(db, goal.resident_id, actor, PlanEventKind.STEP_DONE if should_be_done else PlanEventKind.STEP_UNDONE,
-               area=goal.area, goal_id=goal.id, step_id=step.id, subject=texts[step.id],
-               before={"done": not should_be_done}, after={"done": should_be_done})
-    if changed:
-        if goal.status == GoalStatus.NOT_STARTED and done_ids & {s.id for s in steps}:
-            _change_status(db, goal, GoalStatus.IN_PROGRESS, actor)
-        goal.updated_at = now
-        db.add(goal)
-    return changed
+    steps = _steps_of(db, [goal.id]).get(goal.id, [])
+    return _tick(db, [(goal, steps, done_ids, None)], actor)
 
 
 def save_goal_form(db: Session, goal: PlanGoal, done_positions: set[int], finished: bool, actor: Actor) -> None:
     """What the goal's form says: which steps (by their place, 1 = first) are ticked, and whether
     the goal is finished. Places that do not exist are ignored. Unticking "finished" reopens it."""
     begin_change(db, goal.resident_id)
-    steps = db.exec(select(PlanStep.id).where(PlanStep.goal_id == goal.id).order_by(PlanStep.position, PlanStep.id)).all()
-    set_steps_done(db, goal, {steps[p - 1] for p in done_positions if 1 <= p <= len(steps)}, actor)
-    if finished and goal.status != GoalStatus.DONE:
-        _change_status(db, goal, GoalStatus.DONE, actor)
-    elif not finished and goal.status == GoalStatus.DONE:
-        _change_status(db, goal, GoalStatus.IN_PROGRESS, actor)
+    steps = _steps_of(db, [goal.id]).get(goal.id, [])
+    _tick(db, [(goal, steps, _at_places(steps, done_positions), finished)], actor)
 
 
-def goals_in_area(db: Session, resident_id: str, area: str) -> list[PlanGoal]:
-    return db.exec(
-        select(PlanGoal).where(PlanGoal.resident_id == resident_id, PlanGoal.area == area, PlanGoal.removed_at.is_(None))
-    ).all()
+def save_area_form(db: Session, resident_id: str, area: str, form: Callable[[str], tuple[set[int], bool]],
+                   actor: Actor) -> int:
+    """The plan page's form for one area: for each of the resident's goals in ``area``,
+    ``form(goal_id)`` gives the places of its ticked steps and whether "finished" is ticked (as
+    ``save_goal_form``). Goals that are not this resident's, or not in this area, are never asked
+    about. Two queries whatever the size of the plan, then the writes for what changed (a tick:
+    the step, its event, the goal's time). Returns how many steps changed."""
+    begin_change(db, resident_id)
+    goals = db.connection().execute(_GOALS_IN_AREA, {"resident_id": resident_id, "area": area}).all()
+    steps = _steps_of(db, [goal.id for goal in goals])
+    forms = []
+    for goal in goals:
+        places, finished = form(goal.id)
+        goal_steps = steps.get(goal.id, [])
+        forms.append((goal, goal_steps, _at_places(goal_steps, places), finished))
+    return _tick(db, forms, actor)
 
 
-def _step_texts(db: Session, steps: list[PlanStep]) -> dict[str, dict]:
-    catalogue_ids = [s.catalogue_step_id for s in steps if s.catalogue_step_id is not None]
+_GOALS_IN_AREA = (
+    select(PlanGoal.id, PlanGoal.resident_id, PlanGoal.area, PlanGoal.status)
+    .where(PlanGoal.resident_id == bindparam("resident_id"), PlanGoal.area == bindparam("area"), PlanGoal.removed_at.is_(None))
+    .order_by(PlanGoal.created_at, PlanGoal.id)
+)
+
+
+class _Step(NamedTuple):
+    """What a change needs of a step: plain columns, not an ORM object (an area has dozens)."""
+
+    id: str
+    goal_id: str
+    done: bool
+    catalogue_step_id: int | None
+    own_text: str | None
+
+
+_STEPS_OF = (
+    select(PlanStep.id, PlanStep.goal_id, PlanStep.done_at.is_not(None), PlanStep.catalogue_step_id, PlanStep.own_text)
+    .where(col(PlanStep.goal_id).in_(bindparam("goal_ids", expanding=True)))
+    .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
+)
+
+
+def _steps_of(db: Session, goal_ids: list[str]) -> dict[str, list[_Step]]:
+    """The steps of these goals, in their order, in one query."""
+    grouped: dict[str, list[_Step]] = defaultdict(list)
+    if goal_ids:
+        for row in db.connection().execute(_STEPS_OF, {"goal_ids": goal_ids}):
+            grouped[row[1]].append(_Step(*row))
+    return grouped
+
+
+def _at_places(steps: list[_Step], places: set[int]) -> set[str]:
+    return {steps[p - 1].id for p in places if 1 <= p <= len(steps)}
+
+
+def _tick(db: Session, forms: list[tuple], actor: Actor) -> int:
+    """For each (goal, its steps, the ids to be done, finished or None to leave it): make exactly
+    those steps done, with an event per step that changed, start a not-started goal at its first
+    tick, and finish or reopen it. A goal here is a ``PlanGoal`` or a row with its id, resident_id,
+    area and status (made an object only when its status changes); the changed steps' texts (for
+    the events) are read in one query."""
+    now = utcnow()
+    changes = {goal.id: [step for step in steps if (step.id in done_ids) != step.done] for goal, steps, done_ids, _ in forms}
+    texts = _step_texts(db, [step for changed in changes.values() for step in changed])
+    for goal, steps, done_ids, finished in forms:
+        changed = changes[goal.id]
+        for step in changed:
+            done = not step.done
+            db.connection().execute(_SET_STEP_DONE_AT, {"step_key": step.id, "done_at_value": now if done else None})
+            _written(db, PlanStep, step.id, "done_at")
+            _event(db, goal.resident_id, actor, PlanEventKind.STEP_DONE if done else PlanEventKind.STEP_UNDONE,
+                   area=goal.area, goal_id=goal.id, step_id=step.id, subject=texts[step.id],
+                   before={"done": not done}, after={"done": done})
+        status, statuses = goal.status, []
+        if changed:
+            db.connection().execute(_SET_GOAL_UPDATED_AT, {"goal_key": goal.id, "updated_at_value": now})
+            _written(db, PlanGoal, goal.id, "updated_at")
+            if status == GoalStatus.NOT_STARTED and done_ids & {s.id for s in steps}:
+                status = GoalStatus.IN_PROGRESS  # the first tick starts a goal
+                statuses.append(status)
+        if finished and status != GoalStatus.DONE:
+            statuses.append(GoalStatus.DONE)
+        elif finished is False and status == GoalStatus.DONE:
+            statuses.append(GoalStatus.IN_PROGRESS)
+        if statuses:
+            orm_goal = goal if isinstance(goal, PlanGoal) else db.get(PlanGoal, goal.id)
+            for status in statuses:
+                _change_status(db, orm_goal, status, actor)
+    return sum(len(changed) for changed in changes.values())
+
+
+_CATALOGUE_TEXTS = select(CatalogueStep.id, CatalogueStep.text).where(col(CatalogueStep.id).in_(bindparam("ids", expanding=True)))
+
+
+def _step_texts(db: Session, steps: list[_Step]) -> dict[str, dict]:
+    """The texts of these steps, for their events (catalogue steps in every language)."""
+    catalogue_ids = {s.catalogue_step_id for s in steps if s.catalogue_step_id is not None}
     catalogue = {}
     if catalogue_ids:
-        catalogue = {s.id: s.text for s in db.exec(select(CatalogueStep).where(col(CatalogueStep.id).in_(catalogue_ids))).all()}
+        catalogue = dict(db.connection().execute(_CATALOGUE_TEXTS, {"ids": list(catalogue_ids)}).all())
     return {s.id: catalogue[s.catalogue_step_id] if s.catalogue_step_id is not None else own_words(s.own_text) for s in steps}
 
 
@@ -401,17 +497,14 @@ class StepView:
 
 
 class GoalView:
-    __slots__ = ("area", "id", "notes", "own", "status", "steps", "target_date", "title")
+    __slots__ = ("area", "id", "notes", "own", "status", "steps", "steps_done", "target_date", "title")
 
-    def __init__(self, id, area, status, title, own, target_date):
+    def __init__(self, id, area, status, title, own, target_date, notes=0):
         self.id, self.area, self.status, self.title, self.own = id, area, status, title, own
         self.target_date = target_date
         self.steps: list[StepView] = []
-        self.notes = 0
-
-    @property
-    def steps_done(self) -> int:
-        return sum(step.done for step in self.steps)
+        self.steps_done = 0
+        self.notes = notes
 
 
 @dataclass
@@ -433,42 +526,77 @@ class PlanView:
         return bool(self.latest_stage)
 
 
-def read_plan(db: Session, resident_id: str, locale: str, goal_id: str | None = None, area: str | None = None) -> PlanView:
-    """Everything the plan page shows, in four queries whatever the size of the plan (or the same
-    for one goal, with ``goal_id``, or one area, with ``area``)."""
-    query = (
-        select(PlanGoal.id, PlanGoal.area, PlanGoal.status, PlanGoal.own_title, PlanGoal.target_date, CatalogueGoal.title)
+def _in_language(texts, locale: str):
+    """SQL for ``localise`` over catalogue texts (which always have English): the text in
+    ``locale``, else English, read inside the database so no JSON is decoded in Python."""
+    english = texts["en"].as_string()
+    if locale == "en":
+        return func.coalesce(english, "")
+    return func.coalesce(func.nullif(texts[locale].as_string(), ""), english, "")
+
+
+@lru_cache(maxsize=32)
+def _plan_queries(locale: str, one_goal: bool, one_area: bool):
+    """The goals (with their note counts), and their steps: two statements, built once per
+    language and shape (building a statement costs more than running it). Goals and steps are
+    read apart so that a goal's title is read once, not once per step."""
+    shown = [PlanGoal.resident_id == bindparam("resident_id"), PlanGoal.removed_at.is_(None)]
+    if one_goal:
+        shown.append(PlanGoal.id == bindparam("goal_id"))
+    if one_area:
+        shown.append(PlanGoal.area == bindparam("area"))
+    notes = select(func.count()).where(GoalNote.goal_id == PlanGoal.id).correlate(PlanGoal).scalar_subquery()
+    goals = (
+        select(PlanGoal.id, PlanGoal.area, PlanGoal.status, PlanGoal.own_title, PlanGoal.target_date,
+               _in_language(CatalogueGoal.title, locale), notes)
         .join(CatalogueGoal, CatalogueGoal.id == PlanGoal.catalogue_goal_id, isouter=True)
-        .where(PlanGoal.resident_id == resident_id, PlanGoal.removed_at.is_(None))
+        .where(*shown)
+        .order_by(PlanGoal.created_at, PlanGoal.id)
     )
-    if goal_id is not None:
-        query = query.where(PlanGoal.id == goal_id)
-    if area is not None:
-        query = query.where(PlanGoal.area == area)
+    steps = (
+        select(PlanStep.goal_id, PlanStep.id, PlanStep.own_text, PlanStep.done_at.is_not(None), _in_language(CatalogueStep.text, locale))
+        .join(PlanGoal, PlanGoal.id == PlanStep.goal_id)
+        .join(CatalogueStep, CatalogueStep.id == PlanStep.catalogue_step_id, isouter=True)
+        .where(*shown)
+        .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
+    )
+    return goals, steps
+
+
+_CHECK_INS = (
+    select(CheckIn.id, CheckIn.area, CheckIn.stage, CheckIn.note, CheckIn.made_at)
+    .where(CheckIn.resident_id == bindparam("resident_id"))
+    .order_by(CheckIn.made_at, CheckIn.id)
+)
+
+
+def read_plan(db: Session, resident_id: str, locale: str, goal_id: str | None = None, area: str | None = None) -> PlanView:
+    """Everything the plan page shows, in three queries whatever the size of the plan (or the same
+    for one goal, with ``goal_id``, or one area, with ``area``). Plain rows, not ORM objects: this
+    is the busiest read of the service. First and latest check-ins are rows with the columns of
+    ``CheckIn`` (id, area, stage, note, made_at)."""
+    connection = db.connection()
+    params = {"resident_id": resident_id, "goal_id": goal_id, "area": area}
+    goals_query, steps_query = _plan_queries(locale, goal_id is not None, area is not None)
+    areas: dict[str, list[GoalView]] = {a: [] for a in AREAS}
     views: dict[str, GoalView] = {}
-    for id_, area, status, own_title, target_date, titles in db.exec(query.order_by(PlanGoal.created_at, PlanGoal.id)).all():
+    for id_, area_, status, own_title, target_date, title, notes in connection.execute(goals_query, params).all():
         own = own_title is not None
-        views[id_] = GoalView(id_, area, status, own_title if own else localise(titles, locale), own, target_date)
-
+        views[id_] = view = GoalView(id_, area_, status, own_title if own else title, own, target_date, notes)
+        areas[area_].append(view)
     if views:
-        ids = list(views)
-        step_rows = db.exec(
-            select(PlanStep.id, PlanStep.goal_id, PlanStep.own_text, PlanStep.done_at, CatalogueStep.text)
-            .join(CatalogueStep, CatalogueStep.id == PlanStep.catalogue_step_id, isouter=True)
-            .where(col(PlanStep.goal_id).in_(ids))
-            .order_by(PlanStep.goal_id, PlanStep.position, PlanStep.id)
-        ).all()
-        for id_, goal, own_text, done_at, texts in step_rows:
-            views[goal].steps.append(StepView(id_, own_text if own_text is not None else localise(texts, locale), done_at is not None))
-        for goal, count in db.exec(
-            select(GoalNote.goal_id, func.count()).where(col(GoalNote.goal_id).in_(ids)).group_by(GoalNote.goal_id)
-        ).all():
-            views[goal].notes = count
-
-    areas: dict[str, list[GoalView]] = {area: [] for area in AREAS}
-    for view in views.values():
-        areas[view.area].append(view)
-    first, latest = stages_then_and_now(db, resident_id)
+        view = None
+        for goal, id_, own_text, done, text in connection.execute(steps_query, params).all():
+            if view is None or view.id != goal:
+                view = views[goal]
+            view.steps.append(StepView(id_, own_text if own_text is not None else text, done))
+            view.steps_done += done
+    first: dict = {}
+    latest: dict = {}
+    for check_in in connection.execute(_CHECK_INS, params).all():
+        if area is None or check_in.area == area:
+            first.setdefault(check_in.area, check_in)
+            latest[check_in.area] = check_in
     return PlanView(areas, first, latest)
 
 

@@ -9,6 +9,7 @@ from flask import abort, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlmodel import select
 
 from tracker.domain import consent, plan, setup_codes
@@ -17,6 +18,7 @@ from tracker.domain.parsing import page_number, plain_number
 from tracker.models import Area, PlanGoal, Provider, Suggestion, SuggestionState
 from tracker.resident import bp
 from tracker.resident.forms import EditGoalForm, NoteForm, OwnGoalForm
+from tracker.resident.plan_html import goal_item, plan_area, plan_areas, plan_words
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, CheckInForm, page_status
 from tracker.web.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
@@ -41,6 +43,10 @@ def _goal_or_404(goal_id: str):
 
 def _locale() -> str:
     return str(get_locale() or "en")
+
+
+for _helper in (goal_item, plan_area, plan_areas, plan_words):
+    bp.add_app_template_global(_helper)
 
 
 @bp.app_context_processor
@@ -70,13 +76,16 @@ def plan_page():
     db = get_session()
     locale = _locale()
     resident_id = current_user.id
+    cache = plan_fragments()
+    if not cache.size:  # switched off: read and render in one go
+        return render_template("resident/plan.html", plan_view=plan.read_plan(db, resident_id, locale))
     key = ("plan", resident_id, locale, *plan.plan_version(db, resident_id))
 
     def render() -> str:
         view = plan.read_plan(db, resident_id, locale)
         return render_template("resident/_plan_areas.html", plan_view=view, csrf_token=lambda: CSRF_PLACEHOLDER)
 
-    areas = with_csrf(plan_fragments().get_or_render(key, render))
+    areas = with_csrf(cache.get_or_render(key, render))
     return render_template("resident/plan.html", areas=areas)
 
 
@@ -196,13 +205,11 @@ def save_area(area):
     this resident's (or not in this area) are ignored."""
     db = get_session()
     _changing()
-    actor = _actor()
-    for goal in plan.goals_in_area(db, current_user.id, area):
-        plan.save_goal_form(db, goal, *_ticks(goal.id), actor)
+    plan.save_area_form(db, current_user.id, area, _ticks, _actor())
     db.commit()
-    if htmx.is_htmx_request():
+    if htmx.is_htmx_request():  # the area, for htmx to swap in: written out without a template, as every tick waits for it
         view = plan.read_plan(db, current_user.id, _locale(), area=area)
-        return render_template("resident/_area.html", area=area, goals=view.areas[area], plan_view=view, announce=True)
+        return plan_area(area, view.areas[area], view, url_for("resident.plan_page"), generate_csrf(), announce=True)
     flash(_("Saved."), "success")
     return htmx.redirect(url_for("resident.plan_page") + f"#area-{area}")
 
