@@ -162,9 +162,9 @@ def test_figures_count_only_consented_residents_and_suppress_small_numbers(app, 
 def test_the_export_has_only_consented_residents_and_fields_and_is_safe_in_a_spreadsheet(app, db, sharing, everyone, people):
     evil = people.user("evil", display_name="=HYPERLINK(\"http://x\")")
     sharing.give(evil, sharing.a, "digital")
-    response = _staff(app, "staff.a").get("/provider/export.csv")
-    assert response.is_streamed and response.mimetype == "text/csv"
-    text = response.get_data(as_text=True)
+    with _staff(app, "staff.a").get("/provider/export.csv", buffered=False) as response:
+        assert response.is_streamed and response.mimetype == "text/csv"
+        text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")  # so Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == ["resident", "area", "stage_first", "stage_first_name", "stage_now", "stage_now_name", "goals_done",
