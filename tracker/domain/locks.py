@@ -22,8 +22,9 @@ residents are locked for the current transaction only.
 from __future__ import annotations
 
 from sqlalchemy import event
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from tracker.domain.sql import one_of
 from tracker.models import User
 
 BATCH = 500  # ids per locking statement (a CSV export locks thousands)
@@ -75,7 +76,7 @@ def _lock(db: Session, model, ids) -> None:
         missing_ids = [i for _table, i in missing]
         for start in range(0, len(missing_ids), BATCH):
             batch = missing_ids[start:start + BATCH]
-            db.exec(select(model.id).where(col(model.id).in_(batch)).order_by(model.id).with_for_update(key_share=True)).all()
+            db.exec(select(model.id).where(one_of(model.id, batch)).order_by(model.id).with_for_update(key_share=True)).all()
     _expire_records(db)
     db.info[_LOCKED] = locked | set(missing)
 

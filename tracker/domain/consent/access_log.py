@@ -17,6 +17,7 @@ from tracker.domain import chains
 from tracker.domain.consent.decision import Decision
 from tracker.domain.consent.terms import ACCESS_ENTRY_UNHASHED, CONSENT_EVENT_UNHASHED, LIST_ACTIONS, LIST_PURPOSE, ConsentError
 from tracker.domain.locks import lock_residents, require_lock
+from tracker.domain.sql import one_of
 from tracker.models import (
     AccessAction,
     AccessFlag,
@@ -45,7 +46,7 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
     count = _append(db, staff, provider, [(d.resident_id, d.area, list(fields if fields is not None else d.fields), d.grant.id,
                                            d.consent_event_id) for d in decisions], action, purpose, request_id)
     db.execute(
-        update(ConsentGrant).where(col(ConsentGrant.id).in_([d.grant.id for d in decisions])).values(last_accessed_at=utcnow())
+        update(ConsentGrant).where(one_of(ConsentGrant.id, [d.grant.id for d in decisions])).values(last_accessed_at=utcnow())
         .execution_options(synchronize_session=False)  # thousands of rows for a list: no need to touch loaded objects
     )
     return count
@@ -164,7 +165,7 @@ def _chain_heads_for(db: Session, resident_ids: list[str]) -> dict[str, tuple[in
         found = db.exec(
             select(AccessLogEntry.resident_id, AccessLogEntry.seq, AccessLogEntry.entry_hash)
             .select_from(User).join(AccessLogEntry, and_(AccessLogEntry.resident_id == User.id, AccessLogEntry.seq == newest))
-            .where(col(User.id).in_(missing))
+            .where(one_of(User.id, missing))
         ).all()
         heads.update({r: (s, h) for r, s, h in found})
         heads.update({r: (0, chains.GENESIS) for r in missing if r not in heads})

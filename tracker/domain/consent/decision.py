@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.domain.consent.terms import NotShared
 from tracker.domain.locks import lock_residents
+from tracker.domain.sql import one_of
 from tracker.models import (
     VALID_GRANT_STATES,
     AccessMode,
@@ -106,23 +107,21 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     query = (
         select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, modes_column(),
                ConsentGrant.notice_id, ConsentGrant.valid_until)
-        .where(col(ConsentGrant.resident_id).in_(resident_ids), ConsentGrant.provider_id == provider_id,
+        .where(one_of(ConsentGrant.resident_id, resident_ids), ConsentGrant.provider_id == provider_id,
                valid_grant_clause(utcnow()))
         .order_by(ConsentGrant.resident_id, ConsentGrant.area)
     )
     if area:
         query = query.where(ConsentGrant.area == area)
     grants = [GrantRef(gid, rid, area_, json_tuple(modes), notice_id, until)  # Core rows: lists read thousands
-              for gid, rid, area_, modes, notice_id, until in db.connection().execute(query) if mode in json_tuple(modes)]
+              for gid, rid, area_, modes, notice_id, until in db.connection().execute(query).all() if mode in json_tuple(modes)]
     if not grants:
         return []
     notices = {n.id: n for n in db.exec(select(SharingNotice).where(col(SharingNotice.id).in_({g.notice_id for g in grants}))).all()}
-    decisions = []
-    for grant in grants:
-        notice = notices[grant.notice_id]
-        decisions.append(Decision(grant.resident_id, grant.area, grant, notice, tuple(grant.access_modes),
-                                  tuple(p["code"] for p in notice.purposes), tuple(notice.fields_shown)))
-    return decisions
+    # A notice's purposes and fields, read once per notice rather than once per resident.
+    terms = {nid: (tuple(p["code"] for p in n.purposes), tuple(n.fields_shown)) for nid, n in notices.items()}
+    return [Decision(grant.resident_id, grant.area, grant, notices[grant.notice_id], tuple(grant.access_modes),
+                     *terms[grant.notice_id]) for grant in grants]
 
 
 def open_record(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW, area: str | None = None) -> list[Decision]:
