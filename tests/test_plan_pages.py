@@ -428,3 +428,17 @@ def test_words_written_in_another_language_inside_a_request_are_in_that_language
         with force_locale("pl"):
             assert render_template_string("{{ _('My plan') }}") == "Mój plan"
         assert render_template_string("{{ _('My plan') }}") == "My plan"
+
+
+def test_names_kept_for_a_request_follow_a_forced_language(app):
+    """Area and stage names are translated once per request; one forced into another language
+    (a message to a resident) must come out in that language, and the request's own after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ 'digital' | area_name }}") == "Using computers, phones and the internet"
+        with force_locale("pl"):
+            polish = render_template_string("{{ 'digital' | area_name }}")
+        assert polish != "Using computers, phones and the internet" and polish
+        assert render_template_string("{{ 'digital' | area_name }}") == "Using computers, phones and the internet"

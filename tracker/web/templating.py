@@ -162,6 +162,17 @@ def _day_in_words(day: date, locale: str) -> str:
     return babel_format_date(day, "d MMMM yyyy", locale=locale)
 
 
+def name_in(table: dict, key) -> str:
+    """A name from one of wording.py's tables in the reader's language, translated once per request
+    and language: a staff list names an area or a stage on every row (about 25 µs a translation)."""
+    names = g.setdefault("_names_in_language", {})
+    cache_key = (id(table), key, get_locale())
+    found = names.get(cache_key)
+    if found is None:
+        found = names[cache_key] = str(table.get(key, ""))
+    return found
+
+
 def init_app(app) -> None:
     # Templates loop over whole plans: drop the whitespace that block tags leave behind.
     app.jinja_env.trim_blocks = True
@@ -180,10 +191,10 @@ def init_app(app) -> None:
     app.add_template_global(character_count_params)
     app.add_template_filter(_localise, "localise")
     app.add_template_filter(long_date, "long_date")
-    app.add_template_filter(lambda stage: STAGE_NAMES.get(stage, ""), "stage_name")
-    app.add_template_filter(lambda status: STATUS_NAMES.get(status, ""), "status_name")
-    app.add_template_filter(lambda area: AREA_NAMES.get(area, ""), "area_name")
-    app.add_template_filter(lambda area: AREA_SHORT_NAMES.get(area, ""), "area_short_name")
+    app.add_template_filter(lambda stage: name_in(STAGE_NAMES, stage), "stage_name")
+    app.add_template_filter(lambda status: name_in(STATUS_NAMES, status), "status_name")
+    app.add_template_filter(lambda area: name_in(AREA_NAMES, area), "area_name")
+    app.add_template_filter(lambda area: name_in(AREA_SHORT_NAMES, area), "area_short_name")
     app.add_template_global(lambda event: event_who(event, current_user.id), "event_who")
     app.add_template_global(lambda event: event_sentence(event, str(get_locale() or "en")), "event_sentence")
     app.add_template_global(utcnow, "now")
