@@ -442,3 +442,20 @@ def test_names_kept_for_a_request_follow_a_forced_language(app):
             polish = render_template_string("{{ 'digital' | area_name }}")
         assert polish != "Using computers, phones and the internet" and polish
         assert render_template_string("{{ 'digital' | area_name }}") == "Using computers, phones and the internet"
+
+
+def test_names_from_the_wording_tables_are_escaped_on_the_plan_page(signed_in, db, amira, monkeypatch):
+    """A translated name is a lazy string, which markupsafe would take as already safe: the plan
+    page (written in Python) must escape it like any other text, should a translation ever hold
+    an ampersand or a bracket."""
+    from flask_babel import lazy_gettext
+
+    from tracker.models import Area
+    from tracker.web import wording
+
+    monkeypatch.setitem(wording.AREA_NAMES, Area.DIGITAL, lazy_gettext("Phones & <i>the web</i>"))
+    plan.add_own_goal(db, amira.id, "digital", "Call my sister", ["Find her number"], plan.Actor.of(amira))
+    db.commit()
+    page = signed_in.get("/me/plan").text
+    assert "Phones &amp; &lt;i&gt;the web&lt;/i&gt;" in page
+    assert "<i>the web</i>" not in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import Boolean, String, any_, bindparam
+from sqlalchemy import Boolean, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -30,7 +30,7 @@ class one_of(ColumnElement):
         ids = list(ids)
         # Both as one bound list: SQLAlchemy would otherwise look at each id to see what it is.
         self.listed = column.in_(bindparam(None, ids, type_=column.type, expanding=True, unique=True))
-        self.array = column == any_(bindparam(None, ids, type_=ARRAY(String), unique=True))
+        self.array = column == any_(bindparam(None, ids, type_=ARRAY(column.type), unique=True))
 
 
 @compiles(one_of)

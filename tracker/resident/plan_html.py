@@ -20,6 +20,7 @@ placeholders.
 from __future__ import annotations
 
 from flask import g, url_for
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from tracker.web.templating import long_date, request_translations
@@ -83,7 +84,7 @@ class PlanWords:
     def _name(self, table: dict, key) -> str:
         name = self._names.get((id(table), key))
         if name is None:
-            name = self._names[(id(table), key)] = _html(table.get(key, ""))
+            name = self._names[(id(table), key)] = _html(str(table.get(key, "")))  # str(): a lazy name would pass escape() as safe
         return name
 
 
@@ -102,10 +103,11 @@ class PlanWords:
 
 def plan_words() -> PlanWords:
     """This request's words (the plan page, an area sent back after a tick, a goal's page)."""
-    words = g.get("_plan_words")
-    if words is None:
-        words = g._plan_words = PlanWords()
-    return words
+    locale = get_locale()
+    kept = g.get("_plan_words")
+    if kept is None or kept[0] is not locale:  # a forced language gets its own words
+        kept = g._plan_words = (locale, PlanWords())
+    return kept[1]
 
 
 def plan_area(area: str, goals, plan_view, plan_url: str, csrf_token: str, announce: bool = False) -> Markup:
@@ -115,8 +117,9 @@ def plan_area(area: str, goals, plan_view, plan_url: str, csrf_token: str, annou
     every tick of the area in one go."""
     w = plan_words()
     name = w.area_name(area)
-    parts = [f'<section class="app-area" id="area-{area}" aria-labelledby="h-{area}">\n'
-             f'<h2 class="govuk-heading-m" id="h-{area}">{name}</h2>\n']
+    aid, plan_url = _html(area), _html(plan_url)  # ours (an area's code, url_for), but attribute values all the same
+    parts = [f'<section class="app-area" id="area-{aid}" aria-labelledby="h-{aid}">\n'
+             f'<h2 class="govuk-heading-m" id="h-{aid}">{name}</h2>\n']
     first, latest = plan_view.first_stage.get(area), plan_view.latest_stage.get(area)
     if latest:
         then = ""
@@ -124,7 +127,7 @@ def plan_area(area: str, goals, plan_view, plan_url: str, csrf_token: str, annou
             then = " (" + w.first_check_in % {"stage": w.stage_name(first.stage)} + ")"
         parts.append(f'<p class="govuk-body">{w.where_now} <strong>{w.stage_name(latest.stage)}</strong>{then}</p>\n')
     if goals:
-        parts.append(f'<form method="post" action="{plan_url}/areas/{area}" data-hx-post="{plan_url}/areas/{area}"'
+        parts.append(f'<form method="post" action="{plan_url}/areas/{aid}" data-hx-post="{plan_url}/areas/{aid}"'
                      f' data-hx-target="closest section" data-hx-swap="outerHTML">\n'
                      f'<input type="hidden" name="csrf_token" value="{_html(csrf_token)}">\n<ul class="govuk-task-list app-goals">\n')
         parts.extend([_goal(goal, plan_url, w) for goal in goals])
@@ -133,8 +136,8 @@ def plan_area(area: str, goals, plan_view, plan_url: str, csrf_token: str, annou
     else:
         parts.append(f'<p class="govuk-body">{w.no_goals}</p>\n')
     choose = w.choose_goal % {"area": name.lower()}
-    parts.append(f'<p class="govuk-body app-no-print"><a class="govuk-link" href="{w.choose_url}?area={area}">'
-                 f'{choose}</a> · <a class="govuk-link" href="{w.new_goal_url}?area={area}">{w.write_own}</a></p>\n')
+    parts.append(f'<p class="govuk-body app-no-print"><a class="govuk-link" href="{w.choose_url}?area={aid}">'
+                 f'{choose}</a> · <a class="govuk-link" href="{w.new_goal_url}?area={aid}">{w.write_own}</a></p>\n')
     if announce:
         parts.append(f'<div id="app-status" data-hx-swap-oob="innerHTML">{w.saved_area}</div>')
     parts.append("</section>")
@@ -158,7 +161,7 @@ def goal_item(goal, plan_url: str, own_form: bool = False, announce: bool = Fals
     have finished this goal". On the plan page its boxes belong to the area's form; on the goal's
     own page (``own_form``) the item holds its own form and Save button, and ``announce`` adds
     the words that tell a screen reader what was saved."""
-    return Markup(_goal(goal, plan_url, plan_words(), own_form, announce, csrf_token))  # noqa: S704 (escaped in _goal)
+    return Markup(_goal(goal, _html(plan_url), plan_words(), own_form, announce, csrf_token))  # noqa: S704 (escaped in _goal)
 
 
 def _goal(goal, plan_url: str, w: PlanWords, own_form: bool = False, announce: bool = False, csrf_token: str = "") -> str:
