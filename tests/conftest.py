@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -136,6 +136,21 @@ def database_url(sqlite_url) -> str:
 
 
 # --- The app -----------------------------------------------------------------------------------
+
+
+def statements_during(engine, action):
+    """What ``action()`` returns, and the SQL statements it sent to ``engine``."""
+    statements: list[str] = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        result = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return result, statements
 
 
 class ClosingClient(FlaskClient):

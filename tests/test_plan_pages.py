@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
-from tests.conftest import make_app, sign_in
+from tests.conftest import make_app, sign_in, statements_during
 from tracker.clock import utcnow
 from tracker.domain import plan
 from tracker.models import CatalogueGoal, GoalNote, PlanEvent, PlanGoal, PlanStep
@@ -310,34 +310,11 @@ def test_statements_per_page_do_not_grow_with_the_plan(app, db, people, path):
         sign_in(client, resident.username)
         client.get(path)  # warm up (the first request may update seen-at)
         app.extensions["tracker_plan_cache"].clear()  # count the cold path: the plan's HTML is not cached yet
-        statements: list[str] = []
-
-        def listener(*args, statements=statements):
-            statements.append(args[2])
-
-        event.listen(app.extensions["tracker_engine"], "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(app.extensions["tracker_engine"], "before_cursor_execute", listener)
+        response, statements = statements_during(app.extensions["tracker_engine"], lambda client=client: client.get(path))
+        assert response.status_code == 200
         counts[resident.username] = len(statements)
     assert counts["big.plan"] == counts["small.plan"], counts
     assert counts["big.plan"] <= 8, counts
-
-
-def _statements_during(app, action):
-    """What ``action()`` returns, and the SQL statements it ran."""
-    statements: list[str] = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    event.listen(app.extensions["tracker_engine"], "before_cursor_execute", listener)
-    try:
-        result = action()
-    finally:
-        event.remove(app.extensions["tracker_engine"], "before_cursor_execute", listener)
-    return result, statements
 
 
 def test_statements_per_tick_do_not_grow_with_the_plan(app, db, people):
@@ -358,8 +335,9 @@ def test_statements_per_tick_do_not_grow_with_the_plan(app, db, people):
         assert len(goals) == (1 if resident is small else 11)
         # The first tick starts the goal (one more change); the one counted is a plain tick.
         assert client.post("/me/plan/areas/digital", data={first_goal: ["1"]}, headers=HTMX).status_code == 200
-        response, statements = _statements_during(
-            app, lambda client=client, goal=first_goal: client.post("/me/plan/areas/digital", data={goal: ["1", "2"]}, headers=HTMX))
+        response, statements = statements_during(
+            app.extensions["tracker_engine"],
+            lambda client=client, goal=first_goal: client.post("/me/plan/areas/digital", data={goal: ["1", "2"]}, headers=HTMX))
         assert response.status_code == 200 and "2 of" in response.text
         writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
         assert sum(s.startswith("INSERT INTO plan_event") for s in writes) == 1, writes

@@ -11,10 +11,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event
 from sqlmodel import select
 
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, sign_in, statements_during
 from tests.sharing_helpers import Sharing
 from tracker.clock import utcnow
 from tracker.domain import consent, plan
@@ -126,16 +125,8 @@ def test_statements_per_page_do_not_grow_with_the_number_of_residents(app, db, s
             sharing.give(resident, sharing.a, "digital")
         staff = _staff(app, "staff.a" if path == "/provider/" else "tutor.a")
         staff.get(path)
-        statements = []
-
-        def listener(*args, statements=statements):
-            statements.append(args[2])
-
-        event.listen(db.get_bind(), "before_cursor_execute", listener)
-        try:
-            assert staff.get(path).status_code == 200
-        finally:
-            event.remove(db.get_bind(), "before_cursor_execute", listener)
+        response, statements = statements_during(db.get_bind(), lambda: staff.get(path))
+        assert response.status_code == 200
         return len(statements)
 
     few = count_for(10, "few")
