@@ -11,33 +11,35 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 
-class one_of(ColumnElement):
-    """``column`` is one of ``ids`` (a list of text ids, often 500 at a time in an export).
+class PerDatabase(ColumnElement):
+    """A condition written ``usual`` on every database but ``dialect`` ("postgresql", "sqlite"),
+    which gets ``instead``: the same rows either way, in the form that database's index answers."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition already: SQLite must not get "… = 1", which no index answers
+    _traverse_internals: ClassVar = [("usual", InternalTraversal.dp_clauseelement),
+                                     ("instead", InternalTraversal.dp_clauseelement),
+                                     ("dialect", InternalTraversal.dp_string)]
+
+    def __init__(self, usual, dialect: str, instead):
+        self.usual, self.dialect, self.instead = usual, dialect, instead
+
+
+@compiles(PerDatabase)
+def _written_for(element, compiler, **kw):
+    return compiler.process(element.instead if compiler.dialect.name == element.dialect else element.usual, **kw)
+
+
+def one_of(column, ids) -> PerDatabase:
+    """``column`` is one of ``ids`` (often 500 or more at a time in an export).
 
     SQLite gets ``IN (?, ?, …)``. PostgreSQL gets ``= ANY(%(ids)s)`` with the whole list as one
     array parameter: written ``IN (…)``, 500 ids are 500 parameters that SQLAlchemy renders with a
     cast each and psycopg splits out of the text again, about a millisecond per statement
     (docs/benchmarks.md, "The export"); as one array it is one parameter, and the statement's text
-    is the same whatever the number of ids."""
-
-    inherit_cache = True
-    type = Boolean()
-    _is_implicitly_boolean = True  # a condition already: SQLite must not get "… = 1", which no index answers
-    _traverse_internals: ClassVar = [("listed", InternalTraversal.dp_clauseelement),
-                                     ("array", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column, ids):
-        ids = list(ids)
-        # Both as one bound list: SQLAlchemy would otherwise look at each id to see what it is.
-        self.listed = column.in_(bindparam(None, ids, type_=column.type, expanding=True, unique=True))
-        self.array = column == any_(bindparam(None, ids, type_=ARRAY(column.type), unique=True))
-
-
-@compiles(one_of)
-def _listed(element, compiler, **kw):
-    return compiler.process(element.listed, **kw)
-
-
-@compiles(one_of, "postgresql")
-def _as_array(element, compiler, **kw):
-    return compiler.process(element.array, **kw)
+    is the same whatever the number of ids. Both take the list as one bound value: SQLAlchemy would
+    otherwise look at each id to see what it is."""
+    ids = list(ids)
+    return PerDatabase(column.in_(bindparam(None, ids, type_=column.type, expanding=True, unique=True)), "postgresql",
+                       column == any_(bindparam(None, ids, type_=ARRAY(column.type), unique=True)))

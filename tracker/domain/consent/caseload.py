@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from sqlalchemy import Boolean, String, and_, case, cast, column, false, func, or_, table, tuple_
+from sqlalchemy import String, and_, case, cast, column, false, func, or_, table, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.domain import consent, setup_codes
 from tracker.domain.locks import lock_residents
-from tracker.domain.sql import one_of
+from tracker.domain.sql import PerDatabase, one_of
 from tracker.models import (
     AccessAction,
     Area,
@@ -207,39 +207,17 @@ class ResidentPage:
 _NAME_INDEX = table("user_account_name", column("user_id"), column("display_name"))
 
 
-class _NameContains(ColumnElement):
+def name_matches(name: str) -> ColumnElement:
     """"The resident's name contains this text" (any case), written per database so that it uses
     the trigram index made by migration 0011 and a search of a county's residents does not read
-    every name. PostgreSQL's index is on lower(display_name), which ``plain`` is; SQLite's is an
-    FTS5 table, asked with LIKE (answered from the index, ignoring case) unless the text has
+    every name. PostgreSQL's index is on lower(display_name), which the plain condition is; SQLite's
+    is an FTS5 table, asked with LIKE (answered from the index, ignoring case) unless the text has
     LIKE's own wildcards in it, which that table cannot escape."""
-
-    inherit_cache = True
-    type = Boolean()
-    _is_implicitly_boolean = True
-    _traverse_internals: ClassVar = [("plain", InternalTraversal.dp_clauseelement), ("indexed", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, name: str):
-        self.plain = func.lower(User.display_name).contains(name.lower(), autoescape=True)
-        if any(c in name for c in "%_\\"):
-            self.indexed = self.plain
-        else:
-            found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name.lower()}%")).scalar_subquery()
-            self.indexed = and_(col(User.id).in_(found), self.plain)
-
-
-@compiles(_NameContains)
-def _name_contains(element, compiler, **kw):
-    return compiler.process(element.plain, **kw)
-
-
-@compiles(_NameContains, "sqlite")
-def _name_contains_sqlite(element, compiler, **kw):
-    return compiler.process(element.indexed, **kw)
-
-
-def name_matches(name: str) -> ColumnElement:
-    return _NameContains(name)
+    plain = func.lower(User.display_name).contains(name.lower(), autoescape=True)
+    if any(c in name for c in "%_\\"):
+        return plain
+    found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name.lower()}%")).scalar_subquery()
+    return PerDatabase(plain, "sqlite", and_(col(User.id).in_(found), plain))
 
 
 def _listing(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None = None):
