@@ -84,9 +84,9 @@ class Browser:
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
 
-    def open(self, path: str, data: dict | list | None = None, timeout: float = 30) -> Answer:
+    def open(self, path: str, data: dict | list | None = None, timeout: float = 30, headers: dict | None = None) -> Answer:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path, **(headers or {})})
         try:
             with self.opener.open(request, timeout=timeout) as response:
                 return Answer(response.status, response.read().decode(), response.headers.get("Location"))

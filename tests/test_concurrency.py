@@ -11,6 +11,7 @@ log's chain number (a 500, and the tutor's tick rolled back), and two "stop shar
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections import Counter
@@ -169,6 +170,65 @@ def test_many_staff_and_double_taps_at_once(partnership):
             first_step_done = db.exec(select(PlanStep.done_at).join(PlanGoal, PlanGoal.id == PlanStep.goal_id)
                                       .where(PlanGoal.resident_id == resident.id).order_by(PlanStep.position)).first()
             assert (first_step_done is not None) == (bool(kinds) and kinds[-1] == "step_done")
+
+
+def test_double_tapped_ticks_on_the_plan_page_change_the_plan_once_each(any_database_url):
+    """Three residents tick and untick a box on their plan page, each tick sent twice at the same
+    moment (htmx sends the area's form as the box changes; a slow phone sends it again), against
+    4 workers: every answer is the area again, and each pair of taps is one change in the plan's
+    history (step events alternate, one per pair)."""
+    engine = make_engine(any_database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        people = People(db)
+        goal_id = db.exec(select(CatalogueGoal.id).where(CatalogueGoal.code == "digital.get-online")).one()
+        tickers = [people.user(f"ticker{n}") for n in range(3)]
+        for resident in tickers:
+            plan.add_catalogue_goals(db, resident.id, [goal_id], plan.Actor.of(resident))
+        db.commit()
+    answers: list[tuple[int, bool]] = []
+    crashed: list[BaseException] = []
+
+    def resident_ticking(resident):
+        try:
+            browser = Browser(server.url)
+            browser.sign_in(resident.username, PASSWORD)
+            page = browser.get("/me/plan").text
+            goal = re.search(r'name="([^"]+)" type="checkbox" value="1"', page).group(1)
+            token = browser.token("/me/plan")
+            for n in range(2 * ROUNDS):
+                form = {goal: ["1"], "csrf_token": token} if n % 2 == 0 else {"csrf_token": token}  # tick, then untick
+                got = []
+                taps = [threading.Thread(target=lambda got=got, form=form: got.append(browser.open(
+                    "/me/plan/areas/digital", form, headers={"HX-Request": "true"}))) for _ in range(2)]
+                for tap in taps:
+                    tap.start()
+                for tap in taps:
+                    tap.join()
+                answers.extend((answer.status, 'id="area-digital"' in answer.text) for answer in got)
+        except BaseException as error:
+            crashed.append(error)
+
+    try:
+        with Gunicorn(any_database_url, workers=4) as server:
+            people_ticking = [threading.Thread(target=resident_ticking, args=(r,)) for r in tickers]
+            for thread in people_ticking:
+                thread.start()
+            for thread in people_ticking:
+                thread.join()
+        assert not crashed, crashed
+        assert answers and all(answer == (200, True) for answer in answers), Counter(answers)
+        assert len(answers) == 3 * 2 * 2 * ROUNDS
+        with Session(engine) as db:
+            for resident in tickers:
+                kinds = db.exec(select(PlanEvent.kind).where(PlanEvent.resident_id == resident.id,
+                                                             col(PlanEvent.kind).in_(["step_done", "step_undone"]))
+                                .order_by(PlanEvent.id)).all()
+                assert kinds == ["step_done", "step_undone"] * ROUNDS, kinds
+                done = db.exec(select(PlanStep.done_at).join(PlanGoal, PlanGoal.id == PlanStep.goal_id)
+                               .where(PlanGoal.resident_id == resident.id).order_by(PlanStep.position)).first()
+                assert done is None  # untick came last
+    finally:
+        engine.dispose()
 
 
 def test_a_double_tapped_create_account_makes_one_account_and_signs_in_both_times(any_database_url):
