@@ -23,7 +23,7 @@ from flask import g, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from tracker.web.templating import long_date, request_translations
+from tracker.web.templating import long_date, name_in, request_translations
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
 
 
@@ -84,7 +84,7 @@ class PlanWords:
     def _name(self, table: dict, key) -> str:
         name = self._names.get((id(table), key))
         if name is None:
-            name = self._names[(id(table), key)] = _html(str(table.get(key, "")))  # str(): a lazy name would pass escape() as safe
+            name = self._names[(id(table), key)] = _html(name_in(table, key))  # as text: escape() takes a lazy name as safe
         return name
 
 
