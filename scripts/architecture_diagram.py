@@ -7,7 +7,12 @@ another. tests/test_architecture.py checks the document shows what this prints.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import grimp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's tracker, whatever is installed
 
 BLUEPRINTS = ("auth", "resident", "staff", "tutor", "provider", "admin", "public")
 ROOMS = {

@@ -155,11 +155,12 @@ def statements_during(engine, action):
 
 class ClosingClient(FlaskClient):
     """Flask's test client, reading each answer whole and closing it, as a WSGI server does. A
-    streamed answer (the CSV export) holds its request, and with it a database connection, until
-    it is closed; left to the garbage collector, its teardown ran at a random later moment (once
-    after its test database was dropped), and Python 3.11's traceback of that failure, printed in
-    the middle of another ast.parse, left "AST constructor recursion depth mismatch" errors in
-    later tests. A test that means to watch the stream passes buffered=False and closes it."""
+    test that means to watch a stream (the CSV export) passes buffered=False and closes it.
+
+    A connection left checked out is given back by the garbage collector at a random later moment,
+    once after its test's database was dropped; Python 3.11's traceback of that failure, printed
+    in the middle of another ast.parse, left "AST constructor recursion depth mismatch" errors in
+    later tests. The ``app`` fixture now fails the test that leaves one (the export did)."""
 
     def open(self, *args, buffered: bool = True, **kwargs):
         return super().open(*args, buffered=buffered, **kwargs)
@@ -183,7 +184,11 @@ def make_app(database_url: str, **overrides):
 def app(database_url):
     app = make_app(database_url)
     yield app
-    app.extensions["tracker_engine"].dispose()
+    engine = app.extensions["tracker_engine"]
+    # Every request gives its connection back when it ends. One kept (a streamed answer's, once)
+    # waits for the garbage collector, which may come after this test's database is dropped.
+    assert engine.pool.checkedout() == 0, "a request kept its database connection"
+    engine.dispose()
 
 
 @pytest.fixture

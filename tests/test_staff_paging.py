@@ -225,3 +225,22 @@ def test_an_export_logs_everyone_in_it_whichever_way_the_rows_are_written(app, d
     assert sorted({e.resident_id for e in entries}) == sorted(r.id for r in residents)
     assert all(e.fields_disclosed and e.occurred_at.tzinfo is not None for e in entries)
     assert consent.verify_chains(db) == {}
+
+
+def test_an_export_gives_its_database_connection_back_whether_read_to_the_end_or_left(app, crowd, monkeypatch):
+    """A streamed export reads as it sends. Its connection goes back to the pool when the last
+    row is sent, and when the reader goes away after the first residents: kept, a few exports
+    would use up the pool and every page would wait for a connection."""
+    from tracker.domain.consent import caseload
+
+    monkeypatch.setattr(caseload, "EXPORT_CHUNK", 2)  # 12 chunks on SQLite, and on PostgreSQL (chunks of 10) 3
+    pool = app.extensions["tracker_engine"].pool
+    client = app.test_client()
+    sign_in(client, "staff.a")
+    assert len(client.get("/provider/export.csv").text.splitlines()) == 1 + 23 + 6
+    assert pool.checkedout() == 0
+    with client.get("/provider/export.csv", buffered=False) as response:
+        chunks = iter(response.response)
+        assert next(chunks).decode().startswith("\ufeffresident,") and "Lee" in next(chunks).decode()
+        assert pool.checkedout() == 1  # still reading the rest
+    assert pool.checkedout() == 0

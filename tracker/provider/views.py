@@ -3,7 +3,7 @@ to funders (small numbers suppressed), and a CSV export of the consented fields.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, g, render_template, request, stream_with_context
+from flask import Response, abort, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from tracker.models import AccessAction, Provider
 from tracker.provider import bp
 from tracker.web.forms import SearchForm
 from tracker.web.lists import search_residents
-from tracker.web.session import get_session
+from tracker.web.session import get_session, streamed
 from tracker.web.wording import STAGE_NAMES, translated
 
 FILTER_ERRORS = {
@@ -78,6 +78,6 @@ def export_csv():
     db.commit()  # everyone in the file is on record before the first byte is sent
     filename = f"residents-{utcnow().date().isoformat()}.csv"
     chunks = caseload.export_chunks(db, current_user, residents, filters, stage_name=translated(STAGE_NAMES).__getitem__)
-    return Response(stream_with_context(chunks),
+    return Response(streamed(chunks),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

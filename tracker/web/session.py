@@ -3,7 +3,9 @@ uncommitted when the request ends is rolled back."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, g
+from collections.abc import Iterator
+
+from flask import abort, current_app, g, stream_with_context
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -33,16 +35,36 @@ def discard_session() -> None:
     _close_session(None)
 
 
+def streamed(chunks: Iterator[str]) -> Iterator[str]:
+    """``chunks`` sent as the answer's body, reading the request's session as they are made. The
+    request's end closes its session before the first chunk is made; the chunks' reads open it
+    again, so it is closed once more when the last chunk is sent (or the reader goes away).
+    Otherwise each answer kept a pooled connection until the garbage collector came by."""
+    session = get_session()
+
+    def body():
+        try:
+            yield from chunks
+        finally:
+            _end(session)
+
+    return stream_with_context(body())
+
+
 def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        # Whatever a failed (or forgetful) view did not commit is not kept.
-        try:
-            session.rollback()
-        except Exception:  # the connection died with the request: drop it rather than pool it
-            session.invalidate()
-        finally:
-            session.close()
+        _end(session)
+
+
+def _end(session: Session) -> None:
+    # Whatever a failed (or forgetful) view did not commit is not kept.
+    try:
+        session.rollback()
+    except Exception:  # the connection died with the request: drop it rather than pool it
+        session.invalidate()
+    finally:
+        session.close()
 
 
 def get_or_404(model, ident):

@@ -667,6 +667,8 @@ def export_chunk(db: Session) -> int:
     at most in memory rather than 6 (docs/benchmarks.md, "The export"). SQLite looks each resident
     up by index, and was slower with the larger chunks (2.5 s rather than 1.9 s)."""
     return EXPORT_CHUNK * 5 if db.get_bind().dialect.name == "postgresql" else EXPORT_CHUNK
+
+
 CSV_COLUMNS = ("resident", "area", "stage_first", "stage_first_name", "stage_now", "stage_now_name", "goals_done",
                "steps_done_last_30_days", "last_activity")
 # Excel opens a CSV as UTF-8 (Polish names intact) only when it starts with a byte-order mark.
