@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from babel.dates import format_date as babel_format_date
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
@@ -221,10 +223,22 @@ def test_a_notice_change_shows_what_changed_before_saying_yes_again(client, shar
 
 
 def test_who_has_looked_and_this_does_not_look_right(client, sharing, db, amira):
-    sharing.give(amira, sharing.a, "digital")
+    grant, _receipt = sharing.give(amira, sharing.a, "digital")
+    assert "Not looked at yet." in client.get("/me/sharing").text
+    with time_machine.travel(utcnow() - timedelta(days=3)):  # the last look is the newest, not the first
+        [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
+        consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
+        db.commit()
     [decision] = consent.open_record(db, sharing.tutor_a, amira.id, area="digital")
     consent.record_access(db, sharing.tutor_a, sharing.a, [decision], AccessAction.OPENED, "plan_support", "r")
     db.commit()
+    [latest] = db.exec(select(AccessLogEntry).where(AccessLogEntry.seq == 2)).all()
+    today = babel_format_date(latest.occurred_at.astimezone(ZoneInfo("Europe/London")).date(), "d MMMM yyyy", locale="en")
+    assert f"Last looked at: {today}." in client.get("/me/sharing").text
+    shared = client.get(f"/me/sharing/providers/{sharing.a.id}/digital").text
+    assert re.search(rf"Last looked at</dt><dd[^>]*>{today} ", shared)
+    [exported] = client.get("/me/export.json").json["consents"]
+    assert exported["last_accessed_at"] == latest.occurred_at.isoformat() and grant.id == latest.grant_id
     assert "1 person from 1 organisation looked at your plan in the last 30 days." in client.get("/me/").text
     page = client.get("/me/looked").text
     assert "Jo" in page and "tutor, Melton Adult Learning" in page and "opened your digital goals" in page

@@ -437,7 +437,6 @@ class ConsentGrant(SQLModel, table=True):
     valid_until: datetime = timestamp()
     duration_months: int = Field(default=12)
     last_confirmed_at: datetime | None = timestamp(nullable=True)
-    last_accessed_at: datetime | None = timestamp(nullable=True)
     ended_at: datetime | None = timestamp(nullable=True)
     recorded_by_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=32)
 

@@ -79,6 +79,7 @@ def export(db: Session, resident: User) -> dict:
     check_ins = [{"area": c.area, "stage": c.stage, "note": c.note, "at": _iso(c.made_at)} for c in plan.check_ins(db, resident.id)]
     events = db.exec(select(PlanEvent).where(PlanEvent.resident_id == resident.id).order_by(PlanEvent.id)).all()
     grants = consent.resident_grants(db, resident.id)
+    looked = consent.last_looks(db, resident.id)
     consent_events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id).order_by(ConsentEvent.seq)).all()
     receipts = db.exec(select(ConsentReceipt).where(ConsentReceipt.resident_id == resident.id).order_by(ConsentReceipt.issued_at)).all()
     access = db.exec(select(AccessLogEntry).where(AccessLogEntry.resident_id == resident.id).order_by(AccessLogEntry.seq)).all()
@@ -104,7 +105,7 @@ def export(db: Session, resident: User) -> dict:
             {"provider": provider_name, "area": g.area, "modes": g.access_modes,
              "state": EXPORT_STATES.get(consent.status(g), consent.status(g)), "given_at": _iso(g.given_at),
              "valid_until": _iso(g.valid_until), "withdrawn_at": _iso(g.ended_at) if g.state == "withdrawn" else None,
-             "notice_version": version, "last_accessed_at": _iso(g.last_accessed_at)}
+             "notice_version": version, "last_accessed_at": _iso(looked.get(g.id))}
             for g, provider_name, version in grants
         ],
         "consent_events": [{name: _plain(getattr(e, name)) for name in type(e).model_fields} for e in consent_events],

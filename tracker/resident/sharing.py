@@ -115,6 +115,7 @@ def share(provider_id, area):
             return _done(None, provider_id)
         return render_template("resident/shared.html", grant=offer.grant, state=offer.state, notice=offer.notice,
                                provider=offer.provider, preview=preview,
+                               last_looked_at=consent.last_looks(db, current_user.id).get(offer.grant.id),
                                can_renew=offer.grant.valid_until - utcnow() <= consent.RENEWAL_WINDOW)
     if request.method == "GET":
         form.months.data = str(offer.grant.duration_months if offer.grant else consent.DEFAULT_DURATION_MONTHS)

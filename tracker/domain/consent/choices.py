@@ -4,12 +4,13 @@ with the resident's consent to each, and the consents that need the resident's a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
+from tracker.domain.consent.access_log import last_looks
 from tracker.domain.consent.changes import status
 from tracker.domain.consent.notices import current_notices
 from tracker.domain.consent.terms import RENEWAL_WINDOW
@@ -32,6 +33,7 @@ class AreaChoice:
     notice: SharingNotice
     grant: ConsentGrant | None
     status: str
+    last_looked_at: datetime | None = None
 
     @property
     def checked(self) -> bool:
@@ -46,7 +48,7 @@ class ProviderChoices:
 
 def sharing_choices(db: Session, resident_id: str, provider_id: str | None = None) -> list[ProviderChoices]:
     """Each active provider with a notice, and for each of its areas the resident's current choice
-    (the live grant, else the latest one) — three queries."""
+    (the live grant, else the latest one) and when it was last used to look — four queries."""
     notices = [n for n in current_notices(db) if provider_id is None or n.provider_id == provider_id]
     providers = {p.id: p for p in db.exec(select(Provider).where(col(Provider.id).in_({n.provider_id for n in notices}))).all()} if notices else {}
     grants: dict[tuple[str, str], ConsentGrant] = {}
@@ -56,11 +58,12 @@ def sharing_choices(db: Session, resident_id: str, provider_id: str | None = Non
         if current is None or current.state not in LIVE_GRANT_STATES or grant.state in LIVE_GRANT_STATES:
             grants[key] = grant
     now = utcnow()
+    looked = last_looks(db, resident_id) if grants else {}
     by_provider: dict[str, ProviderChoices] = {}
     for notice in notices:
         grant = grants.get((notice.provider_id, notice.area))
         choices = by_provider.setdefault(notice.provider_id, ProviderChoices(providers[notice.provider_id], []))
-        choices.areas.append(AreaChoice(notice.area, notice, grant, status(grant, now)))
+        choices.areas.append(AreaChoice(notice.area, notice, grant, status(grant, now), looked.get(grant.id) if grant else None))
     order = {area.value: i for i, area in enumerate(Area)}
     for choices in by_provider.values():
         choices.areas.sort(key=lambda c: order[c.area])
