@@ -14,6 +14,7 @@ export of 5,000 residents < 1.5 s with peak memory < 20 MB.
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import re
 import statistics
@@ -59,6 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app({"ENV": "production", "SECRET_KEY": "bench", "DATABASE_URL": args.url, "SESSION_COOKIE_SECURE": False,
                       "RATE_LIMITS": False, "WTF_CSRF_ENABLED": False})
+    gc.freeze()  # as wsgi.py does once the app is made
     engine = app.extensions["tracker_engine"]
     clients = {}
     for username in ("bench.staff", "bench.tutor"):
