@@ -43,3 +43,11 @@ def one_of(column, ids) -> PerDatabase:
     ids = list(ids)
     return PerDatabase(column.in_(bindparam(None, ids, type_=column.type, expanding=True, unique=True)), "postgresql",
                        column == any_(bindparam(None, ids, type_=ARRAY(column.type), unique=True)))
+
+
+def one_of_named(column, key: str) -> PerDatabase:
+    """``one_of`` for a statement built once and run many times: the ids come with each run, as
+    the parameter ``key`` (a list). Building a list's statements anew each request had cost a
+    staff page more than running them (docs/benchmarks.md, "Staff lists, built once")."""
+    return PerDatabase(column.in_(bindparam(key, type_=column.type, expanding=True)), "postgresql",
+                       column == any_(bindparam(key, type_=ARRAY(column.type))))

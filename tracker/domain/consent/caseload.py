@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from sqlalchemy import String, and_, case, cast, column, false, func, or_, table, tuple_
+from sqlalchemy import String, and_, bindparam, case, cast, column, false, func, or_, table, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.domain import consent, setup_codes
 from tracker.domain.locks import lock_residents
-from tracker.domain.sql import PerDatabase, one_of
+from tracker.domain.sql import PerDatabase, one_of_named
 from tracker.models import (
     AccessAction,
     Area,
@@ -473,31 +473,41 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     return ResidentPage(list(rows.values()), total, more, next_page, previous_page)
 
 
+# What each listed resident shares, and their steps done lately: built once, run with each page's
+# residents (building these two took a dashboard page longer than running them).
+_AREAS_SHARED = (
+    select(ConsentGrant.resident_id, ConsentGrant.area, consent.modes_column(), cast(SharingNotice.fields_shown, String),
+           AreaProgress.resident_id.label("progress"), AreaProgress.first_stage, AreaProgress.latest_stage,
+           AreaProgress.goals_done, AreaProgress.last_activity_at)
+    .join(User, User.id == ConsentGrant.resident_id)
+    .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+    .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
+    .where(ConsentGrant.provider_id == bindparam("provider"), consent.valid_grant_clause(bindparam("now", type_=ConsentGrant.valid_until.type)),
+           one_of_named(ConsentGrant.resident_id, "residents"))
+    .order_by(ConsentGrant.resident_id, ConsentGrant.area)
+)
+_AREA_SHARED = _AREAS_SHARED.where(ConsentGrant.area == bindparam("area"))
+_STEPS_DONE_SINCE = (
+    select(PlanGoal.resident_id, PlanGoal.area, func.count())
+    .join(PlanStep, PlanStep.goal_id == PlanGoal.id)
+    .where(one_of_named(PlanGoal.resident_id, "residents"), PlanStep.done_at >= bindparam("since", type_=PlanStep.done_at.type))
+    .group_by(PlanGoal.resident_id, PlanGoal.area)
+)
+
+
 def _fill_areas(db: Session, provider_id: str, rows: dict[str, ResidentRow], now: datetime, only_area: str | None) -> None:
     # Core rows, not ORM results, and JSON decoded once per distinct value: an export reads thousands.
     ids = list(rows)
-    query = (
-        select(ConsentGrant.resident_id, ConsentGrant.area, consent.modes_column(), cast(SharingNotice.fields_shown, String),
-               AreaProgress.resident_id.label("progress"), AreaProgress.first_stage, AreaProgress.latest_stage,
-               AreaProgress.goals_done, AreaProgress.last_activity_at)
-        .join(User, User.id == ConsentGrant.resident_id)
-        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
-        .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-        .where(_valid_grants(provider_id, now), one_of(ConsentGrant.resident_id, ids))
-        .order_by(ConsentGrant.resident_id, ConsentGrant.area)
-    )
-    if only_area:
-        query = query.where(ConsentGrant.area == only_area)
+    if provider_id is None:
+        return
     connection = db.connection()
     recent = dict.fromkeys(((r, a) for r in ids for a in Area), 0)
-    for resident_id, area, count in connection.execute(
-        select(PlanGoal.resident_id, PlanGoal.area, func.count())
-        .join(PlanStep, PlanStep.goal_id == PlanGoal.id)
-        .where(one_of(PlanGoal.resident_id, ids), PlanStep.done_at >= now - timedelta(days=30))
-        .group_by(PlanGoal.resident_id, PlanGoal.area)
-    ).all():  # all at once: psycopg's fetchone per row costs more than the row
+    # all at once: psycopg's fetchone per row costs more than the row
+    for resident_id, area, count in connection.execute(_STEPS_DONE_SINCE, {"residents": ids, "since": now - timedelta(days=30)}).all():
         recent[(resident_id, area)] = count
-    for resident_id, area, modes, fields, progress, first_stage, latest_stage, goals_done, last_activity in connection.execute(query).all():
+    shared = connection.execute(_AREA_SHARED if only_area else _AREAS_SHARED,
+                                {"residents": ids, "provider": provider_id, "now": now, "area": only_area}).all()
+    for resident_id, area, modes, fields, progress, first_stage, latest_stage, goals_done, last_activity in shared:
         fields = consent.json_tuple(fields)  # a notice's fields, decoded once per notice like the modes
         row = AreaRow(area, consent.json_tuple(modes), fields)
         if progress is not None:

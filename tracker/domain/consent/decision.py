@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import String, and_, cast
+from sqlalchemy import String, and_, bindparam, cast
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
 from tracker.domain.consent.terms import NotShared
 from tracker.domain.locks import lock_residents
-from tracker.domain.sql import one_of
+from tracker.domain.sql import one_of_named
 from tracker.models import (
     VALID_GRANT_STATES,
     AccessMode,
@@ -97,6 +97,20 @@ def modes_column():
     return cast(ConsentGrant.access_modes, String)
 
 
+# Statements a list runs on every page, built once (building them took longer than running them):
+# the decisions for many residents, and the notices they were given under.
+_NOW = bindparam("now", type_=ConsentGrant.valid_until.type)
+_GRANTS_FOR = (
+    select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, cast(ConsentGrant.access_modes, String),
+           ConsentGrant.notice_id, ConsentGrant.valid_until)
+    .where(one_of_named(ConsentGrant.resident_id, "residents"), ConsentGrant.provider_id == bindparam("provider"),
+           valid_grant_clause(_NOW))
+    .order_by(ConsentGrant.resident_id, ConsentGrant.area)
+)
+_GRANTS_FOR_AREA = _GRANTS_FOR.where(ConsentGrant.area == bindparam("area"))
+_NOTICES = select(SharingNotice).where(col(SharingNotice.id).in_(bindparam("notices", expanding=True)))
+
+
 def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str = AccessMode.VIEW,
                   area: str | None = None) -> list[Decision]:
     """The decisions for many residents at once (lists): two queries, however many residents."""
@@ -104,20 +118,13 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     resident_ids = [r for r in resident_ids if isinstance(r, str)]
     if provider_id is None or not resident_ids:
         return []
-    query = (
-        select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, modes_column(),
-               ConsentGrant.notice_id, ConsentGrant.valid_until)
-        .where(one_of(ConsentGrant.resident_id, resident_ids), ConsentGrant.provider_id == provider_id,
-               valid_grant_clause(utcnow()))
-        .order_by(ConsentGrant.resident_id, ConsentGrant.area)
-    )
-    if area:
-        query = query.where(ConsentGrant.area == area)
+    found = db.connection().execute(_GRANTS_FOR_AREA if area else _GRANTS_FOR,
+                                    {"residents": resident_ids, "provider": provider_id, "now": utcnow(), "area": area}).all()
     grants = [GrantRef(gid, rid, area_, json_tuple(modes), notice_id, until)  # Core rows: lists read thousands
-              for gid, rid, area_, modes, notice_id, until in db.connection().execute(query).all() if mode in json_tuple(modes)]
+              for gid, rid, area_, modes, notice_id, until in found if mode in json_tuple(modes)]
     if not grants:
         return []
-    notices = {n.id: n for n in db.exec(select(SharingNotice).where(col(SharingNotice.id).in_({g.notice_id for g in grants}))).all()}
+    notices = {n.id: n for n in db.exec(_NOTICES, params={"notices": sorted({g.notice_id for g in grants})}).all()}
     # A notice's purposes and fields, read once per notice rather than once per resident.
     terms = {nid: (tuple(p["code"] for p in n.purposes), tuple(n.fields_shown)) for nid, n in notices.items()}
     return [Decision(grant.resident_id, grant.area, grant, notices[grant.notice_id], tuple(grant.access_modes),
