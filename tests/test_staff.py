@@ -81,6 +81,31 @@ def test_the_dashboard_shows_exactly_the_consented_residents(app, db, sharing, e
     assert len(db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == sharing.staff_a.id)).all()) == 3
 
 
+def test_each_row_says_what_is_shared_as_text_and_in_the_readers_language(app, db, sharing, people):
+    """The dashboard's and the caseload's rows (written in Python, tracker/web/staff_tables.py):
+    a name holding markup is shown as text, and the names of areas and stages follow the reader's
+    language."""
+    odd = people.user("odd", display_name='<b>Bold</b> & "Co"')
+    sharing.give(odd, sharing.a, "digital", modes=("view", "record_progress"))
+    sharing.give(odd, sharing.a, "financial")
+    plan.record_check_in(db, odd.id, {"digital": (2, None)}, plan.Actor.of(odd))
+    plan.record_check_in(db, odd.id, {"digital": (4, None)}, plan.Actor.of(odd))
+    db.commit()
+    escaped = "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;Co&#34;"
+    for language, words in [("en", ("2 Getting help → 4 Mostly on my own", "Digital (can record), Money")),
+                            ("pl", ("2 Z pomocą innych → 4 Przeważnie samodzielnie", "Cyfrowe (możesz zapisywać), Pieniądze"))]:
+        for member in (sharing.staff_a, sharing.tutor_a):
+            db.get(User, member.id).preferred_language = language
+        db.commit()
+        dashboard = _staff(app, "staff.a").get("/provider/").text
+        assert "<b>Bold</b>" not in dashboard
+        assert f'rowspan="2"><a class="govuk-link" href="/staff/residents/{odd.id}">{escaped}</a>' in dashboard
+        assert re.findall(r'class="govuk-table__cell">([^<]*→[^<]*)</td>', dashboard) == [words[0]]  # money: no stage yet
+        caseload = _staff(app, "tutor.a").get("/tutor/").text
+        assert "<b>Bold</b>" not in caseload and f">{escaped}</a></td>" in caseload
+        assert f'<td class="govuk-table__cell">{words[1]}</td>' in caseload
+
+
 def test_dashboard_filters_and_their_errors(app, db, sharing, people):
     amira, ben = people.user("amira"), people.user("ben")
     sharing.give(amira, sharing.a, "digital")

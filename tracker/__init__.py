@@ -18,7 +18,19 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker import admin, auth, provider, public, resident, staff, tutor
     from tracker.commands import cli
     from tracker.config import load_config
-    from tracker.web import assets, converters, csrf_mask, errors, htmx, i18n, pagecache, security, session, templating
+    from tracker.web import (
+        assets,
+        converters,
+        csrf_mask,
+        errors,
+        htmx,
+        i18n,
+        pagecache,
+        security,
+        session,
+        staff_tables,
+        templating,
+    )
 
     # No Flask static route: tracker.web.assets serves the built, hashed files (WhiteNoise).
     app = Flask(__name__, instance_relative_config=True, static_folder=None, static_url_path="/static")
@@ -45,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
+    staff_tables.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
