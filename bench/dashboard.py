@@ -51,6 +51,21 @@ def _nth_page(client, path: str, n: int) -> str | None:
     return path
 
 
+def _yardstick(runs: int = 300) -> float:
+    """The bare 10 KB Jinja page (bench/bare_app.py), in process like the pages: this machine's
+    speed varies by a third from hour to hour, so figures are worth quoting only beside it."""
+    from bench.bare_app import app as bare
+
+    client = bare.test_client()
+    client.get("/")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get("/")
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
@@ -66,7 +81,7 @@ def main() -> None:
     for username in ("bench.staff", "bench.tutor"):
         clients[username] = app.test_client()
         assert clients[username].post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
-    print(f"{engine.dialect.name}, {args.runs} runs each")
+    print(f"{engine.dialect.name}, {args.runs} runs each; yardstick {_yardstick():.2f} ms")
     for name, (username, method, path, *nth) in PAGES.items():
         client = clients[username]
         if nth:
@@ -96,6 +111,7 @@ def main() -> None:
         print(f"  {name}: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, "
               f"{len(statements)} SQL statements")
 
+    print(f"  yardstick again: {_yardstick():.2f} ms")
     if args.no_export:
         engine.dispose()
         return
