@@ -244,3 +244,19 @@ def test_an_export_gives_its_database_connection_back_whether_read_to_the_end_or
         assert next(chunks).decode().startswith("\ufeffresident,") and "Lee" in next(chunks).decode()
         assert pool.checkedout() == 1  # still reading the rest
     assert pool.checkedout() == 0
+
+
+def test_an_area_shared_after_the_export_was_logged_is_not_in_the_file(db, crowd):
+    """The file is read after the access log is committed. An area a resident starts sharing in
+    between would be a look nobody logged, so only the areas logged go in the file."""
+    sharing, residents = crowd
+    everyone = caseload.parse_filters({})[0]
+    logged = caseload.log_exported(db, sharing.staff_a, everyone, "req")
+    db.commit()
+    sharing.give(residents[1], sharing.a, "financial")  # digital only until now
+    db.commit()
+    text = "".join(caseload.export_chunks(db, sharing.staff_a, logged, everyone))
+    areas = [line.split(",")[1] for line in text.splitlines()[1:]]
+    assert len(areas) == 23 + 6 and areas.count("financial") == 6  # as logged: the new area is not there
+    now = caseload.resident_page(db, sharing.staff_a, everyone, per_page=30).rows
+    assert sum(len(row.areas) for row in now) == 23 + 7  # while the dashboard shows it, and logs it, from now on

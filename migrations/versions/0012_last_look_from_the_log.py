@@ -25,7 +25,9 @@ def downgrade():
     # Nothing is lost going back: each grant's last look is the newest log entry made under it.
     with op.batch_alter_table('consent_grant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_accessed_at', sa.DateTime(timezone=True), nullable=True))
+    # By the resident as well as the grant: the log's (resident, seq) index finds each grant's
+    # entries among its resident's, where grant_id alone (no index) read the whole log per grant.
     op.execute(
         "UPDATE consent_grant SET last_accessed_at = (SELECT max(access_log_entry.occurred_at) FROM access_log_entry"
-        " WHERE access_log_entry.grant_id = consent_grant.id)"
+        " WHERE access_log_entry.resident_id = consent_grant.resident_id AND access_log_entry.grant_id = consent_grant.id)"
     )
