@@ -34,6 +34,12 @@ PAGES = {
     "dashboard, filtered (area, stage, sorted by last activity)": ("bench.staff", "GET", "/provider/?area=digital&stage=3&sort=last_activity"),
     "dashboard, page 200 (199 x Next page)": ("bench.staff", "GET", "/provider/", 200),
     "dashboard, filtered, page 50": ("bench.staff", "GET", "/provider/?area=digital&stage=3&sort=last_activity", 50),
+    # The other choices on the dashboard's form, each on its own: every area at once needs each
+    # resident's totals over their areas (not yet fast at a county's size: docs/benchmarks.md).
+    "dashboard, sorted by last activity (every area)": ("bench.staff", "GET", "/provider/?sort=last_activity"),
+    "dashboard, sorted by goals done (every area)": ("bench.staff", "GET", "/provider/?sort=goals_done"),
+    "dashboard, no progress in 30 days": ("bench.staff", "GET", "/provider/?stale=1"),
+    "dashboard, started sharing this month": ("bench.staff", "GET", "/provider/?new=1"),
     "tutor's caseload, first page": ("bench.tutor", "GET", "/tutor/"),
     "tutor's caseload, page 200": ("bench.tutor", "GET", "/tutor/", 200),
     "tutor's search (\"Resident0123\", 10 found)": ("bench.tutor", "POST", "/tutor/search"),

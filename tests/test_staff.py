@@ -126,6 +126,11 @@ def test_dashboard_filters_and_their_errors(app, db, sharing, people):
     beyond = staff.get(f"/provider/?after={ben.id}")  # after the last resident: a page past the end
     assert beyond.status_code == 200 and _names(beyond.text) == set()
     assert _names(staff.get("/provider/?after=abc").text) == {amira.id, ben.id}  # not a page: the first
+    with time_machine.travel(utcnow() - timedelta(days=40)):  # shared since before this month began
+        sharing.give(people.user("cara"), sharing.a, "digital")
+        db.commit()
+    assert len(_names(staff.get("/provider/").text)) == 3
+    assert _names(staff.get("/provider/?new=1").text) == _names(staff.get("/provider/?new=1&sort=goals_done").text) == {amira.id, ben.id}
 
 
 def test_a_stage_is_never_used_unless_the_notice_shares_it(app, db, sharing, people):

@@ -454,7 +454,9 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     provider_id = consent.staff_provider(staff)
     now = utcnow()
     notices = _notices_showing(db, provider_id)
-    if filters.sort == "name" and not filters.stale:
+    # "Started sharing this month" is a few of the organisation's grants: found from them (the grouped
+    # listing) rather than by walking every resident in name order to find them (0.5 s on a county).
+    if filters.sort == "name" and not filters.stale and not filters.new:
         found, (total, more), next_page, previous_page = _page_by_name(db, provider_id, filters, now, notices, name, per_page)
     elif filters.sort == "last_activity" and filters.area:
         found, (total, more), next_page, previous_page = _page_in_area_by_activity(db, provider_id, filters, now, notices, name, per_page)
