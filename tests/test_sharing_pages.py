@@ -90,7 +90,8 @@ def test_anyone_can_check_a_receipt_without_seeing_who_it_is_for(app, client, sh
     page = public.get(f"/receipt/{receipt.code}").text
     assert "This receipt is genuine" in page and "Melton Adult Learning" in page and "Sharing" in page
     assert "Amira" not in page and "amira" not in page and "Get online" not in page
-    assert public.get(f"/receipt/{receipt.code[:-1]}X").status_code == 404
+    changed = receipt.code[:-1] + ("X" if receipt.code[-1] != "X" else "Y")  # one in 32 codes ends in X
+    assert public.get(f"/receipt/{changed}").status_code == 404
     assert public.get("/receipt/MML-AAAA-BBBB-CCCC").status_code == 404
     sharing.act(amira, "withdraw", consent.live_grant(sharing.db, amira.id, sharing.a.id, "digital"))
     assert "Not sharing" in public.get(f"/receipt/{receipt.code}").text
