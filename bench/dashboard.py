@@ -59,7 +59,7 @@ def _nth_page(client, path: str, n: int) -> str | None:
 
 def _yardstick(runs: int = 300) -> float:
     """The bare 10 KB Jinja page (bench/bare_app.py), in process like the pages: this machine's
-    speed varies by a third from hour to hour, so figures are worth quoting only beside it."""
+    speed varied by up to half within minutes, so figures are worth quoting only beside it."""
     from bench.bare_app import app as bare
 
     client = bare.test_client()

@@ -15,7 +15,8 @@ from tracker.provider import bp
 from tracker.web.forms import SearchForm
 from tracker.web.lists import search_residents
 from tracker.web.session import get_session, streamed
-from tracker.web.wording import STAGE_NAMES, translated
+from tracker.web.templating import name_in
+from tracker.web.wording import STAGE_NAMES
 
 FILTER_ERRORS = {
     "area": _l("Choose a part of the plan from the list"),
@@ -77,7 +78,7 @@ def export_csv():
     residents = caseload.log_exported(db, current_user, filters, g.request_id)
     db.commit()  # everyone in the file is on record before the first byte is sent
     filename = f"residents-{utcnow().date().isoformat()}.csv"
-    chunks = caseload.export_chunks(db, current_user, residents, filters, stage_name=translated(STAGE_NAMES).__getitem__)
+    chunks = caseload.export_chunks(db, current_user, residents, filters, stage_name=lambda stage: name_in(STAGE_NAMES, stage))
     return Response(streamed(chunks),
                     mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -21,15 +21,11 @@ from __future__ import annotations
 
 from flask import g, url_for
 from flask_babel import get_locale
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from tracker.web.templating import long_date, name_in, request_translations
+from tracker.web.templating import text_html as _html
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
-
-
-def _html(text) -> str:
-    """Text as HTML, escaped by markupsafe (as Jinja would), as a plain string for the f-strings."""
-    return str(escape(text))
 
 
 class PlanWords:
@@ -84,7 +80,7 @@ class PlanWords:
     def _name(self, table: dict, key) -> str:
         name = self._names.get((id(table), key))
         if name is None:
-            name = self._names[(id(table), key)] = _html(name_in(table, key))  # as text: escape() takes a lazy name as safe
+            name = self._names[(id(table), key)] = _html(name_in(table, key))
         return name
 
 

@@ -10,15 +10,11 @@ area and stage names are translated and escaped once per page.
 from __future__ import annotations
 
 from flask import url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from tracker.web.templating import long_date, name_in, request_translations
+from tracker.web.templating import text_html as _html
 from tracker.web.wording import AREA_SHORT_NAMES, STAGE_NAMES
-
-
-def _html(text) -> str:
-    # str() first: flask-babel's lazy strings have __html__, which escape() would trust as markup.
-    return str(escape(str(text)))
 
 
 def _resident_link(row) -> str:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
+from markupsafe import escape
 
 from tracker.clock import utcnow
 from tracker.domain import accounts
@@ -39,7 +40,6 @@ from tracker.web.wording import (
     event_who,
     look_summary_sentence,
     then_and_now_sentence,
-    translated,
 )
 
 SERVICE_NAME = _l("Me and My Learning")
@@ -162,6 +162,13 @@ def _day_in_words(day: date, locale: str) -> str:
     return babel_format_date(day, "d MMMM yyyy", locale=locale)
 
 
+def text_html(value) -> str:
+    """A value as text in HTML written in Python (the plan's areas, the staff lists' rows),
+    escaped as Jinja would, as a plain string for f-strings. str() first: flask-babel's lazy
+    strings have ``__html__``, which escape() would otherwise trust as markup."""
+    return str(escape(str(value)))
+
+
 def name_in(table: dict, key) -> str:
     """A name from one of wording.py's tables in the reader's language, translated once per request
     and language: a staff list names an area or a stage on every row (about 25 µs a translation)."""
@@ -219,7 +226,6 @@ def init_app(app) -> None:
     app.add_template_filter(format_decimal, "number")  # 1,000 in English, 1 000 in Polish
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.add_template_global(AREA_SHORT_NAMES, "AREA_SHORT_NAMES")
-    app.add_template_global(translated)
     app.add_template_global(navigation_items)
     app.add_template_global(home_url)
     # <time datetime>: to the second (HTML allows at most three decimals; our timestamps have six).

@@ -40,12 +40,6 @@ STATUS_NAMES = {
 }
 
 
-def translated(names: dict) -> dict:
-    """A table of names in the reader's language, translated now: for lists and files that would
-    otherwise translate the same few words once per row."""
-    return {key: str(name) for key, name in names.items()}
-
-
 def event_who(event, viewer_id: str) -> str:
     """Who made a change, as the resident reads it: "You", or "Jo, Melton Adult Learning"."""
     if event.actor_id == viewer_id:

@@ -492,7 +492,7 @@ _AREAS_SHARED = (
     .join(User, User.id == ConsentGrant.resident_id)
     .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
     .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-    .where(ConsentGrant.provider_id == bindparam("provider"), consent.valid_grant_clause(bindparam("now", type_=ConsentGrant.valid_until.type)),
+    .where(_valid_grants(bindparam("provider"), bindparam("now", type_=ConsentGrant.valid_until.type)),
            one_of_named(ConsentGrant.resident_id, "residents"))
     .order_by(ConsentGrant.resident_id, ConsentGrant.area)
 )

@@ -101,7 +101,7 @@ def modes_column():
 # the decisions for many residents, and the notices they were given under.
 _NOW = bindparam("now", type_=ConsentGrant.valid_until.type)
 _GRANTS_FOR = (
-    select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, cast(ConsentGrant.access_modes, String),
+    select(ConsentGrant.id, ConsentGrant.resident_id, ConsentGrant.area, modes_column(),
            ConsentGrant.notice_id, ConsentGrant.valid_until)
     .where(one_of_named(ConsentGrant.resident_id, "residents"), ConsentGrant.provider_id == bindparam("provider"),
            valid_grant_clause(_NOW))
