@@ -218,7 +218,9 @@ def make_batch(first, last, *, rng, now, ts, sharers, lapsed, catalogue, provide
             stages = sorted(randint(1, 5) for _ in range(3))
             for i, stage in enumerate(stages):
                 check_ins.append((next_id(), rid, area, stage, ts(joined + timedelta(days=30 * i)), rid))
-            progress.append([rid, area, stages[0], stages[-1], 0, ts(now - timedelta(days=randint(0, 120)))])
+            # to the second, as real activity is: whole days gave a county 1,200 residents active at
+            # the very same instant, which no list walked newest first ever meets
+            progress.append([rid, area, stages[0], stages[-1], 0, ts(now - timedelta(seconds=randint(0, 120 * 86400)))])
         created = ts(joined)
         times = [ts(joined + gap) for gap in event_gaps]
         for g in range(GOALS_PER_RESIDENT):

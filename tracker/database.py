@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import create_engine
@@ -43,7 +44,11 @@ class UTCDateTime(TypeDecorator):
 
 
 # PostgreSQL: a request never waits for a lock (or a query) for ever; it gives up and answers 503.
-POSTGRES_OPTIONS = "-c lock_timeout=5000 -c statement_timeout=60000 -c idle_in_transaction_session_timeout=120000"
+# And the planner is told that reading a row by index costs about what reading in order does, as it
+# does when the tables are in memory (a county's are about 1 GB): at the default (4) it hashed a
+# whole table to stop after a page (docs/benchmarks.md, "Every way of listing a county").
+POSTGRES_OPTIONS = ("-c lock_timeout=5000 -c statement_timeout=60000 -c idle_in_transaction_session_timeout=120000"
+                    " -c random_page_cost=1.1")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -58,9 +63,19 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"options": POSTGRES_OPTIONS, "connect_timeout": 5}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
+        engine.dialect.statement_compiler = _SQLiteCompilerWithIndexHints
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "handle_error", _sqlite_connection_is_broken)
     return engine
+
+
+class _SQLiteCompilerWithIndexHints(SQLiteCompiler):
+    """SQLite's compiler, writing a table's hint (``Select.with_hint(table, "INDEXED BY …",
+    "sqlite")``) after its name, as SQLite's grammar has it; SQLAlchemy's own drops them. For the
+    few walks along an index that SQLite's planner would not choose (caseload.py)."""
+
+    def get_from_hint_text(self, table, text):
+        return text
 
 
 # SQLite errors after which this connection stays broken even once the file is fine again: a

@@ -747,10 +747,11 @@ class AreaProgress(SQLModel, table=True):
     __tablename__ = "area_progress"
     __table_args__ = (
         CheckConstraint(_in("area", Area), name="area"),
-        # Dashboards filtered to one area list residents newest activity first, by stage or not:
-        # walked along these, a page stops after a page of residents who share.
+        # Dashboards list residents newest activity first, in one area (by stage or not) or in
+        # every area: walked along these, a page stops after a page of residents who share.
         Index("ix_area_progress_area_stage_activity", "area", "latest_stage", "last_activity_at"),
         Index("ix_area_progress_area_activity", "area", "last_activity_at"),
+        Index("ix_area_progress_activity", "last_activity_at"),
     )
 
     resident_id: str = Field(foreign_key="user_account.id", primary_key=True, max_length=32)

@@ -14,13 +14,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import ClassVar
 
-from sqlalchemy import String, and_, bindparam, case, cast, column, false, func, or_, table, tuple_
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import String, and_, bindparam, case, cast, column, false, func, or_, table, true, tuple_
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -28,6 +26,7 @@ from tracker.domain import consent, setup_codes
 from tracker.domain.locks import lock_residents
 from tracker.domain.sql import PerDatabase, one_of_named
 from tracker.models import (
+    VALID_GRANT_STATES,
     AccessAction,
     Area,
     AreaProgress,
@@ -78,35 +77,12 @@ def _field_allowed(code: str, notices: NoticeFields):
     return ConsentGrant.notice_id.in_(notices[code]) if notices.get(code) else false()
 
 
-def _valid_grants(provider_id: str | None, now: datetime, walk_progress: bool = False):
+def _valid_grants(provider_id: str | None, now: datetime):
     """The consent module's one valid-grant clause, for this provider. ``provider_id`` None (an
     admin, a deactivated member of staff) matches nothing."""
     if provider_id is None:
         return false()
-    provider = _NotAnIndexOnSQLite(ConsentGrant.provider_id) if walk_progress else ConsentGrant.provider_id
-    return and_(provider == provider_id, consent.valid_grant_clause(now))
-
-
-class _NotAnIndexOnSQLite(ColumnElement):
-    """A column SQLite must not look up by index in this query (written ``+column``, SQLite's own
-    way to say so); the plain column elsewhere."""
-
-    inherit_cache = True
-    _traverse_internals: ClassVar = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column):
-        self.column = column
-        self.type = column.type
-
-
-@compiles(_NotAnIndexOnSQLite)
-def _plain_column(element, compiler, **kw):
-    return compiler.process(element.column, **kw)
-
-
-@compiles(_NotAnIndexOnSQLite, "sqlite")
-def _unindexed_column(element, compiler, **kw):
-    return "+" + compiler.process(element.column, **kw)
+    return and_(ConsentGrant.provider_id == provider_id, consent.valid_grant_clause(now))
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -262,9 +238,9 @@ def _listing_in_area(provider_id: str, filters: Filters, now: datetime, notices:
     return query
 
 
-def _grant_filter(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, stage_on=None, walk_progress=False):
+def _grant_filter(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, stage_on=None):
     """Conditions on one grant (and its area's progress) for the filters that do not need totals."""
-    conditions = [_valid_grants(provider_id, now, walk_progress)]
+    conditions = [_valid_grants(provider_id, now)]
     if filters.area:
         conditions.append(ConsentGrant.area == filters.area)
     if filters.new:
@@ -349,59 +325,117 @@ def _counted(db: Session, query) -> tuple[int, bool]:
     return min(total, COUNTED_UP_TO), total > COUNTED_UP_TO
 
 
-def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None,
-                  per_page: int):
-    """The usual case (sorted by name, no totals needed): walk residents in name order from the
-    cursor and keep those who share, stopping after one page — fast however many there are."""
+def _dated_share(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, since: datetime | None = None):
+    """True in SQL (correlated with the resident in ``User``) when one of the resident's grants
+    that pass the filters is for an area with activity shown to the provider (since ``since``)."""
+    progress = aliased(AreaProgress)
+    conditions = [ConsentGrant.resident_id == User.id, progress.resident_id == ConsentGrant.resident_id,
+                  progress.area == ConsentGrant.area, col(progress.last_activity_at).is_not(None),
+                  _field_allowed("last_activity", notices), _grant_filter(provider_id, filters, now, notices, stage_on=progress)]
+    if since is not None:
+        conditions.append(progress.last_activity_at >= since)
+    return select(ConsentGrant.id).join(progress, true()).where(*conditions).exists()
+
+
+def _sharing_residents(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None):
+    """The residents the filters list, as residents (id, name): those with a grant that passes
+    them ("no progress in 30 days": and no activity shown in that time)."""
     shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices)).exists()
     query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
+    if filters.stale:
+        query = query.where(~_dated_share(provider_id, filters, now, notices, since=now - timedelta(days=30)))
     if name:
         query = query.where(name_matches(name))
+    return query
+
+
+def _count_listed(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None):
+    """How many residents the filters list, counted no further than COUNTED_UP_TO: walking names,
+    or, for one stage of one area, walking that stage's progress (few residents are at one stage:
+    walking names to find 500 of them read most of a county, 24 ms)."""
+    if not (filters.area and filters.stage) or name:
+        return _counted(db, _sharing_residents(provider_id, filters, now, notices, name))
+    passing = [ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area,
+               _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress)]
+    if filters.stale:
+        passing.append(or_(~_field_allowed("last_activity", notices), col(AreaProgress.last_activity_at).is_(None),
+                           AreaProgress.last_activity_at < now - timedelta(days=30)))
+    # Asked row by row as a subquery with its own LIMIT, which PostgreSQL cannot turn into a join:
+    # as EXISTS it joined all the organisation's grants in the area first (30 ms on a county).
+    shared = select(ConsentGrant.id).where(*passing).limit(1).scalar_subquery()
+    return _counted(db, select(AreaProgress.resident_id).where(
+        AreaProgress.area == filters.area, AreaProgress.latest_stage == filters.stage, shared.is_not(None)))
+
+
+def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None,
+                  per_page: int):
+    """Sorted by name: walk residents in name order from the cursor and keep those the filters
+    list, stopping after one page — fast however many there are."""
+    query = _sharing_residents(provider_id, filters, now, notices, name)
+
     def key_of(row):
         return row[1], row[0]
 
     cursor = _looked_up(db, filters.cursor, query, User.id, key_of)
     found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], cursor, per_page, key_of)
-    return found, _counted(db, query), next_page, previous_page
+    return found, _count_listed(db, provider_id, filters, now, notices, name), next_page, previous_page
 
 
-def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields,
-                              name: str | None, per_page: int):
-    """One area, newest activity first: in two parts, so that neither has to sort every resident.
-    First those whose last activity there is shown to this provider, walked newest first along
-    the index on (area, stage, last activity) and kept if they share; then the rest (no activity,
-    or a notice that does not show it), in name order, as the "no date" end of the list. A cursor
-    from the first part has a date; one from the second has none."""
+_OTHER_GRANT = ConsentGrant.__table__.alias("other_grant")
+_OTHER_PROGRESS = AreaProgress.__table__.alias("other_progress")
+
+
+def _newest_area(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, allowed):
+    """True in SQL when the area in ``AreaProgress`` is the resident's newest among those the list
+    would use for their last activity (shown to the provider, passing the filters; the later area
+    code breaks a tie): every area at once, each resident is met once, at their newest activity.
+    The same conditions as the page's own, said of another of the resident's grants and areas."""
+    theirs = and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area,
+                  col(AreaProgress.last_activity_at).is_not(None), allowed,
+                  _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress))
+    grant, progress = _OTHER_GRANT.c, _OTHER_PROGRESS.c
+    theirs = ClauseAdapter(_OTHER_GRANT).chain(ClauseAdapter(_OTHER_PROGRESS)).traverse(theirs)
+    newer = or_(progress.last_activity_at > AreaProgress.last_activity_at,
+                and_(progress.last_activity_at == AreaProgress.last_activity_at, progress.area > AreaProgress.area))
+    return ~select(grant.id).select_from(_OTHER_PROGRESS).join(_OTHER_GRANT, true()).where(
+        progress.resident_id == AreaProgress.resident_id, theirs, newer).exists()
+
+
+def _page_by_activity(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields,
+                      name: str | None, per_page: int):
+    """Newest activity first (in one area, or in any): in two parts, so that neither has to sort
+    every resident. First those with activity shown to this provider, walked newest first along
+    an index on the activity dates and kept if they share (every area at once: at their newest
+    area only); then the rest (no activity, or notices that do not show it), in name order, as the
+    "no date" end of the list. A cursor from the first part has a date; one from the second has none."""
     allowed = _field_allowed("last_activity", notices)
 
-    def with_dates(walk_progress: bool):
-        return (select(User.id, User.display_name, AreaProgress.last_activity_at)
-                .select_from(AreaProgress)
-                .join(ConsentGrant, and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area))
-                .join(User, User.id == AreaProgress.resident_id)
-                .where(AreaProgress.area == filters.area, col(AreaProgress.last_activity_at).is_not(None), allowed,
-                       _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress, walk_progress=walk_progress)))
-
-    # For a page, SQLite would start from the provider's grants and sort them all: kept off that
-    # index, it walks area_progress in date order, as PostgreSQL does, and stops after a page.
-    # For the count SQLite does better from that index: walking the dates to find 500 of one
-    # organisation's residents at one stage took 23 ms on a county, its grants 15-20 ms.
-    # (PostgreSQL gets the same SQL for both.)
-    dated, dated_to_count = with_dates(True), with_dates(False)
-    progress = aliased(AreaProgress)
-    has_date = select(progress.resident_id).where(
-        progress.resident_id == ConsentGrant.resident_id, progress.area == ConsentGrant.area,
-        col(progress.last_activity_at).is_not(None), allowed).exists()
+    # The dates are walked along area_progress's indexes, and everything else is asked of each row
+    # in a subquery: joined, SQLite would start from the provider's grants and sort them all, or
+    # first read the whole of user_account and consent_grant into Bloom filters (10 ms each on a
+    # county) to stop after a page. For every area at once it is also told which index to walk: it
+    # would rather sort every resident by name (0.35 s on a county).
+    resident_name = select(User.display_name).where(User.id == AreaProgress.resident_id).scalar_subquery()
+    shared_here = select(ConsentGrant.id).where(
+        ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area, allowed,
+        _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress)).exists()
+    dated = (select(AreaProgress.resident_id, resident_name, AreaProgress.last_activity_at)
+             .where(col(AreaProgress.last_activity_at).is_not(None), shared_here))
+    if filters.area:
+        dated = dated.where(AreaProgress.area == filters.area)
+    else:
+        dated = (dated.where(_newest_area(provider_id, filters, now, notices, allowed))
+                 .with_hint(AreaProgress, "INDEXED BY ix_area_progress_activity", "sqlite"))
+    if name:
+        dated = dated.where(select(User.id).where(User.id == AreaProgress.resident_id, name_matches(name)).exists())
+    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices)).exists()
     undated = (select(User.id, User.display_name)
-               .where(User.role == "resident", User.active.is_(True), select(ConsentGrant.id).where(
-                   ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices), ~has_date).exists()))
+               .where(User.role == "resident", User.active.is_(True), shares, ~_dated_share(provider_id, filters, now, notices)))
     if filters.stale:
         dated = dated.where(AreaProgress.last_activity_at < now - timedelta(days=30))
-        dated_to_count = dated_to_count.where(AreaProgress.last_activity_at < now - timedelta(days=30))
     if name:
-        dated, dated_to_count = dated.where(name_matches(name)), dated_to_count.where(name_matches(name))
         undated = undated.where(name_matches(name))
-    by_date = ([AreaProgress.last_activity_at, User.display_name, User.id], [True, False, False])
+    by_date = ([AreaProgress.last_activity_at, resident_name, AreaProgress.resident_id], [True, False, False])
     by_name = ([User.display_name, User.id], [False, False])
 
     def part(query, order, cursor, forward, limit):
@@ -411,7 +445,7 @@ def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, n
         rows = db.exec(query.order_by(*_in_order(keys, descending, forward, nullable=False)).limit(limit)).all()
         return [(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]
 
-    cursor = _looked_up(db, filters.cursor, dated, User.id, lambda row: (row[2], row[1], row[0]))
+    cursor = _looked_up(db, filters.cursor, dated, AreaProgress.resident_id, lambda row: (row[2], row[1], row[0]))
     if cursor is None and filters.cursor is not None:  # not among those with a date: among the rest?
         cursor = _looked_up(db, filters.cursor, undated, User.id, lambda row: (None, row[1], row[0]))
     forward = cursor is None or cursor.forward
@@ -440,11 +474,35 @@ def _page_in_area_by_activity(db: Session, provider_id: str, filters: Filters, n
             next_page = _at((found[-1][2], found[-1][1], found[-1][0]), True)
         if cursor is not None and (forward or more):
             previous_page = _at((found[0][2], found[0][1], found[0][0]), False)
-    total, over = _counted(db, dated_to_count)
-    if not over:
-        rest, over = _counted(db, undated)
-        total, over = min(total + rest, COUNTED_UP_TO), over or total + rest > COUNTED_UP_TO
-    return [(rid, name_) for rid, name_, _date in found], (total, over), next_page, previous_page
+    # Those with a date and the rest are, together, the residents the filters list: counted as such
+    # (walking names), which is cheaper than counting the two parts along the dates.
+    total = _count_listed(db, provider_id, filters, now, notices, name)
+    return [(rid, name_) for rid, name_, _date in found], total, next_page, previous_page
+
+
+# Lists of an organisation with more grants than this (in the area asked about) are walked along an
+# index; smaller ones are listed from their grants (docs/benchmarks.md, "Which way to list").
+WALKED_FROM = 2000
+_GRANTS_UP_TO = (
+    select(func.count()).select_from(
+        select(ConsentGrant.id).where(ConsentGrant.provider_id == bindparam("provider"),
+                                      col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]))
+        .limit(bindparam("limit")).subquery()))
+_GRANTS_IN_AREA_UP_TO = (
+    select(func.count()).select_from(
+        select(ConsentGrant.id).where(ConsentGrant.provider_id == bindparam("provider"),
+                                      col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
+                                      ConsentGrant.area == bindparam("area"))
+        .limit(bindparam("limit")).subquery()))
+
+
+def _grants_more_than(db: Session, provider_id: str | None, area: str | None, how_many: int) -> bool:
+    """Whether the organisation has more than ``how_many`` given or renewed grants (in ``area``),
+    counted along its index no further than that: only to choose how to list, never who is listed."""
+    if provider_id is None:
+        return False
+    statement = _GRANTS_IN_AREA_UP_TO if area else _GRANTS_UP_TO
+    return db.connection().execute(statement, {"provider": provider_id, "area": area, "limit": how_many + 1}).scalar() > how_many
 
 
 def resident_page(db: Session, staff: User, filters: Filters, name: str | None = None, per_page: int | None = None) -> ResidentPage:
@@ -454,12 +512,16 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     provider_id = consent.staff_provider(staff)
     now = utcnow()
     notices = _notices_showing(db, provider_id)
-    # "Started sharing this month" is a few of the organisation's grants: found from them (the grouped
-    # listing) rather than by walking every resident in name order to find them (0.5 s on a county).
-    if filters.sort == "name" and not filters.stale and not filters.new:
+    # Walked along an index (names, or dates), a page stops after a page of residents who share:
+    # fast when many share, slow when few do (an organisation sharing with a thirtieth of a county
+    # read most of it for a page). Few grants to list ("started sharing this month", a small
+    # organisation) are quicker to list from the grants themselves, as the grouped listing does.
+    walk = (filters.sort != "goals_done" and not filters.new
+            and _grants_more_than(db, provider_id, filters.area, WALKED_FROM))
+    if walk and filters.sort == "name":
         found, (total, more), next_page, previous_page = _page_by_name(db, provider_id, filters, now, notices, name, per_page)
-    elif filters.sort == "last_activity" and filters.area:
-        found, (total, more), next_page, previous_page = _page_in_area_by_activity(db, provider_id, filters, now, notices, name, per_page)
+    elif walk:
+        found, (total, more), next_page, previous_page = _page_by_activity(db, provider_id, filters, now, notices, name, per_page)
     else:
         listing = (_listing_in_area if filters.area else _listing)(provider_id, filters, now, notices, name).subquery()
         keys, descending = {
