@@ -34,8 +34,8 @@ PAGES = {
     "dashboard, filtered (area, stage, sorted by last activity)": ("bench.staff", "GET", "/provider/?area=digital&stage=3&sort=last_activity"),
     "dashboard, page 200 (199 x Next page)": ("bench.staff", "GET", "/provider/", 200),
     "dashboard, filtered, page 50": ("bench.staff", "GET", "/provider/?area=digital&stage=3&sort=last_activity", 50),
-    # The other choices on the dashboard's form, each on its own: every area at once needs each
-    # resident's totals over their areas (not yet fast at a county's size: docs/benchmarks.md).
+    # The other choices on the dashboard's form, each on its own (goals done over every area needs
+    # each resident's totals, and is not yet fast at a county's size: docs/benchmarks.md).
     "dashboard, sorted by last activity (every area)": ("bench.staff", "GET", "/provider/?sort=last_activity"),
     "dashboard, sorted by goals done (every area)": ("bench.staff", "GET", "/provider/?sort=goals_done"),
     "dashboard, no progress in 30 days": ("bench.staff", "GET", "/provider/?stale=1"),
