@@ -37,8 +37,10 @@ PAGES = {
     # The other choices on the dashboard's form, each on its own (goals done over every area needs
     # each resident's totals, and is not yet fast at a county's size: docs/benchmarks.md).
     "dashboard, sorted by last activity (every area)": ("bench.staff", "GET", "/provider/?sort=last_activity"),
+    "dashboard, sorted by last activity, page 50": ("bench.staff", "GET", "/provider/?sort=last_activity", 50),
     "dashboard, sorted by goals done (every area)": ("bench.staff", "GET", "/provider/?sort=goals_done"),
     "dashboard, no progress in 30 days": ("bench.staff", "GET", "/provider/?stale=1"),
+    "dashboard, no progress in 30 days, page 50": ("bench.staff", "GET", "/provider/?stale=1", 50),
     "dashboard, started sharing this month": ("bench.staff", "GET", "/provider/?new=1"),
     "tutor's caseload, first page": ("bench.tutor", "GET", "/tutor/"),
     "tutor's caseload, page 200": ("bench.tutor", "GET", "/tutor/", 200),

@@ -318,3 +318,13 @@ RUN_FIRST = ("tests/test_browser_walk.py::",)
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))  # a stable sort: the order is otherwise kept
+
+
+@pytest.fixture(params=["walked", "grouped"])
+def way(request, monkeypatch):
+    """Lists are walked along an index when an organisation has many grants, and worked out from
+    its grants when it has few: tests of who is listed, and in what order, run both ways."""
+    from tracker.domain.consent import caseload
+
+    monkeypatch.setattr(caseload, "WALKED_FROM", 0 if request.param == "walked" else 10**6)
+    return request.param

@@ -51,7 +51,7 @@ def _staff(app, username):
     return client
 
 
-def test_the_caseload_lists_exactly_the_consented_residents_and_logs_each(app, db, sharing, everyone):
+def test_the_caseload_lists_exactly_the_consented_residents_and_logs_each(app, db, sharing, everyone, way):
     expected = expected_for(db, sharing.a)
     assert {everyone[s].id for s in ("consented", "record", "other_area")} == expected
     page = _staff(app, "tutor.a").get("/tutor/")
@@ -64,7 +64,7 @@ def test_the_caseload_lists_exactly_the_consented_residents_and_logs_each(app, d
 
 
 @pytest.mark.parametrize(("username", "search"), [("tutor.a", "/tutor/search"), ("staff.a", "/provider/search")])
-def test_search_is_a_post_and_finds_only_consented_residents(app, db, sharing, everyone, username, search):
+def test_search_is_a_post_and_finds_only_consented_residents(app, db, sharing, everyone, username, search, way):
     staff = _staff(app, username)
     assert staff.get(search).status_code == 405
     found = staff.post(search, data={"name": "res."})
@@ -76,10 +76,20 @@ def test_search_is_a_post_and_finds_only_consented_residents(app, db, sharing, e
     assert {e.resident_id for e in entries} == expected_for(db, sharing.a)
 
 
-def test_the_dashboard_shows_exactly_the_consented_residents(app, db, sharing, everyone):
-    page = _staff(app, "staff.a").get("/provider/")
+def test_the_dashboard_shows_exactly_the_consented_residents(app, db, sharing, everyone, way):
+    staff = _staff(app, "staff.a")
+    page = staff.get("/provider/")
     assert _names(page.text) == expected_for(db, sharing.a)
     assert len(db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == sharing.staff_a.id)).all()) == 3
+    # Every sort and filter lists the same people (nobody has done anything yet, so nobody has
+    # progress in the last 30 days), and in the digital area those who share it.
+    digital = {everyone[s].id for s in ("consented", "record")}
+    for path, expected in [("/provider/?sort=last_activity", expected_for(db, sharing.a)),
+                           ("/provider/?sort=goals_done", expected_for(db, sharing.a)),
+                           ("/provider/?stale=1", expected_for(db, sharing.a)),
+                           ("/provider/?area=digital&sort=last_activity", digital),
+                           ("/provider/?area=digital&stale=1", digital)]:
+        assert _names(staff.get(path).text) == expected, path
 
 
 def test_each_row_says_what_is_shared_as_text_and_in_the_readers_language(app, db, sharing, people):

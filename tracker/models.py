@@ -424,6 +424,8 @@ class ConsentGrant(SQLModel, table=True):
         Index("ix_consent_grant_provider_state", "provider_id", "state", "area"),
         # "Does this resident share with this provider?" (lists check it resident by resident).
         Index("ix_consent_grant_resident_provider", "resident_id", "provider_id", "area"),
+        # "Started sharing this month": the month's grants of one organisation, found directly.
+        Index("ix_consent_grant_provider_given", "provider_id", "given_at"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
