@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from tracker import admin, auth, provider, public, resident, staff, tutor
+    from tracker import admin, auth, openreferral, provider, public, resident, staff, tutor
     from tracker.commands import cli
     from tracker.config import load_config
     from tracker.web import (
@@ -61,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     assets.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
-    for blueprint in (public.bp, resident.bp, staff.bp, tutor.bp, provider.bp, admin.bp):
+    for blueprint in (public.bp, resident.bp, staff.bp, tutor.bp, provider.bp, admin.bp, openreferral.bp):
         app.register_blueprint(blueprint)
     app.before_request(security.assign_request_id)
     app.after_request(security.add_security_headers)

@@ -764,6 +764,110 @@ class AreaProgress(SQLModel, table=True):
     last_activity_at: datetime | None = timestamp(nullable=True)
 
 
+# --- The directory of the partnership's services (Open Referral UK) ---------------------------
+
+
+class ServiceStatus(StrEnum):
+    """HSDS 3.0's statuses of a service."""
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    DEFUNCT = "defunct"
+    TEMPORARILY_CLOSED = "temporarily closed"
+
+
+class Intake(StrEnum):
+    """Whether a service takes referrals now."""
+    TAKING_REFERRALS = "taking_referrals"
+    WAITING_LIST = "waiting_list"  # takes them, with a wait (``wait_weeks``, roughly)
+    NOT_TAKING = "not_taking"
+
+
+class DirectoryService(SQLModel, table=True):
+    """A service an organisation of the partnership offers, as the directory publishes it (Open
+    Referral UK, HSDS 3.0). What residents read is kept in every shipped language: {"en": …, "pl": …}.
+    Nothing about any resident is ever held here."""
+
+    __tablename__ = "directory_service"
+    __table_args__ = (
+        CheckConstraint(_in("status", ServiceStatus), name="status"),
+        CheckConstraint(_in("intake", Intake), name="intake"),
+        CheckConstraint("wait_weeks IS NULL OR (wait_weeks >= 0 AND wait_weeks <= 104)", name="wait_weeks"),
+        Index("ix_directory_service_provider", "provider_id"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)  # a UUID, published with its hyphens
+    provider_id: str = Field(foreign_key="provider.id", max_length=32)
+    name: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    description: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    eligibility: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # who it is for
+    cost: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    opening_times: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # in words
+    url: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    languages: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ISO 639-1 codes spoken
+    status: str = Field(default=ServiceStatus.ACTIVE, max_length=20)
+    intake: str = Field(default=Intake.TAKING_REFERRALS, max_length=20)
+    wait_weeks: int | None = Field(default=None)
+    last_checked_at: datetime = timestamp()  # when its organisation last said this is right
+    updated_at: datetime = timestamp()
+    created_at: datetime = timestamp()
+
+
+class ServiceLocation(SQLModel, table=True):
+    """Where a service is offered: a building (with its address and how accessible it is), or
+    "virtual" (by phone or online)."""
+
+    __tablename__ = "service_location"
+    __table_args__ = (CheckConstraint("kind IN ('physical', 'virtual')", name="kind"),
+                      Index("ix_service_location_service", "service_id"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    service_id: str = Field(foreign_key="directory_service.id", max_length=32)
+    kind: str = Field(default="physical", max_length=10)
+    name: str = Field(max_length=120)
+    address_1: str | None = Field(default=None, max_length=120)
+    address_2: str | None = Field(default=None, max_length=120)
+    town: str | None = Field(default=None, max_length=60)
+    postcode: str | None = Field(default=None, max_length=10)
+    accessibility: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Taxonomy(SQLModel, table=True):
+    """A published list of terms services are tagged with (the LGA's esdNeeds, esdCircumstances)."""
+
+    __tablename__ = "taxonomy"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(max_length=60, sa_column_kwargs={"unique": True})
+    description: str = Field(max_length=300)
+    uri: str = Field(max_length=300)
+    version: str | None = Field(default=None, max_length=20)
+
+
+class TaxonomyTerm(SQLModel, table=True):
+    """One term of a taxonomy, with its code there (esdNeeds "69"; esdCircumstances "Carer")."""
+
+    __tablename__ = "taxonomy_term"
+    __table_args__ = (Index("uq_taxonomy_term_code", "taxonomy_id", "code", unique=True),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    taxonomy_id: str = Field(foreign_key="taxonomy.id", max_length=32)
+    code: str = Field(max_length=80)
+    name: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    term_uri: str | None = Field(default=None, max_length=300)
+
+
+class ServiceTerm(SQLModel, table=True):
+    """A service tagged with a term."""
+
+    __tablename__ = "service_term"
+    __table_args__ = (Index("ix_service_term_term", "term_id"),)
+
+    service_id: str = Field(foreign_key="directory_service.id", primary_key=True, max_length=32)
+    term_id: str = Field(foreign_key="taxonomy_term.id", primary_key=True, max_length=32)
+
+
 # Made by migration 0011 outside these models (SQLAlchemy cannot describe them): the trigram index
 # for finding residents by part of their name — on PostgreSQL a GIN index, on SQLite an FTS5 table
 # (with its shadow tables) kept by triggers on user_account.

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.clock import pretend_now, utcnow
+from tracker.commands.demo_services import load_demo_services
 from tracker.domain import accounts, plan
 from tracker.domain.catalogue import sync_catalogue
 from tracker.models import CatalogueGoal, PlanStep, Provider, ProviderKind, Role, SiteSetting, User
@@ -71,10 +72,11 @@ def load_demo(db: Session, secret_key: str) -> str:
         _build_plan(db, users[username], story)
     load_demo_sharing(db, secret_key)
     _registered_by_a_tutor(db, users["tutor.learning"])
+    services = load_demo_services(db, providers)
     db.add(SiteSetting(key=accounts.DEMO_DATA_KEY, value="1"))
     return (
         f"Loaded demo data: {len(PROVIDERS)} providers, {len(PEOPLE) + len(REGISTERED)} accounts (password {DEMO_PASSWORD}), "
-        f"plans for {', '.join(PLANS)}."
+        f"plans for {', '.join(PLANS)}; {len(services)} services in the directory."
     )
 
 

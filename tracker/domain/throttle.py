@@ -30,6 +30,8 @@ LIMITS = {
     # New accounts per client address: a class at a library registering together fits; trying
     # usernames one after another does not.
     "register": (20, timedelta(hours=1)),
+    # The public directory feed, per client address: reading every service a few times over fits.
+    "openreferral": (300, timedelta(minutes=10)),
 }
 
 

@@ -37,8 +37,9 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-    if request.endpoint != "static":
+    if request.endpoint != "static" and not g.get("public_data"):
         # Pages may show a resident's data: never keep them in a shared PC's cache or history.
+        # (Only answers that can hold nothing personal, the directory's feed, say how they are kept.)
         headers["Cache-Control"] = "no-store"
         headers.setdefault("Pragma", "no-cache")
     if request.is_secure:

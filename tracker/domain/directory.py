@@ -1,0 +1,243 @@
+"""The directory of the partnership's services, and its Open Referral UK feed (HSDS 3.0 shapes:
+the schemas are in the HSDS 3.0 specification, and tests/openreferral/ holds the ones the feed is
+checked against). Everything here is about organisations and services; nothing about residents
+is read, so the feed can be public.
+
+Ids are UUIDs. Ours are kept as 32 hex digits and published with their hyphens; the parts of a
+service HSDS wants ids for but that we keep as fields (its phone, its languages, an address) get
+ids derived from the service's (UUID version 5), so they are the same in every response.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from tracker.domain.catalogue import LANGUAGES
+from tracker.models import (
+    DirectoryService,
+    Intake,
+    Provider,
+    ServiceLocation,
+    ServiceStatus,
+    ServiceTerm,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+HSDS_VERSION = "3.0"
+ORUK_PROFILE = "https://openreferraluk.org/"
+FEED_LANGUAGE = "en"  # HSDS has one text per field: the feed is in English (the site is in every language)
+PER_PAGE = 50
+PER_PAGE_AT_MOST = 200
+LANGUAGE_NAMES = {"en": "English", "pl": "Polish", "uk": "Ukrainian", "ro": "Romanian", "pa": "Punjabi",
+                  "gu": "Gujarati", "ur": "Urdu", "ar": "Arabic", "lt": "Lithuanian", "bg": "Bulgarian"}
+
+
+class BadQuery(ValueError):
+    """A feed query the standard does not allow (a page that is not a number, say): a 400."""
+
+
+def published_id(hex_id: str) -> str:
+    return str(uuid.UUID(hex=hex_id))
+
+
+def stored_id(published: str) -> str | None:
+    """The 32 hex digits of a published id, or None if it is not a UUID (then nothing has it)."""
+    try:
+        return uuid.UUID(published).hex
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _part_id(owner_hex: str, part: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(hex=owner_hex), part))
+
+
+def _text(value: dict, language: str = FEED_LANGUAGE) -> str | None:
+    return (value or {}).get(language) or None
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    per_page: int
+
+
+def paging(args) -> Paging:
+    """``page`` (from 1) and ``per_page`` (1 to PER_PAGE_AT_MOST) from a query string."""
+    def number(name: str, default: int, most: int) -> int:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return default
+        if not str(raw).isdigit() or not 1 <= int(raw) <= most:
+            raise BadQuery(f"{name} must be a whole number from 1 to {most}")
+        return int(raw)
+
+    return Paging(number("page", 1, 10**6), number("per_page", PER_PAGE, PER_PAGE_AT_MOST))
+
+
+def _page(total: int, paging_: Paging, contents: list) -> dict:
+    pages = max(1, math.ceil(total / paging_.per_page))
+    return {"total_items": total, "total_pages": pages, "page_number": paging_.page, "size": len(contents),
+            "first_page": paging_.page == 1, "last_page": paging_.page >= pages, "empty": not contents, "contents": contents}
+
+
+# The standard's own description of the endpoints (this feed answers the ones ORUK asks for).
+OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
+
+
+def feed_description() -> dict:
+    return {"version": HSDS_VERSION, "profile": ORUK_PROFILE, "openapi_url": OPENAPI_URL}
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+def _published_services():
+    """Services (with their organisation) of active organisations that are not defunct: what the
+    directory shows."""
+    return (select(DirectoryService, Provider).join(Provider, Provider.id == DirectoryService.provider_id)
+            .where(Provider.active.is_(True), DirectoryService.status != ServiceStatus.DEFUNCT))
+
+
+def _wait_time(service: DirectoryService) -> str | None:
+    if service.intake == Intake.NOT_TAKING:
+        return "Not taking referrals at the moment"
+    if service.intake == Intake.WAITING_LIST:
+        return f"Waiting list: about {service.wait_weeks} weeks" if service.wait_weeks else "Waiting list"
+    return None
+
+
+def _organization(provider: Provider) -> dict:
+    return {"id": published_id(provider.id), "name": provider.name, "description": _text(provider.description) or provider.name}
+
+
+def _service_basics(service: DirectoryService, provider: Provider) -> dict:
+    """The one-to-one fields of a service (what /services lists)."""
+    return {
+        "id": published_id(service.id),
+        "organization_id": published_id(provider.id),
+        "name": _text(service.name),
+        "description": _text(service.description),
+        "url": service.url,
+        "email": service.email,
+        "status": service.status,
+        "eligibility_description": _text(service.eligibility),
+        "fees_description": _text(service.cost),
+        "application_process": ("Ask the service, or ask a tutor or adviser to refer you" if service.intake != Intake.NOT_TAKING
+                                else None),
+        "wait_time": _wait_time(service),
+        "assured_date": service.last_checked_at.date().isoformat(),
+        "last_modified": service.updated_at.isoformat(),
+        "organization": _organization(provider),
+    }
+
+
+def _no_empty(value: dict) -> dict:
+    """HSDS leaves out what a service does not have rather than sending nulls."""
+    return {k: v for k, v in value.items() if v is not None}
+
+
+def service_page(db: Session, paging_: Paging, text: str | None = None, term_id: str | None = None,
+                 organization_id: str | None = None) -> dict:
+    """A page of services in name order, optionally those whose name or description has ``text``
+    in it, tagged with the term, or of the organisation (published ids)."""
+    query = _published_services()
+    if text:
+        query = query.where(or_(*(func.lower(field[language].as_string()).contains(text.lower(), autoescape=True)
+                                  for field in (DirectoryService.name, DirectoryService.description) for language in LANGUAGES)))
+    if term_id is not None:
+        term = stored_id(term_id)
+        query = query.where(col(DirectoryService.id).in_(select(ServiceTerm.service_id).where(ServiceTerm.term_id == term)))
+    if organization_id is not None:
+        query = query.where(DirectoryService.provider_id == stored_id(organization_id))
+    total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryService.id).subquery())).one()
+    found = db.exec(query.order_by(DirectoryService.name[FEED_LANGUAGE].as_string(), DirectoryService.id)
+                    .offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    return _page(total, paging_, [_no_empty(_service_basics(service, provider)) for service, provider in found])
+
+
+def service_full(db: Session, published: str) -> dict | None:
+    """A service with everything HSDS nests in it, or None (not published, or no such id)."""
+    hex_id = stored_id(published)
+    if hex_id is None:
+        return None
+    row = db.exec(_published_services().where(DirectoryService.id == hex_id)).first()
+    if row is None:
+        return None
+    service, provider = row
+    full = _service_basics(service, provider)
+    if service.phone:
+        full["phones"] = [{"id": _part_id(service.id, "phone"), "number": service.phone}]
+    full["languages"] = [_no_empty({"id": _part_id(service.id, f"language:{code}"), "code": code, "name": LANGUAGE_NAMES.get(code)})
+                         for code in service.languages]
+    if _text(service.opening_times):
+        full["schedules"] = [{"id": _part_id(service.id, "schedule"), "description": _text(service.opening_times)}]
+    locations = db.exec(select(ServiceLocation).where(ServiceLocation.service_id == service.id).order_by(ServiceLocation.name)).all()
+    full["service_at_locations"] = [_service_at_location(service, location) for location in locations]
+    terms = db.exec(select(TaxonomyTerm, Taxonomy).join(ServiceTerm, ServiceTerm.term_id == TaxonomyTerm.id)
+                    .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+                    .where(ServiceTerm.service_id == service.id).order_by(Taxonomy.name, TaxonomyTerm.code)).all()
+    full["attributes"] = [{"id": _part_id(service.id, f"attribute:{term.id}"), "link_id": published_id(service.id), "link_type": "service",
+                           "link_entity": "service", "taxonomy_term_id": published_id(term.id), "taxonomy_term": _term(term, taxonomy)}
+                          for term, taxonomy in terms]
+    return _no_empty(full)
+
+
+def _service_at_location(service: DirectoryService, location: ServiceLocation) -> dict:
+    place = {"id": published_id(location.id), "location_type": location.kind, "name": location.name}
+    if location.kind == "physical" and location.address_1 and location.town and location.postcode:
+        place["addresses"] = [{"id": _part_id(location.id, "address"), "location_id": published_id(location.id),
+                               "address_1": location.address_1, "address_2": location.address_2 or "", "city": location.town,
+                               "state_province": "Leicestershire", "postal_code": location.postcode, "country": "GB",
+                               "address_type": "physical"}]
+    if _text(location.accessibility):
+        place["accessibility"] = [{"id": _part_id(location.id, "accessibility"), "location_id": published_id(location.id),
+                                   "description": _text(location.accessibility)}]
+    return {"id": _part_id(service.id, f"at:{location.id}"), "service_id": published_id(service.id),
+            "location_id": published_id(location.id), "location": place}
+
+
+# --- Organisations and taxonomies ---------------------------------------------------------------
+
+
+def organization_page(db: Session, paging_: Paging) -> dict:
+    """The partnership's active organisations, in name order."""
+    query = select(Provider).where(Provider.active.is_(True))
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    found = db.exec(query.order_by(Provider.name).offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    return _page(total, paging_, [_organization(provider) for provider in found])
+
+
+def _taxonomy(taxonomy: Taxonomy) -> dict:
+    return _no_empty({"id": published_id(taxonomy.id), "name": taxonomy.name, "description": taxonomy.description,
+                      "uri": taxonomy.uri, "version": taxonomy.version})
+
+
+def _term(term: TaxonomyTerm, taxonomy: Taxonomy) -> dict:
+    name = _text(term.name) or term.code
+    return _no_empty({"id": published_id(term.id), "code": term.code, "name": name, "description": name,
+                      "taxonomy": taxonomy.name, "taxonomy_id": published_id(taxonomy.id), "term_uri": term.term_uri,
+                      "taxonomy_detail": _taxonomy(taxonomy)})
+
+
+def taxonomy_page(db: Session, paging_: Paging) -> dict:
+    query = select(Taxonomy)
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    found = db.exec(query.order_by(Taxonomy.name).offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    return _page(total, paging_, [_taxonomy(taxonomy) for taxonomy in found])
+
+
+def taxonomy_term_page(db: Session, paging_: Paging, taxonomy_id: str | None = None) -> dict:
+    query = select(TaxonomyTerm, Taxonomy).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+    if taxonomy_id is not None:
+        query = query.where(TaxonomyTerm.taxonomy_id == stored_id(taxonomy_id))
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    found = db.exec(query.order_by(Taxonomy.name, TaxonomyTerm.code).offset((paging_.page - 1) * paging_.per_page)
+                    .limit(paging_.per_page)).all()
+    return _page(total, paging_, [_term(term, taxonomy) for term, taxonomy in found])
