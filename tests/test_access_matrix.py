@@ -85,6 +85,13 @@ class World:
             change.give(self.sharing.notice(self.sharing.b, "financial"), ["view"], 12)
         db.commit()
         self.assisted_code = change.receipt.code
+        # A service in the directory (public: the same for everyone, signed in or not).
+        from tracker.models import DirectoryService
+
+        service = DirectoryService(provider_id=self.sharing.a.id, name={"en": "Computer class", "pl": "Kurs komputerowy"})
+        db.add(service)
+        db.commit()
+        self.service_id = service.id
         self.users = {"resident": "subject", "tutor_a": "tutor.a", "staff_a": "staff.a", "tutor_b": "tutor.b", "tutor_c": "tutor.c",
                       "admin": "the.admin"}
 
@@ -137,6 +144,14 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("public.accessibility", "GET"): ("/accessibility", everyone),
         ("public.cookies", "GET"): ("/cookies", everyone),
         ("public.help_page", "GET"): ("/help", everyone),
+        ("public.find_help", "GET"): ("/find-help?q=computer", everyone),
+        ("public.service_page", "GET"): (f"/find-help/{w.service_id}", everyone),
+        ("openreferral.feed", "GET"): ("/openreferral/", everyone),
+        ("openreferral.services", "GET"): ("/openreferral/services", everyone),
+        ("openreferral.service", "GET"): (f"/openreferral/services/{w.service_id}", everyone),
+        ("openreferral.organizations", "GET"): ("/openreferral/organizations", everyone),
+        ("openreferral.taxonomies", "GET"): ("/openreferral/taxonomies", everyone),
+        ("openreferral.taxonomy_terms", "GET"): ("/openreferral/taxonomy_terms", everyone),
         ("auth.login", "GET"): ("/login", signed_in_redirect),
         ("auth.login", "POST"): ("/login", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
         ("auth.register", "GET"): ("/register", signed_in_redirect),

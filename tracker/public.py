@@ -1,14 +1,18 @@
-"""Pages for everyone: the start page, the language switcher, the pages every GOV.UK service has
-(privacy, accessibility, cookies, help) and the health check."""
+"""Pages for everyone: the start page, the language switcher, the directory of local services
+("Find help"), the pages every GOV.UK service has (privacy, accessibility, cookies, help) and the
+health check."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from tracker.domain import consent
+from tracker.domain import consent, directory
 from tracker.models import Provider
 from tracker.web import htmx
 from tracker.web.roles import home_url
@@ -17,6 +21,10 @@ from tracker.web.session import get_session
 from tracker.web.wording import PROVIDER_KIND_NAMES
 
 bp = Blueprint("public", __name__)
+
+# Languages a service may be offered in, named in the reader's language.
+LANGUAGE_NAMES_IN_WORDS = {"en": _l("English"), "pl": _l("Polish"), "uk": _l("Ukrainian"), "ro": _l("Romanian"), "pa": _l("Punjabi"),
+                           "gu": _l("Gujarati"), "ur": _l("Urdu"), "ar": _l("Arabic"), "lt": _l("Lithuanian"), "bg": _l("Bulgarian")}
 
 
 @bp.get("/")
@@ -82,6 +90,25 @@ def help_page():
     have no contact details: residents ask their tutor)."""
     providers = get_session().exec(select(Provider).where(col(Provider.active).is_(True)).order_by(Provider.name)).all()
     return render_template("public/help.html", providers=providers, kind_names=PROVIDER_KIND_NAMES)
+
+
+@bp.get("/find-help")
+def find_help():
+    """The directory of local services, for anyone, signed in or not: all of them, or those
+    matching what was typed. Nothing about the search is kept or shown to any organisation."""
+    text = (request.args.get("q") or "").strip()
+    error = _("What you need help with must be 100 characters or fewer") if len(text) > 100 else None
+    services, total = directory.find_services(get_session(), None if error else text or None, str(get_locale() or "en"))
+    return render_template("public/find_help.html", text=text, error=error, services=[] if error else services,
+                           total=0 if error else total), 400 if error else 200
+
+
+@bp.get("/find-help/<uid:service_id>")
+def service_page(service_id: str):
+    service = directory.service_for_residents(get_session(), service_id, str(get_locale() or "en"))
+    if service is None:
+        abort(404)
+    return render_template("public/service.html", service=service, language_names=LANGUAGE_NAMES_IN_WORDS)
 
 
 @bp.get("/healthz")

@@ -241,3 +241,80 @@ def taxonomy_term_page(db: Session, paging_: Paging, taxonomy_id: str | None = N
     found = db.exec(query.order_by(Taxonomy.name, TaxonomyTerm.code).offset((paging_.page - 1) * paging_.per_page)
                     .limit(paging_.per_page)).all()
     return _page(total, paging_, [_term(term, taxonomy) for term, taxonomy in found])
+
+
+# --- For residents: finding help -------------------------------------------------------------
+
+FOUND_AT_MOST = 50
+
+
+@dataclass
+class PlaceView:
+    name: str
+    virtual: bool
+    address: list[str]
+    accessibility: str | None
+
+
+@dataclass
+class ServiceView:
+    """A service in the reader's language (English where a text is missing in theirs)."""
+    id: str
+    name: str
+    organisation: str
+    description: str | None
+    eligibility: str | None
+    cost: str | None
+    opening_times: str | None
+    intake: str
+    wait_weeks: int | None
+    languages: list[str]
+    phone: str | None
+    email: str | None
+    url: str | None
+    last_checked_at: object
+    places: list[PlaceView]
+
+
+def _in(value: dict, language: str) -> str | None:
+    return _text(value, language) or _text(value)
+
+
+def _web_address(url: str | None) -> str | None:
+    """Only a web address is ever made a link (never ``javascript:`` or the like, whoever typed it)."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def _view(service: DirectoryService, provider: Provider, language: str, places: list[ServiceLocation]) -> ServiceView:
+    return ServiceView(
+        id=service.id, name=_in(service.name, language) or "", organisation=provider.name,
+        description=_in(service.description, language), eligibility=_in(service.eligibility, language), cost=_in(service.cost, language),
+        opening_times=_in(service.opening_times, language), intake=service.intake, wait_weeks=service.wait_weeks,
+        languages=list(service.languages), phone=service.phone, email=service.email, url=_web_address(service.url),
+        last_checked_at=service.last_checked_at,
+        places=[PlaceView(p.name, p.kind == "virtual", [line for line in (p.address_1, p.address_2, p.town, p.postcode) if line],
+                          _in(p.accessibility, language)) for p in places])
+
+
+def find_services(db: Session, text: str | None, language: str) -> tuple[list[ServiceView], int]:
+    """Services whose name or description has ``text`` in it (any language; all of them without
+    text), in name order in the reader's language: at most FOUND_AT_MOST, and how many there are.
+    Nothing about the search is stored: it is the resident's own business."""
+    query = _published_services()
+    if text:
+        query = query.where(or_(*(func.lower(field[code].as_string()).contains(text.lower(), autoescape=True)
+                                  for field in (DirectoryService.name, DirectoryService.description) for code in LANGUAGES)))
+    total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryService.id).subquery())).one()
+    found = db.exec(query.order_by(func.coalesce(DirectoryService.name[language].as_string(), DirectoryService.name[FEED_LANGUAGE].as_string()),
+                                   DirectoryService.id).limit(FOUND_AT_MOST)).all()
+    return [_view(service, provider, language, []) for service, provider in found], total
+
+
+def service_for_residents(db: Session, service_id: str, language: str) -> ServiceView | None:
+    """One published service with where it is offered, or None."""
+    row = db.exec(_published_services().where(DirectoryService.id == service_id)).first()
+    if row is None:
+        return None
+    service, provider = row
+    places = db.exec(select(ServiceLocation).where(ServiceLocation.service_id == service.id).order_by(ServiceLocation.kind, ServiceLocation.name)).all()
+    return _view(service, provider, language, list(places))

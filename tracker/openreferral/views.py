@@ -57,7 +57,7 @@ def services():
                                           organization_id=request.args.get("organization_id") or None))
 
 
-@bp.get("/services/<string:service_id>")
+@bp.get("/services/<published_id:service_id>")
 def service(service_id: str):
     found = directory.service_full(get_session(), service_id)
     return jsonify(found) if found is not None else _error(404, "No service has that id")

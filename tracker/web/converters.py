@@ -45,6 +45,12 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=DATABASE_INT_MAX)
 
 
+class PublishedIdConverter(BaseConverter):
+    """Open Referral ids: UUIDs, with their hyphens (as the feed publishes them) or without."""
+
+    regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
 class LanguageConverter(BaseConverter):
     regex = "[a-z]{2}"
 
@@ -56,6 +62,7 @@ CONVERTERS = {
     "receipt": ReceiptConverter,
     "row_id": RowIdConverter,
     "lang": LanguageConverter,
+    "published_id": PublishedIdConverter,
 }
 
 

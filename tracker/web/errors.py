@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
@@ -55,6 +55,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if _answers_json():
+            return _json_error(error.code, error.name)
         if error.code in PAGES:
             return render_error(error.code)
         return error
@@ -68,8 +70,7 @@ def init_app(app) -> None:
         # Flask-Login puts ``current_user`` into every template, loading it if not yet loaded:
         # for this page the person counts as signed out (their sign-in is untouched).
         g._login_user = app.login_manager.anonymous_user()
-        response = render_error(503)
-        response = app.make_response(response)
+        response = app.make_response(_json_error(503, "Service Unavailable") if _answers_json() else render_error(503))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
@@ -82,6 +83,19 @@ def init_app(app) -> None:
             raise error  # let the test see the real failure
         app.logger.exception("unhandled error")
         return render_error(500)
+
+
+def _answers_json() -> bool:
+    """Whether this address belongs to a JSON feed (a blueprint registers its prefix in
+    ``app.extensions["json_error_paths"]``): its readers are programs, so errors are JSON too,
+    even for an address no route matched."""
+    return any(request.path.startswith(prefix) for prefix in current_app.extensions.get("json_error_paths", ()))
+
+
+def _json_error(status: int, message: str):
+    response = jsonify({"status": status, "message": message})
+    response.status_code = status
+    return response
 
 
 def _discard_session() -> None:

@@ -58,6 +58,7 @@ NAVIGATION = {
         ("resident.progress", _l("My progress")),
         ("resident.sharing", _l("Sharing")),
         ("resident.my_data", _l("My data")),
+        ("public.find_help", _l("Find help")),
     ],
     Role.TUTOR: [(HOME_ENDPOINTS[Role.TUTOR], _l("Home"))],
     Role.PROVIDER_STAFF: [(HOME_ENDPOINTS[Role.PROVIDER_STAFF], _l("Home")), ("provider.figures", _l("Figures"))],
