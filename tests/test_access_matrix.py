@@ -86,9 +86,11 @@ class World:
         db.commit()
         self.assisted_code = change.receipt.code
         # A service in the directory (public: the same for everyone, signed in or not).
-        from tracker.models import DirectoryService
+        from tracker.models import DirectoryOrganisation, DirectoryService
 
-        service = DirectoryService(provider_id=self.sharing.a.id, name={"en": "Computer class", "pl": "Kurs komputerowy"})
+        db.add(DirectoryOrganisation(id=self.sharing.a.id, provider_id=self.sharing.a.id))
+        db.flush()
+        service = DirectoryService(organisation_id=self.sharing.a.id, name={"en": "Computer class", "pl": "Kurs komputerowy"})
         db.add(service)
         db.commit()
         self.service_id = service.id

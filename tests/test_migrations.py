@@ -205,3 +205,29 @@ def test_0008_keeps_the_access_log_and_the_flags_that_point_into_it(any_empty_da
     engine.dispose()
     migrate.upgrade(any_empty_database_url)
     assert _diff(any_empty_database_url) == []
+
+
+def test_services_move_to_their_providers_directory_organisation(tmp_path):
+    """0016 puts services under directory organisations: each provider with services gets one,
+    under the provider's own id (so the feed's organisation ids stay the same)."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path}/old.sqlite3"
+    migrate.upgrade(url, "0015")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO provider (id, name, kind, description, active, created_at) "
+                                "VALUES ('p1', 'Melton Money Advice', 'money_advice', '{}', 1, '2026-01-01 00:00:00')"))
+        for n in (1, 2):
+            connection.execute(text(
+                "INSERT INTO directory_service (id, provider_id, name, description, eligibility, cost, opening_times, languages, status,"
+                " intake, last_checked_at, updated_at, created_at) VALUES "
+                f"('s{n}', 'p1', '{{\"en\": \"Advice {n}\"}}', '{{}}', '{{}}', '{{}}', '{{}}', '[]', 'active', 'taking_referrals',"
+                " '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        organisations = connection.execute(text("SELECT id, provider_id FROM directory_organisation")).all()
+        services = connection.execute(text("SELECT id, organisation_id FROM directory_service ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(o) for o in organisations] == [("p1", "p1")]
+    assert [tuple(s) for s in services] == [("s1", "p1"), ("s2", "p1")]

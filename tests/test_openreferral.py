@@ -143,11 +143,11 @@ def test_defunct_services_and_those_of_closed_organisations_are_not_published(cl
     services, _term = directory
     defunct, closed = services[0], services[-1]
     defunct.status = ServiceStatus.DEFUNCT
-    organisation = db.get(Provider, closed.provider_id)
+    organisation = db.get(Provider, closed.organisation_id)  # a partner's organisation has its provider's id
     organisation.active = False
     db.commit()
     listed = {item["id"] for item in _get(client, "/openreferral/services?per_page=200")["contents"]}
-    gone = {s.id for s in services if s.id == defunct.id or s.provider_id == organisation.id}
+    gone = {s.id for s in services if s.id == defunct.id or s.organisation_id == organisation.id}
     assert listed == {str(uuid.UUID(hex=s.id)) for s in services if s.id not in gone}
     for service_id in gone:
         _get(client, f"/openreferral/services/{uuid.UUID(hex=service_id)}", status=404)

@@ -782,6 +782,23 @@ class Intake(StrEnum):
     NOT_TAKING = "not_taking"
 
 
+class DirectoryOrganisation(SQLModel, table=True):
+    """An organisation in the directory: a member of the partnership (``provider_id``; its name and
+    description are the provider's, and its id the same), or one whose services came from another
+    directory's Open Referral feed (with the name and description that feed gave)."""
+
+    __tablename__ = "directory_organisation"
+    __table_args__ = (Index("uq_directory_organisation_provider", "provider_id", unique=True),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    provider_id: str | None = Field(default=None, foreign_key="provider.id", max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    description: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    url: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=254)
+    updated_at: datetime = timestamp()
+
+
 class DirectoryService(SQLModel, table=True):
     """A service an organisation of the partnership offers, as the directory publishes it (Open
     Referral UK, HSDS 3.0). What residents read is kept in every shipped language: {"en": …, "pl": …}.
@@ -792,11 +809,11 @@ class DirectoryService(SQLModel, table=True):
         CheckConstraint(_in("status", ServiceStatus), name="status"),
         CheckConstraint(_in("intake", Intake), name="intake"),
         CheckConstraint("wait_weeks IS NULL OR (wait_weeks >= 0 AND wait_weeks <= 104)", name="wait_weeks"),
-        Index("ix_directory_service_provider", "provider_id"),
+        Index("ix_directory_service_organisation", "organisation_id"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)  # a UUID, published with its hyphens
-    provider_id: str = Field(foreign_key="provider.id", max_length=32)
+    organisation_id: str = Field(foreign_key="directory_organisation.id", max_length=32)
     name: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     description: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     eligibility: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # who it is for

@@ -20,6 +20,7 @@ def init_app(app) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(directory_group)
 
 
 def _session() -> Session:
@@ -76,6 +77,35 @@ def catalogue_sync():
         report = sync_catalogue(db)
         db.commit()
     click.echo(str(report))
+
+
+@click.group("directory", cls=AppGroup)
+def directory_group():
+    """The directory of services (published at /openreferral/)."""
+
+
+@directory_group.command("import")
+@click.argument("dump", type=click.File("rb"))
+def directory_import(dump):
+    """Load services from an Open Referral UK feed dump (JSON): by id, so loading it again changes
+    nothing; a bad service is refused with its reason and the rest still load."""
+    import json
+
+    from tracker.domain.directory_import import Refused, import_services
+
+    try:
+        document = json.loads(dump.read())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{dump.name} is not JSON: {error}") from None
+    with _session() as db:
+        try:
+            report = import_services(db, document)
+        except Refused as why:
+            raise click.ClickException(str(why)) from None
+        db.commit()
+    click.echo(str(report))
+    if report.refused:
+        raise SystemExit(1)
 
 
 @click.command("verify-chains")

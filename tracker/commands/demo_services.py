@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from tracker.clock import utcnow
-from tracker.models import DirectoryService, Intake, Provider, ServiceLocation
+from tracker.models import DirectoryOrganisation, DirectoryService, Intake, Provider, ServiceLocation
 
 LEARNING_HUB = {"name": "The Learning Hub", "address_1": "5 Nottingham Street", "town": "Melton Mowbray", "postcode": "LE13 1NW",
                 "accessibility": {"en": "Step-free entrance and a lift to the first floor. Accessible toilet. Hearing loop at the desk.",
@@ -86,10 +86,13 @@ CONTACTS = {"Melton Adult Learning": ("01664 000101", "learning@example.org", "h
 def load_demo_services(db: Session, providers: dict[str, Provider]) -> list[DirectoryService]:
     """The demo's services and where they are offered (not committed)."""
     now = utcnow()
+    for provider in providers.values():  # each member of the partnership is in the directory, under its own id
+        db.add(DirectoryOrganisation(id=provider.id, provider_id=provider.id, updated_at=now))
+    db.flush()
     services = []
     for n, (organisation, name, description, eligibility, cost, when, (intake, weeks), languages, places) in enumerate(SERVICES):
         phone, email, url = CONTACTS[organisation]
-        service = DirectoryService(provider_id=providers[organisation].id, name=name, description=description, eligibility=eligibility,
+        service = DirectoryService(organisation_id=providers[organisation].id, name=name, description=description, eligibility=eligibility,
                                    cost=cost, opening_times=when, intake=str(intake), wait_weeks=weeks, languages=languages,
                                    phone=phone, email=email, url=url, last_checked_at=now - timedelta(days=7 * n), updated_at=now)
         db.add(service)

@@ -22,6 +22,9 @@ def alembic_config(database_url: str) -> Config:
     migrations = migrations_dir()
     config = Config(str(migrations.parent / "alembic.ini"))
     config.set_main_option("script_location", str(migrations))
+    # The revisions import their helpers (db_guards) from beside them: on the path whenever Alembic
+    # reads them, not only once env.py has run (listing revisions alone does not run it).
+    config.set_main_option("prepend_sys_path", str(migrations))
     config.attributes["database_url"] = database_url
     config.attributes["configure_logger"] = False
     return config

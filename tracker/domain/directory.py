@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.catalogue import LANGUAGES
 from tracker.models import (
+    DirectoryOrganisation,
     DirectoryService,
     Intake,
     Provider,
@@ -98,11 +99,20 @@ def feed_description() -> dict:
 # --- Services -------------------------------------------------------------------------------
 
 
+def _published_organisations(query):
+    """``query`` (over DirectoryOrganisation) with each one's provider, if it is a member of the
+    partnership, and only the organisations still published: not a partner who has left."""
+    return (query.join(Provider, Provider.id == DirectoryOrganisation.provider_id, isouter=True)
+            .where(or_(col(DirectoryOrganisation.provider_id).is_(None), Provider.active.is_(True))))
+
+
 def _published_services():
-    """Services (with their organisation) of active organisations that are not defunct: what the
-    directory shows."""
-    return (select(DirectoryService, Provider).join(Provider, Provider.id == DirectoryService.provider_id)
-            .where(Provider.active.is_(True), DirectoryService.status != ServiceStatus.DEFUNCT))
+    """Services that are not defunct, of published organisations, each with its organisation and
+    provider (or None): what the directory shows."""
+    return _published_organisations(
+        select(DirectoryService, DirectoryOrganisation, Provider)
+        .join(DirectoryOrganisation, DirectoryOrganisation.id == DirectoryService.organisation_id)
+    ).where(DirectoryService.status != ServiceStatus.DEFUNCT)
 
 
 def _wait_time(service: DirectoryService) -> str | None:
@@ -113,15 +123,22 @@ def _wait_time(service: DirectoryService) -> str | None:
     return None
 
 
-def _organization(provider: Provider) -> dict:
-    return {"id": published_id(provider.id), "name": provider.name, "description": _text(provider.description) or provider.name}
+def organisation_name(organisation: DirectoryOrganisation, provider: Provider | None) -> str:
+    return provider.name if provider is not None else organisation.name or ""
 
 
-def _service_basics(service: DirectoryService, provider: Provider) -> dict:
+def _organization(organisation: DirectoryOrganisation, provider: Provider | None) -> dict:
+    name = organisation_name(organisation, provider)
+    description = provider.description if provider is not None else organisation.description
+    return _no_empty({"id": published_id(organisation.id), "name": name, "description": _text(description) or name,
+                      "website": organisation.url, "email": organisation.email})
+
+
+def _service_basics(service: DirectoryService, organisation: DirectoryOrganisation, provider: Provider | None) -> dict:
     """The one-to-one fields of a service (what /services lists)."""
     return {
         "id": published_id(service.id),
-        "organization_id": published_id(provider.id),
+        "organization_id": published_id(organisation.id),
         "name": _text(service.name),
         "description": _text(service.description),
         "url": service.url,
@@ -134,7 +151,7 @@ def _service_basics(service: DirectoryService, provider: Provider) -> dict:
         "wait_time": _wait_time(service),
         "assured_date": service.last_checked_at.date().isoformat(),
         "last_modified": service.updated_at.isoformat(),
-        "organization": _organization(provider),
+        "organization": _organization(organisation, provider),
     }
 
 
@@ -155,11 +172,11 @@ def service_page(db: Session, paging_: Paging, text: str | None = None, term_id:
         term = stored_id(term_id)
         query = query.where(col(DirectoryService.id).in_(select(ServiceTerm.service_id).where(ServiceTerm.term_id == term)))
     if organization_id is not None:
-        query = query.where(DirectoryService.provider_id == stored_id(organization_id))
+        query = query.where(DirectoryService.organisation_id == stored_id(organization_id))
     total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryService.id).subquery())).one()
     found = db.exec(query.order_by(DirectoryService.name[FEED_LANGUAGE].as_string(), DirectoryService.id)
                     .offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
-    return _page(total, paging_, [_no_empty(_service_basics(service, provider)) for service, provider in found])
+    return _page(total, paging_, [_no_empty(_service_basics(*row)) for row in found])
 
 
 def service_full(db: Session, published: str) -> dict | None:
@@ -170,8 +187,8 @@ def service_full(db: Session, published: str) -> dict | None:
     row = db.exec(_published_services().where(DirectoryService.id == hex_id)).first()
     if row is None:
         return None
-    service, provider = row
-    full = _service_basics(service, provider)
+    service = row[0]
+    full = _service_basics(*row)
     if service.phone:
         full["phones"] = [{"id": _part_id(service.id, "phone"), "number": service.phone}]
     full["languages"] = [_no_empty({"id": _part_id(service.id, f"language:{code}"), "code": code, "name": LANGUAGE_NAMES.get(code)})
@@ -207,11 +224,12 @@ def _service_at_location(service: DirectoryService, location: ServiceLocation) -
 
 
 def organization_page(db: Session, paging_: Paging) -> dict:
-    """The partnership's active organisations, in name order."""
-    query = select(Provider).where(Provider.active.is_(True))
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    found = db.exec(query.order_by(Provider.name).offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
-    return _page(total, paging_, [_organization(provider) for provider in found])
+    """The directory's published organisations, in name order."""
+    query = _published_organisations(select(DirectoryOrganisation, Provider))
+    total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryOrganisation.id).subquery())).one()
+    found = db.exec(query.order_by(func.coalesce(Provider.name, DirectoryOrganisation.name), DirectoryOrganisation.id)
+                    .offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    return _page(total, paging_, [_organization(organisation, provider) for organisation, provider in found])
 
 
 def _taxonomy(taxonomy: Taxonomy) -> dict:
@@ -285,9 +303,10 @@ def _web_address(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
-def _view(service: DirectoryService, provider: Provider, language: str, places: list[ServiceLocation]) -> ServiceView:
+def _view(service: DirectoryService, organisation: DirectoryOrganisation, provider: Provider | None, language: str,
+          places: list[ServiceLocation]) -> ServiceView:
     return ServiceView(
-        id=service.id, name=_in(service.name, language) or "", organisation=provider.name,
+        id=service.id, name=_in(service.name, language) or "", organisation=organisation_name(organisation, provider),
         description=_in(service.description, language), eligibility=_in(service.eligibility, language), cost=_in(service.cost, language),
         opening_times=_in(service.opening_times, language), intake=service.intake, wait_weeks=service.wait_weeks,
         languages=list(service.languages), phone=service.phone, email=service.email, url=_web_address(service.url),
@@ -307,7 +326,7 @@ def find_services(db: Session, text: str | None, language: str) -> tuple[list[Se
     total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryService.id).subquery())).one()
     found = db.exec(query.order_by(func.coalesce(DirectoryService.name[language].as_string(), DirectoryService.name[FEED_LANGUAGE].as_string()),
                                    DirectoryService.id).limit(FOUND_AT_MOST)).all()
-    return [_view(service, provider, language, []) for service, provider in found], total
+    return [_view(*row, language, []) for row in found], total
 
 
 def service_for_residents(db: Session, service_id: str, language: str) -> ServiceView | None:
@@ -315,6 +334,6 @@ def service_for_residents(db: Session, service_id: str, language: str) -> Servic
     row = db.exec(_published_services().where(DirectoryService.id == service_id)).first()
     if row is None:
         return None
-    service, provider = row
+    service = row[0]
     places = db.exec(select(ServiceLocation).where(ServiceLocation.service_id == service.id).order_by(ServiceLocation.kind, ServiceLocation.name)).all()
-    return _view(service, provider, language, list(places))
+    return _view(*row, language, list(places))
