@@ -44,8 +44,15 @@ def test_the_standards_example_loads_once_and_comes_out_of_our_feed_valid(app, c
     assert published["languages"][0]["code"] == EXAMPLE["languages"][0]["code"]
     assert {a["taxonomy_term"]["id"] for a in published["attributes"]} == {a["taxonomy_term"]["id"] for a in EXAMPLE["attributes"]}
     assert len(db.exec(select(TaxonomyTerm)).all()) == len({a["taxonomy_term"]["id"] for a in EXAMPLE["attributes"]})
-    # And residents find it.
+    # A feed that does not say whether a service takes new people is not made to say so.
+    assert "wait_time" not in published and "application_process" not in published
+    # Residents find it; to a Polish reader its English text is marked as English, and its phone
+    # number (sent in quotes) is one a phone can dial.
     assert "Community Counselling" in client.get("/find-help?q=counselling").text
+    client.get("/language/pl?next=/")
+    page = client.get(f"/find-help/{uuid.UUID(EXAMPLE['id']).hex}").text
+    assert 'lang="en">Community Counselling</h1>' in page and "Zapytaj, czy przyjmują nowe osoby" in page
+    assert 'href="tel:+441234234567"' in page and "&#34;" not in page.split("tel:")[1][:40]
 
 
 def test_a_changed_service_is_updated_and_said_so(db):
@@ -67,6 +74,7 @@ def test_a_changed_service_is_updated_and_said_so(db):
     ({"email": "not an email"}, "email is not an email address"),
     ({"assured_date": "last Tuesday"}, "assured_date is not a date"),
     ({"description": "bad\x00byte"}, "description has control characters in it"),
+    ({"phones": [{"id": str(uuid.UUID(int=9)), "number": "ring us"}]}, "phone number is not a phone number"),
 ])
 def test_a_bad_service_is_refused_with_its_reason_and_the_others_still_load(db, change, reason):
     report = import_services(db, [_another(1), _another(2, **change), _another(3)])

@@ -780,6 +780,7 @@ class Intake(StrEnum):
     TAKING_REFERRALS = "taking_referrals"
     WAITING_LIST = "waiting_list"  # takes them, with a wait (``wait_weeks``, roughly)
     NOT_TAKING = "not_taking"
+    UNKNOWN = "unknown"  # not said (services imported from another directory's feed)
 
 
 class DirectoryOrganisation(SQLModel, table=True):

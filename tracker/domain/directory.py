@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -116,6 +116,8 @@ def _published_services():
 
 
 def _wait_time(service: DirectoryService) -> str | None:
+    if service.intake == Intake.UNKNOWN:
+        return None
     if service.intake == Intake.NOT_TAKING:
         return "Not taking referrals at the moment"
     if service.intake == Intake.WAITING_LIST:
@@ -146,8 +148,8 @@ def _service_basics(service: DirectoryService, organisation: DirectoryOrganisati
         "status": service.status,
         "eligibility_description": _text(service.eligibility),
         "fees_description": _text(service.cost),
-        "application_process": ("Ask the service, or ask a tutor or adviser to refer you" if service.intake != Intake.NOT_TAKING
-                                else None),
+        "application_process": ("Ask the service, or ask a tutor or adviser to refer you"
+                                if service.intake in (Intake.TAKING_REFERRALS, Intake.WAITING_LIST) else None),
         "wait_time": _wait_time(service),
         "assured_date": service.last_checked_at.date().isoformat(),
         "last_modified": service.updated_at.isoformat(),
@@ -272,6 +274,7 @@ class PlaceView:
     virtual: bool
     address: list[str]
     accessibility: str | None
+    accessibility_language: str = FEED_LANGUAGE
 
 
 @dataclass
@@ -292,10 +295,21 @@ class ServiceView:
     url: str | None
     last_checked_at: object
     places: list[PlaceView]
+    languages_of: dict = field(default_factory=dict)  # field -> the language its text is in (pages mark a different one)
+
+    @property
+    def phone_link(self) -> str | None:
+        """The number for a ``tel:`` link: its digits and "+" only."""
+        return "".join(c for c in self.phone if c.isdigit() or c == "+") if self.phone else None
 
 
 def _in(value: dict, language: str) -> str | None:
     return _text(value, language) or _text(value)
+
+
+def _shown_in(value: dict, language: str) -> str:
+    """The language ``_in`` shows ``value`` in (English when there is no text in the reader's)."""
+    return language if _text(value, language) else FEED_LANGUAGE
 
 
 def _web_address(url: str | None) -> str | None:
@@ -312,7 +326,9 @@ def _view(service: DirectoryService, organisation: DirectoryOrganisation, provid
         languages=list(service.languages), phone=service.phone, email=service.email, url=_web_address(service.url),
         last_checked_at=service.last_checked_at,
         places=[PlaceView(p.name, p.kind == "virtual", [line for line in (p.address_1, p.address_2, p.town, p.postcode) if line],
-                          _in(p.accessibility, language)) for p in places])
+                          _in(p.accessibility, language), _shown_in(p.accessibility, language)) for p in places],
+        languages_of={key: _shown_in(getattr(service, key), language)
+                      for key in ("name", "description", "eligibility", "cost", "opening_times")})
 
 
 def find_services(db: Session, text: str | None, language: str) -> tuple[list[ServiceView], int]:

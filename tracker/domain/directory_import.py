@@ -91,6 +91,18 @@ def _email(value) -> str | None:
     return text
 
 
+def _phone(value) -> str | None:
+    """A phone number as people dial it: digits, spaces, "+", brackets and hyphens (feeds send
+    quotes and notes around them too)."""
+    text = _text(value if not isinstance(value, int) else str(value), "phone number", 60)
+    if text is None:
+        return None
+    number = " ".join("".join(c for c in text if c.isdigit() or c in "+ ()-").split())
+    if sum(c.isdigit() for c in number) < 6 or len(number) > 40:
+        raise Refused("phone number is not a phone number")
+    return number
+
+
 def _checked_on(service: dict, now: datetime) -> datetime:
     """When the service was last checked: its assured date, else when it last changed, else now."""
     for key in ("assured_date", "last_modified"):
@@ -135,7 +147,7 @@ def _read(raw, now: datetime) -> _Service:
              "description": _english(organisation.get("description"), "organization description"),
              "url": _web_address(organisation.get("website"), "organization website"), "email": _email(organisation.get("email"))}
     phones = raw.get("phones") or []
-    phone = _text(phones[0].get("number"), "phone number", 40) if phones and isinstance(phones[0], dict) else None
+    phone = _phone(phones[0].get("number")) if phones and isinstance(phones, list) and isinstance(phones[0], dict) else None
     schedules = raw.get("schedules") or []
     when = _english(schedules[0].get("description"), "schedule") if schedules and isinstance(schedules[0], dict) else {}
     languages = sorted({str(item.get("code")).lower() for item in raw.get("languages") or []
@@ -147,7 +159,7 @@ def _read(raw, now: datetime) -> _Service:
         "eligibility": _english(raw.get("eligibility_description"), "eligibility_description"),
         "cost": _english(raw.get("fees_description"), "fees_description"),
         "opening_times": when, "url": _web_address(raw.get("url"), "url"), "email": _email(raw.get("email")), "phone": phone,
-        "languages": languages, "status": status, "intake": Intake.TAKING_REFERRALS.value, "wait_weeks": None,
+        "languages": languages, "status": status, "intake": Intake.UNKNOWN.value, "wait_weeks": None,
         "last_checked_at": _checked_on(raw, now),
     }
     places = []
