@@ -18,6 +18,13 @@ from tracker.commands.demo import load_demo
 from tracker.domain.directory_import import import_services
 from tracker.models import DirectoryOrganisation, DirectoryService, ServiceLocation, TaxonomyTerm
 
+
+@pytest.fixture
+def database_url(any_database_url):
+    # JSON columns, savepoints and unique indexes behave differently: load on both databases.
+    return any_database_url
+
+
 EXAMPLE = json.loads((Path(__file__).parent / "openreferral" / "service_full.json").read_text())
 
 
@@ -75,6 +82,14 @@ def test_a_changed_service_is_updated_and_said_so(db):
     ({"assured_date": "last Tuesday"}, "assured_date is not a date"),
     ({"description": "bad\x00byte"}, "description has control characters in it"),
     ({"phones": [{"id": str(uuid.UUID(int=9)), "number": "ring us"}]}, "phone number is not a phone number"),
+    ({"status": ["active"]}, "status is not one of"),
+    ({"schedules": 7}, "schedules is not a list of objects"),
+    ({"languages": 3}, "languages is not a list of objects"),
+    ({"service_at_locations": [3]}, "service_at_locations is not a list of objects"),
+    ({"attributes": "x"}, "attributes is not a list of objects"),
+    ({"name": ["a list"]}, "name is not text"),
+    ({"assured_date": "0001-01-01T00:00:00+01:00"}, "assured_date is not a date between 1990 and today"),
+    ({"email": "a@b.org?cc=x@evil.org&body=hi"}, "email is not an email address"),
 ])
 def test_a_bad_service_is_refused_with_its_reason_and_the_others_still_load(db, change, reason):
     report = import_services(db, [_another(1), _another(2, **change), _another(3)])
@@ -112,3 +127,28 @@ def test_the_command_reports_and_fails_when_something_was_refused(app, db, tmp_p
     (tmp_path / "not.json").write_text("{")
     result = runner.invoke(args=["directory", "import", str(tmp_path / "not.json")])
     assert result.exit_code == 1 and "is not JSON" in result.output
+
+
+def test_repeats_within_a_service_are_taken_once_and_clashes_are_refused(db):
+    twice = _another(1)
+    twice["attributes"].append(copy.deepcopy(twice["attributes"][0]))  # the same term twice
+    thrice = _another(2)
+    thrice["service_at_locations"] *= 3  # the same place three times
+    clash = _another(3)
+    clash["attributes"][0]["taxonomy_term"] = {**clash["attributes"][0]["taxonomy_term"], "id": str(uuid.UUID(int=77)),
+                                              "taxonomy_detail": {**clash["attributes"][0]["taxonomy_term"]["taxonomy_detail"],
+                                                                  "name": "another list"}}  # its taxonomy id is taken
+    report = import_services(db, [twice, thrice, clash])
+    db.commit()
+    assert [uuid.UUID(hex=i).int for i in report.added] == [1, 2]
+    assert report.refused == [(f"service 3 ({clash['id']})", "its taxonomy's id is another taxonomy's here")]
+    assert len(db.exec(select(ServiceLocation).where(ServiceLocation.service_id == uuid.UUID(int=2).hex)).all()) == 3
+
+
+def test_a_changed_organisation_counts_as_an_update(db):
+    import_services(db, [_another(1)])
+    renamed = _another(1, organization={**EXAMPLE["organization"], "name": "Example Organisation Ltd"})
+    report = import_services(db, [renamed])
+    db.commit()
+    assert report.updated == [uuid.UUID(int=1).hex]
+    assert db.get(DirectoryOrganisation, uuid.UUID(EXAMPLE["organization"]["id"]).hex).name == "Example Organisation Ltd"

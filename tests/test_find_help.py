@@ -15,6 +15,11 @@ from tracker.models import DirectoryService, ServiceStatus
 
 
 @pytest.fixture
+def database_url(any_database_url):
+    return any_database_url
+
+
+@pytest.fixture
 def demo(app, db):
     load_demo(db, app.config["SECRET_KEY"])
     db.commit()
@@ -32,6 +37,8 @@ def test_anyone_sees_every_service_and_can_search_in_either_language(client, dem
     found = client.get("/find-help?q=konto")  # Polish words find the service in English too
     assert _services_listed(found.text) == [s.id for s in demo if s.name["en"] == "Help to open a bank account"]
     assert "1 service matches “konto”" in found.text
+    for capital in ("Ćwiczenie", "ĆWICZENIE", "ćwiczenie"):  # any case, Polish letters too (SQLite's own lower() is A-Z only)
+        assert len(_services_listed(client.get(f"/find-help?q={capital}").text)) == 1, capital
     nothing = client.get("/find-help?q=%25")
     assert _services_listed(nothing.text) == [] and "Try another word" in nothing.text
 
@@ -84,3 +91,13 @@ def test_a_resident_finds_it_in_their_menu_and_nothing_about_the_search_is_writt
     writes = [s for s in statements if s.split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     # Signing in keeps its session's "last seen" time; the search itself is written nowhere.
     assert all("sign_in_session" in s for s in writes), writes
+
+
+def test_a_service_closed_for_now_says_so_and_an_inactive_one_is_not_shown(client, demo, db):
+    closed, inactive = demo[0], demo[1]
+    closed.status, inactive.status = ServiceStatus.TEMPORARILY_CLOSED, ServiceStatus.INACTIVE
+    db.commit()
+    listed = _services_listed(client.get("/find-help").text)
+    assert closed.id in listed and inactive.id not in listed
+    assert "Closed for now" in client.get(f"/find-help/{closed.id}").text
+    assert client.get(f"/find-help/{inactive.id}").status_code == 404

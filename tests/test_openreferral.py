@@ -20,6 +20,12 @@ from tracker.models import DirectoryService, Provider, Role, ServiceStatus, Serv
 SCHEMAS = Path(__file__).parent / "openreferral"
 
 
+@pytest.fixture
+def database_url(any_database_url):
+    # JSON columns are read differently (json_extract, ->>): answer from both databases.
+    return any_database_url
+
+
 def _validator(name: str, part=None) -> Draft202012Validator:
     schema = json.loads((SCHEMAS / f"{name}.json").read_text())
     for key in part or ():
@@ -128,7 +134,8 @@ def test_search_finds_text_in_any_language_and_takes_wildcards_as_text(client, d
     assert _get(client, f"/openreferral/services?search={text}")["total_items"] == found  # the standard's own name
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "page=-1", "per_page=0", "per_page=201", "per_page=2.5", "text=" + "a" * 101])
+@pytest.mark.parametrize("query", ["page=0", "page=x", "page=-1", "per_page=0", "per_page=201", "per_page=2.5", "per_page=%C2%B2",
+                                   "page=%D9%A3", "text=" + "a" * 101])
 def test_a_query_the_standard_does_not_allow_is_a_json_400(client, directory, query):
     answer = _get(client, f"/openreferral/services?{query}", status=400)
     assert answer["status"] == 400 and answer["message"]

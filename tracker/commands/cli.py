@@ -95,7 +95,7 @@ def directory_import(dump):
 
     try:
         document = json.loads(dump.read())
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise click.ClickException(f"{dump.name} is not JSON: {error}") from None
     with _session() as db:
         try:

@@ -75,7 +75,7 @@ def paging(args) -> Paging:
         raw = args.get(name)
         if raw in (None, ""):
             return default
-        if not str(raw).isdigit() or not 1 <= int(raw) <= most:
+        if not (str(raw).isascii() and str(raw).isdigit()) or not 1 <= int(raw) <= most:  # ("²" and "٣" are digits too)
             raise BadQuery(f"{name} must be a whole number from 1 to {most}")
         return int(raw)
 
@@ -289,6 +289,7 @@ class ServiceView:
     opening_times: str | None
     intake: str
     wait_weeks: int | None
+    status: str
     languages: list[str]
     phone: str | None
     email: str | None
@@ -322,7 +323,7 @@ def _view(service: DirectoryService, organisation: DirectoryOrganisation, provid
     return ServiceView(
         id=service.id, name=_in(service.name, language) or "", organisation=organisation_name(organisation, provider),
         description=_in(service.description, language), eligibility=_in(service.eligibility, language), cost=_in(service.cost, language),
-        opening_times=_in(service.opening_times, language), intake=service.intake, wait_weeks=service.wait_weeks,
+        opening_times=_in(service.opening_times, language), intake=service.intake, wait_weeks=service.wait_weeks, status=service.status,
         languages=list(service.languages), phone=service.phone, email=service.email, url=_web_address(service.url),
         last_checked_at=service.last_checked_at,
         places=[PlaceView(p.name, p.kind == "virtual", [line for line in (p.address_1, p.address_2, p.town, p.postcode) if line],
@@ -331,11 +332,17 @@ def _view(service: DirectoryService, organisation: DirectoryOrganisation, provid
                       for key in ("name", "description", "eligibility", "cost", "opening_times")})
 
 
+def _for_residents():
+    """What residents are shown: services running now, or closed for a while (said so); not those
+    the feed still lists as inactive."""
+    return _published_services().where(DirectoryService.status != ServiceStatus.INACTIVE)
+
+
 def find_services(db: Session, text: str | None, language: str) -> tuple[list[ServiceView], int]:
     """Services whose name or description has ``text`` in it (any language; all of them without
     text), in name order in the reader's language: at most FOUND_AT_MOST, and how many there are.
     Nothing about the search is stored: it is the resident's own business."""
-    query = _published_services()
+    query = _for_residents()
     if text:
         query = query.where(or_(*(func.lower(field[code].as_string()).contains(text.lower(), autoescape=True)
                                   for field in (DirectoryService.name, DirectoryService.description) for code in LANGUAGES)))
@@ -346,8 +353,8 @@ def find_services(db: Session, text: str | None, language: str) -> tuple[list[Se
 
 
 def service_for_residents(db: Session, service_id: str, language: str) -> ServiceView | None:
-    """One published service with where it is offered, or None."""
-    row = db.exec(_published_services().where(DirectoryService.id == service_id)).first()
+    """One service residents are shown, with where it is offered, or None."""
+    row = db.exec(_for_residents().where(DirectoryService.id == service_id)).first()
     if row is None:
         return None
     service = row[0]

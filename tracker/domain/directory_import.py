@@ -6,10 +6,12 @@ are kept by their staff here and are never overwritten from outside.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, delete, select
 
 from tracker.clock import utcnow
@@ -84,9 +86,12 @@ def _web_address(value, what: str) -> str | None:
     return text
 
 
+_EMAIL = re.compile(r"[^@\s?&<>\"'(),;:\\]+@[^@\s?&<>\"'(),;:\\]+\.[^@\s?&<>\"'(),;:\\]+")
+
+
 def _email(value) -> str | None:
     text = _text(value, "email", 254)
-    if text is not None and ("@" not in text or " " in text):
+    if text is not None and not _EMAIL.fullmatch(text):  # (a "?" or "&" would add recipients to a mailto: link)
         raise Refused("email is not an email address")
     return text
 
@@ -113,7 +118,10 @@ def _checked_on(service: dict, now: datetime) -> datetime:
                     date.fromisoformat(raw), datetime.min.time())
             except ValueError:
                 raise Refused(f"{key} is not a date") from None
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            if not datetime(1990, 1, 2, tzinfo=UTC) <= parsed <= now + timedelta(days=1):
+                raise Refused(f"{key} is not a date between 1990 and today")
+            return parsed
     return now
 
 
@@ -132,12 +140,22 @@ class _Service:
     terms: list[dict]
 
 
+def _items(record: dict, key: str) -> list[dict]:
+    """``record[key]`` as the standard has it, a list of objects (anything else refused)."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise Refused(f"{key} is not a list of objects")
+    return value
+
+
 def _read(raw, now: datetime) -> _Service:
     if not isinstance(raw, dict):
         raise Refused("not a service")
     service_id = _uuid(raw.get("id"), "id")
     status = raw.get("status")
-    if status not in {s.value for s in ServiceStatus}:
+    if not isinstance(status, str) or status not in {s.value for s in ServiceStatus}:
         raise Refused("status is not one of active, inactive, defunct, temporarily closed")
     organisation = raw.get("organization")
     if not isinstance(organisation, dict):
@@ -146,12 +164,12 @@ def _read(raw, now: datetime) -> _Service:
              "name": _text(organisation.get("name"), "organization name", 200, required=True),
              "description": _english(organisation.get("description"), "organization description"),
              "url": _web_address(organisation.get("website"), "organization website"), "email": _email(organisation.get("email"))}
-    phones = raw.get("phones") or []
-    phone = _phone(phones[0].get("number")) if phones and isinstance(phones, list) and isinstance(phones[0], dict) else None
-    schedules = raw.get("schedules") or []
-    when = _english(schedules[0].get("description"), "schedule") if schedules and isinstance(schedules[0], dict) else {}
-    languages = sorted({str(item.get("code")).lower() for item in raw.get("languages") or []
-                        if isinstance(item, dict) and isinstance(item.get("code"), str) and 2 <= len(item["code"]) <= 3
+    phones = _items(raw, "phones")
+    phone = _phone(phones[0].get("number")) if phones else None
+    schedules = _items(raw, "schedules")
+    when = _english(schedules[0].get("description"), "schedule") if schedules else {}
+    languages = sorted({item["code"].lower() for item in _items(raw, "languages")
+                        if isinstance(item.get("code"), str) and 2 <= len(item["code"]) <= 3 and item["code"].isascii()
                         and item["code"].isalpha()})
     fields = {
         "name": {"en": _text(raw.get("name"), "name", 200, required=True)},
@@ -163,23 +181,24 @@ def _read(raw, now: datetime) -> _Service:
         "last_checked_at": _checked_on(raw, now),
     }
     places = []
-    for at in raw.get("service_at_locations") or []:
-        location = at.get("location") if isinstance(at, dict) else None
+    for at in _items(raw, "service_at_locations"):
+        location = at.get("location")
         if not isinstance(location, dict):
             continue
         kind = "virtual" if location.get("location_type") == "virtual" else "physical"
-        address = next((a for a in location.get("addresses") or [] if isinstance(a, dict)), {})
-        access = next((a for a in location.get("accessibility") or [] if isinstance(a, dict)), {})
+        address = next(iter(_items(location, "addresses")), {})
+        access = next(iter(_items(location, "accessibility")), {})
         places.append({"id": _uuid(location.get("id"), "location id"), "kind": kind,
                        "name": _text(location.get("name"), "location name", 120) or ("By phone or online" if kind == "virtual" else "-"),
                        "address_1": _text(address.get("address_1"), "address_1", 120), "address_2": _text(address.get("address_2"), "address_2", 120),
                        "town": _text(address.get("city"), "city", 60), "postcode": _text(address.get("postal_code"), "postal_code", 10),
                        "accessibility": _english(access.get("description"), "accessibility")})
-    terms = []
-    for attribute in raw.get("attributes") or []:
-        term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
-        if not isinstance(term, dict):
+    terms, seen = [], set()
+    for attribute in _items(raw, "attributes"):
+        term = attribute.get("taxonomy_term")
+        if not isinstance(term, dict) or term.get("id") in seen:  # a term given twice tags the service once
             continue
+        seen.add(term.get("id"))
         detail = term.get("taxonomy_detail") if isinstance(term.get("taxonomy_detail"), dict) else {}
         taxonomy_name = _text(detail.get("name") or term.get("taxonomy"), "taxonomy name", 60, required=True)
         terms.append({"id": _uuid(term.get("id"), "taxonomy term id"), "code": _text(term.get("code") or term.get("name"), "term code", 80, required=True),
@@ -203,6 +222,12 @@ def import_services(db: Session, document, now: datetime | None = None) -> Impor
         except Refused as why:
             report.refused.append((which, str(why)))
             continue
+        except (TypeError, AttributeError, ValueError, OverflowError, RecursionError):
+            report.refused.append((which, "it is not in the standard's shapes"))
+            continue
+        except (IntegrityError, StatementError) as error:  # the savepoint is rolled back: nothing of it stays
+            report.refused.append((which, f"it clashes with what is here already ({type(getattr(error, 'orig', error)).__name__})"))
+            continue
         getattr(report, outcome).append(service.id)
     return report
 
@@ -213,8 +238,11 @@ def _store(db: Session, incoming: _Service, now: datetime) -> str:
         raise Refused("its organisation is a member of the partnership, whose staff keep its services here")
     if organisation is None:
         organisation = DirectoryOrganisation(id=incoming.organisation["id"], updated_at=now)
+    organisation_changed = any(getattr(organisation, key) != incoming.organisation[key] for key in ("name", "description", "url", "email"))
     for key in ("name", "description", "url", "email"):
         setattr(organisation, key, incoming.organisation[key])
+    if organisation_changed:
+        organisation.updated_at = now
     db.add(organisation)
     existing = db.get(DirectoryService, incoming.id)
     if existing is not None and existing.organisation_id != incoming.organisation["id"]:
@@ -225,22 +253,23 @@ def _store(db: Session, incoming: _Service, now: datetime) -> str:
     service = existing or DirectoryService(id=incoming.id, organisation_id=incoming.organisation["id"], created_at=now, updated_at=now)
     service.organisation_id = incoming.organisation["id"]
     for key, value in incoming.fields.items():
+        if existing is not None and key in ("intake", "wait_weeks"):
+            continue  # a feed does not say: what is known here stays
         setattr(service, key, value)
     db.add(service)
     db.flush()
     db.exec(delete(ServiceLocation).where(ServiceLocation.service_id == service.id))
-    for place in incoming.places:
-        taken = db.get(ServiceLocation, place["id"])
-        if taken is not None:  # a location shared by two services of the dump: one row each
-            place = {**place, "id": uuid.uuid5(uuid.UUID(hex=service.id), place["id"]).hex}
+    for n, place in enumerate(incoming.places):
+        if db.get(ServiceLocation, place["id"]) is not None:  # a location shared by services of the dump: one row each
+            place = {**place, "id": uuid.uuid5(uuid.UUID(hex=service.id), f"{n}:{place['id']}").hex}
         db.add(ServiceLocation(service_id=service.id, **place))
     db.exec(delete(ServiceTerm).where(ServiceTerm.service_id == service.id))
-    for term in incoming.terms:
-        db.add(ServiceTerm(service_id=service.id, term_id=_term(db, term).id))
+    for term_id in dict.fromkeys(_term(db, term).id for term in incoming.terms):  # two ids for one code: tagged once
+        db.add(ServiceTerm(service_id=service.id, term_id=term_id))
     db.flush()
     if before is None:
         return "added"
-    if _content(db, service) == before:
+    if _content(db, service) == before and not organisation_changed:
         return "unchanged"
     service.updated_at = now
     return "updated"
@@ -249,13 +278,18 @@ def _store(db: Session, incoming: _Service, now: datetime) -> str:
 def _term(db: Session, term: dict) -> TaxonomyTerm:
     taxonomy = db.exec(select(Taxonomy).where(Taxonomy.name == term["taxonomy"])).first()
     if taxonomy is None:
-        detail_id = term["taxonomy_id"]
+        detail_id = _uuid(term["taxonomy_id"], "taxonomy id") if term["taxonomy_id"] else None
+        if detail_id and db.get(Taxonomy, detail_id) is not None:
+            raise Refused("its taxonomy's id is another taxonomy's here")
         taxonomy = Taxonomy(name=term["taxonomy"], description=term["taxonomy_description"], uri=term["taxonomy_uri"])
         if detail_id:
-            taxonomy.id = _uuid(detail_id, "taxonomy id")
+            taxonomy.id = detail_id
         db.add(taxonomy)
         db.flush()
-    found = db.get(TaxonomyTerm, term["id"]) or db.exec(
+    found = db.get(TaxonomyTerm, term["id"])
+    if found is not None and found.taxonomy_id != taxonomy.id:
+        raise Refused("a taxonomy term's id is a term of another taxonomy here")
+    found = found or db.exec(
         select(TaxonomyTerm).where(TaxonomyTerm.taxonomy_id == taxonomy.id, TaxonomyTerm.code == term["code"])).first()
     if found is None:
         found = TaxonomyTerm(id=term["id"], taxonomy_id=taxonomy.id, code=term["code"], name=term["name"], term_uri=term["term_uri"])
