@@ -190,9 +190,13 @@ def name_matches(name: str) -> ColumnElement:
     is an FTS5 table, asked with LIKE (answered from the index, ignoring case) unless the text has
     LIKE's own wildcards in it, which that table cannot escape."""
     plain = func.lower(User.display_name).contains(name.lower(), autoescape=True)
-    if any(c in name for c in "%_\\"):
+    # The FTS5 table's LIKE ignores case for A-Z only ("łucja" would not find "Łucja" there): it is
+    # asked for the longest run of the text without other letters ("ucja"), and the plain
+    # condition keeps the names that hold the whole text. Under 3 such characters it cannot help.
+    asked = max(re.findall(r"[\x00-\x7f]+", name), key=len, default="")
+    if any(c in name for c in "%_\\") or len(asked.strip()) < 3:
         return plain
-    found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{name.lower()}%")).scalar_subquery()
+    found = select(_NAME_INDEX.c.user_id).where(_NAME_INDEX.c.display_name.like(f"%{asked.lower()}%")).scalar_subquery()
     return PerDatabase(plain, "sqlite", and_(col(User.id).in_(found), plain))
 
 
