@@ -50,7 +50,7 @@ def test_a_polish_reader_gets_the_services_in_polish(client, demo):
     assert "6 usług" in page.text and "Lista oczekujących: około 3 tygodnie" in page.text
     service = next(s for s in demo if s.wait_weeks == 3)
     detail = client.get(f"/find-help/{service.id}").text
-    assert "Porady dotyczące budżetu i zasiłków" in detail and "Dla kogo" in detail and "Można rozmawiać" in detail and "po angielsku, po polsku" in detail
+    assert "Porady dotyczące budżetu i zasiłków" in detail and "Dla kogo" in detail and "Języki" in detail and "angielski, polski" in detail
 
 
 def test_a_service_page_says_who_it_is_for_where_when_and_how_to_get_in_touch(client, demo):

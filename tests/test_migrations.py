@@ -231,3 +231,29 @@ def test_services_move_to_their_providers_directory_organisation(tmp_path):
     engine.dispose()
     assert [tuple(o) for o in organisations] == [("p1", "p1")]
     assert [tuple(s) for s in services] == [("s1", "p1"), ("s2", "p1")]
+
+
+def test_services_imported_before_0017_no_longer_claim_to_take_new_people(tmp_path):
+    """Before 0017 an imported service was given "taking referrals" by default; a partner's own
+    setting is kept."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path}/old.sqlite3"
+    migrate.upgrade(url, "0016")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO provider (id, name, kind, description, active, created_at) "
+                                "VALUES ('p1', 'Melton Money Advice', 'money_advice', '{}', 1, '2026-01-01 00:00:00')"))
+        connection.execute(text("INSERT INTO directory_organisation (id, provider_id, name, description, updated_at) VALUES "
+                                "('p1', 'p1', NULL, '{}', '2026-01-01 00:00:00'), ('o2', NULL, 'Elsewhere', '{}', '2026-01-01 00:00:00')"))
+        for service, organisation in (("ours", "p1"), ("theirs", "o2")):
+            connection.execute(text(
+                "INSERT INTO directory_service (id, organisation_id, name, description, eligibility, cost, opening_times, languages,"
+                " status, intake, last_checked_at, updated_at, created_at) VALUES "
+                f"('{service}', '{organisation}', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '[]', 'active', 'taking_referrals',"
+                " '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        intakes = dict(connection.execute(text("SELECT id, intake FROM directory_service")).all())
+    engine.dispose()
+    assert intakes == {"ours": "taking_referrals", "theirs": "unknown"}

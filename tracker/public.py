@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import text
 from sqlmodel import col, select
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from tracker.domain import consent, directory
 from tracker.models import Provider
 from tracker.web import htmx
+from tracker.web.forms import GovTextInput, NoControlCharacters, strip
 from tracker.web.roles import home_url
 from tracker.web.security import safe_next
 from tracker.web.session import get_session
@@ -22,9 +25,6 @@ from tracker.web.wording import PROVIDER_KIND_NAMES
 
 bp = Blueprint("public", __name__)
 
-# Languages a service may be offered in, named in the reader's language.
-LANGUAGE_NAMES_IN_WORDS = {"en": _l("English"), "pl": _l("Polish"), "uk": _l("Ukrainian"), "ro": _l("Romanian"), "pa": _l("Punjabi"),
-                           "gu": _l("Gujarati"), "ur": _l("Urdu"), "ar": _l("Arabic"), "lt": _l("Lithuanian"), "bg": _l("Bulgarian")}
 
 
 @bp.get("/")
@@ -92,15 +92,29 @@ def help_page():
     return render_template("public/help.html", providers=providers, kind_names=PROVIDER_KIND_NAMES)
 
 
+class FindHelpForm(FlaskForm):
+    """The directory's search: in the address (a GET, so a result can be bookmarked or shared), and
+    with no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("What do you need help with?"), description=_l("For example: computers, bank account, CV, English"),
+                    widget=GovTextInput(), filters=[strip],
+                    validators=[Optional(), Length(max=100, message=_l("What you need help with must be 100 characters or fewer")),
+                                NoControlCharacters()])
+
+
 @bp.get("/find-help")
 def find_help():
     """The directory of local services, for anyone, signed in or not: all of them, or those
     matching what was typed. Nothing about the search is kept or shown to any organisation."""
-    text = (request.args.get("q") or "").strip()
-    error = _("What you need help with must be 100 characters or fewer") if len(text) > 100 else None
-    services, total = directory.find_services(get_session(), None if error else text or None, str(get_locale() or "en"))
-    return render_template("public/find_help.html", text=text, error=error, services=[] if error else services,
-                           total=0 if error else total), 400 if error else 200
+    form = FindHelpForm(request.args)
+    if not form.validate():
+        return render_template("public/find_help.html", form=form, text="", services=[], total=0), 400
+    text = form.q.data or None
+    services, total = directory.find_services(get_session(), text, str(get_locale() or "en"))
+    return render_template("public/find_help.html", form=form, text=text, services=services, total=total)
 
 
 @bp.get("/find-help/<uid:service_id>")
@@ -108,7 +122,7 @@ def service_page(service_id: str):
     service = directory.service_for_residents(get_session(), service_id, str(get_locale() or "en"))
     if service is None:
         abort(404)
-    return render_template("public/service.html", service=service, language_names=LANGUAGE_NAMES_IN_WORDS)
+    return render_template("public/service.html", service=service, language_name=directory.language_name)
 
 
 @bp.get("/healthz")

@@ -24,6 +24,9 @@ def _intakes(values: str) -> None:
 
 def upgrade():
     _intakes(BEFORE + ", 'unknown'")
+    # Services imported before this were given "taking referrals" only as a default: nobody said so.
+    op.execute("UPDATE directory_service SET intake = 'unknown' WHERE organisation_id IN"
+               " (SELECT id FROM directory_organisation WHERE provider_id IS NULL)")
 
 
 def downgrade():

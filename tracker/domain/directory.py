@@ -14,6 +14,7 @@ import math
 import uuid
 from dataclasses import dataclass, field
 
+from babel import Locale, UnknownLocaleError
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
@@ -35,8 +36,15 @@ ORUK_PROFILE = "https://openreferraluk.org/"
 FEED_LANGUAGE = "en"  # HSDS has one text per field: the feed is in English (the site is in every language)
 PER_PAGE = 50
 PER_PAGE_AT_MOST = 200
-LANGUAGE_NAMES = {"en": "English", "pl": "Polish", "uk": "Ukrainian", "ro": "Romanian", "pa": "Punjabi",
-                  "gu": "Gujarati", "ur": "Urdu", "ar": "Arabic", "lt": "Lithuanian", "bg": "Bulgarian"}
+
+
+def language_name(code: str, in_language: str) -> str | None:
+    """A language's name, in another language (CLDR's names, through Babel: "pl" in "en" is
+    "Polish", in "pl" "polski"), or None for a code CLDR does not know."""
+    try:
+        return Locale.parse(in_language).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        return None
 
 
 class BadQuery(ValueError):
@@ -162,22 +170,33 @@ def _no_empty(value: dict) -> dict:
     return {k: v for k, v in value.items() if v is not None}
 
 
+def _mentions(text: str):
+    """True in SQL for a service whose name or description, in any language, has ``text`` in it
+    (any case; LIKE's wildcards taken as text)."""
+    return or_(*(func.lower(field[language].as_string()).contains(text.lower(), autoescape=True)
+                 for field in (DirectoryService.name, DirectoryService.description) for language in LANGUAGES))
+
+
+def _one_page(db: Session, query, id_column, paging_: Paging, *order) -> tuple[int, list]:
+    """How many rows ``query`` has, and the page of them in ``order`` (the id breaks ties)."""
+    total = db.exec(select(func.count()).select_from(query.with_only_columns(id_column).subquery())).one()
+    found = db.exec(query.order_by(*order, id_column).offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    return total, list(found)
+
+
 def service_page(db: Session, paging_: Paging, text: str | None = None, term_id: str | None = None,
                  organization_id: str | None = None) -> dict:
     """A page of services in name order, optionally those whose name or description has ``text``
     in it, tagged with the term, or of the organisation (published ids)."""
     query = _published_services()
     if text:
-        query = query.where(or_(*(func.lower(field[language].as_string()).contains(text.lower(), autoescape=True)
-                                  for field in (DirectoryService.name, DirectoryService.description) for language in LANGUAGES)))
+        query = query.where(_mentions(text))
     if term_id is not None:
         term = stored_id(term_id)
         query = query.where(col(DirectoryService.id).in_(select(ServiceTerm.service_id).where(ServiceTerm.term_id == term)))
     if organization_id is not None:
         query = query.where(DirectoryService.organisation_id == stored_id(organization_id))
-    total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryService.id).subquery())).one()
-    found = db.exec(query.order_by(DirectoryService.name[FEED_LANGUAGE].as_string(), DirectoryService.id)
-                    .offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    total, found = _one_page(db, query, DirectoryService.id, paging_, DirectoryService.name[FEED_LANGUAGE].as_string())
     return _page(total, paging_, [_no_empty(_service_basics(*row)) for row in found])
 
 
@@ -193,7 +212,7 @@ def service_full(db: Session, published: str) -> dict | None:
     full = _service_basics(*row)
     if service.phone:
         full["phones"] = [{"id": _part_id(service.id, "phone"), "number": service.phone}]
-    full["languages"] = [_no_empty({"id": _part_id(service.id, f"language:{code}"), "code": code, "name": LANGUAGE_NAMES.get(code)})
+    full["languages"] = [_no_empty({"id": _part_id(service.id, f"language:{code}"), "code": code, "name": language_name(code, FEED_LANGUAGE)})
                          for code in service.languages]
     if _text(service.opening_times):
         full["schedules"] = [{"id": _part_id(service.id, "schedule"), "description": _text(service.opening_times)}]
@@ -228,9 +247,7 @@ def _service_at_location(service: DirectoryService, location: ServiceLocation) -
 def organization_page(db: Session, paging_: Paging) -> dict:
     """The directory's published organisations, in name order."""
     query = _published_organisations(select(DirectoryOrganisation, Provider))
-    total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryOrganisation.id).subquery())).one()
-    found = db.exec(query.order_by(func.coalesce(Provider.name, DirectoryOrganisation.name), DirectoryOrganisation.id)
-                    .offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    total, found = _one_page(db, query, DirectoryOrganisation.id, paging_, func.coalesce(Provider.name, DirectoryOrganisation.name))
     return _page(total, paging_, [_organization(organisation, provider) for organisation, provider in found])
 
 
@@ -247,9 +264,7 @@ def _term(term: TaxonomyTerm, taxonomy: Taxonomy) -> dict:
 
 
 def taxonomy_page(db: Session, paging_: Paging) -> dict:
-    query = select(Taxonomy)
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    found = db.exec(query.order_by(Taxonomy.name).offset((paging_.page - 1) * paging_.per_page).limit(paging_.per_page)).all()
+    total, found = _one_page(db, select(Taxonomy), Taxonomy.id, paging_, Taxonomy.name)
     return _page(total, paging_, [_taxonomy(taxonomy) for taxonomy in found])
 
 
@@ -257,9 +272,7 @@ def taxonomy_term_page(db: Session, paging_: Paging, taxonomy_id: str | None = N
     query = select(TaxonomyTerm, Taxonomy).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
     if taxonomy_id is not None:
         query = query.where(TaxonomyTerm.taxonomy_id == stored_id(taxonomy_id))
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    found = db.exec(query.order_by(Taxonomy.name, TaxonomyTerm.code).offset((paging_.page - 1) * paging_.per_page)
-                    .limit(paging_.per_page)).all()
+    total, found = _one_page(db, query, TaxonomyTerm.id, paging_, Taxonomy.name, TaxonomyTerm.code)
     return _page(total, paging_, [_term(term, taxonomy) for term, taxonomy in found])
 
 
@@ -344,11 +357,9 @@ def find_services(db: Session, text: str | None, language: str) -> tuple[list[Se
     Nothing about the search is stored: it is the resident's own business."""
     query = _for_residents()
     if text:
-        query = query.where(or_(*(func.lower(field[code].as_string()).contains(text.lower(), autoescape=True)
-                                  for field in (DirectoryService.name, DirectoryService.description) for code in LANGUAGES)))
-    total = db.exec(select(func.count()).select_from(query.with_only_columns(DirectoryService.id).subquery())).one()
-    found = db.exec(query.order_by(func.coalesce(DirectoryService.name[language].as_string(), DirectoryService.name[FEED_LANGUAGE].as_string()),
-                                   DirectoryService.id).limit(FOUND_AT_MOST)).all()
+        query = query.where(_mentions(text))
+    in_their_language = func.coalesce(DirectoryService.name[language].as_string(), DirectoryService.name[FEED_LANGUAGE].as_string())
+    total, found = _one_page(db, query, DirectoryService.id, Paging(1, FOUND_AT_MOST), in_their_language)
     return [_view(*row, language, []) for row in found], total
 
 

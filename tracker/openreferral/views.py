@@ -7,13 +7,8 @@ from flask import current_app, g, jsonify, request
 
 from tracker.domain import accounts, directory, throttle
 from tracker.openreferral import bp
+from tracker.web.errors import json_error
 from tracker.web.session import get_session
-
-
-def _error(status: int, message: str):
-    response = jsonify({"status": status, "message": message})
-    response.status_code = status
-    return response
 
 
 @bp.before_request
@@ -24,7 +19,7 @@ def _rate_limited():
                              current_app.config)
     db.commit()
     if not allowed:
-        return _error(429, "Too many requests: try again in a few minutes")
+        return json_error(429, "Too many requests: try again in a few minutes")
     return None
 
 
@@ -39,7 +34,7 @@ def _cacheable(response):
 
 @bp.errorhandler(directory.BadQuery)
 def _bad_query(error):
-    return _error(400, str(error))
+    return json_error(400, str(error))
 
 
 @bp.get("/")
@@ -60,7 +55,7 @@ def services():
 @bp.get("/services/<published_id:service_id>")
 def service(service_id: str):
     found = directory.service_full(get_session(), service_id)
-    return jsonify(found) if found is not None else _error(404, "No service has that id")
+    return jsonify(found) if found is not None else json_error(404, "No service has that id")
 
 
 @bp.get("/organizations")

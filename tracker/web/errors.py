@@ -56,7 +56,7 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if _answers_json():
-            return _json_error(error.code, error.name)
+            return json_error(error.code, error.name)
         if error.code in PAGES:
             return render_error(error.code)
         return error
@@ -70,7 +70,7 @@ def init_app(app) -> None:
         # Flask-Login puts ``current_user`` into every template, loading it if not yet loaded:
         # for this page the person counts as signed out (their sign-in is untouched).
         g._login_user = app.login_manager.anonymous_user()
-        response = app.make_response(_json_error(503, "Service Unavailable") if _answers_json() else render_error(503))
+        response = app.make_response(json_error(503, "Service Unavailable") if _answers_json() else render_error(503))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
@@ -92,7 +92,8 @@ def _answers_json() -> bool:
     return any(request.path.startswith(prefix) for prefix in current_app.extensions.get("json_error_paths", ()))
 
 
-def _json_error(status: int, message: str):
+def json_error(status: int, message: str):
+    """An error for a program reading a JSON feed: {"status": …, "message": …}."""
     response = jsonify({"status": status, "message": message})
     response.status_code = status
     return response

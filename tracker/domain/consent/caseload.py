@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, bindparam, case, cast, column, false, func, or_, table, true, tuple_
@@ -329,13 +329,19 @@ def _counted(db: Session, query) -> tuple[int, bool]:
     return min(total, COUNTED_UP_TO), total > COUNTED_UP_TO
 
 
+def _grant_for(progress, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields):
+    """SQL for "``ConsentGrant`` is the grant, passing the filters, for the resident and area of
+    ``progress``" (an AreaProgress, or an alias of it), as the walks and counts below ask it."""
+    return and_(ConsentGrant.resident_id == progress.resident_id, ConsentGrant.area == progress.area,
+                _grant_filter(provider_id, filters, now, notices, stage_on=progress))
+
+
 def _dated_share(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, since: datetime | None = None):
     """True in SQL (correlated with the resident in ``User``) when one of the resident's grants
     that pass the filters is for an area with activity shown to the provider (since ``since``)."""
     progress = aliased(AreaProgress)
-    conditions = [ConsentGrant.resident_id == User.id, progress.resident_id == ConsentGrant.resident_id,
-                  progress.area == ConsentGrant.area, col(progress.last_activity_at).is_not(None),
-                  _field_allowed("last_activity", notices), _grant_filter(provider_id, filters, now, notices, stage_on=progress)]
+    conditions = [ConsentGrant.resident_id == User.id, _grant_for(progress, provider_id, filters, now, notices),
+                  col(progress.last_activity_at).is_not(None), _field_allowed("last_activity", notices)]
     if since is not None:
         conditions.append(progress.last_activity_at >= since)
     return select(ConsentGrant.id).join(progress, true()).where(*conditions).exists()
@@ -359,8 +365,7 @@ def _count_listed(db: Session, provider_id: str, filters: Filters, now: datetime
     walking names to find 500 of them read most of a county, 24 ms)."""
     if not (filters.area and filters.stage) or name:
         return _counted(db, _sharing_residents(provider_id, filters, now, notices, name))
-    passing = [ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area,
-               _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress)]
+    passing = [_grant_for(AreaProgress, provider_id, filters, now, notices)]
     if filters.stale:
         passing.append(or_(~_field_allowed("last_activity", notices), col(AreaProgress.last_activity_at).is_(None),
                            AreaProgress.last_activity_at < now - timedelta(days=30)))
@@ -394,9 +399,7 @@ def _newest_area(provider_id: str, filters: Filters, now: datetime, notices: Not
     would use for their last activity (shown to the provider, passing the filters; the later area
     code breaks a tie): every area at once, each resident is met once, at their newest activity.
     The same conditions as the page's own, said of another of the resident's grants and areas."""
-    theirs = and_(ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area,
-                  col(AreaProgress.last_activity_at).is_not(None), allowed,
-                  _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress))
+    theirs = and_(_grant_for(AreaProgress, provider_id, filters, now, notices), col(AreaProgress.last_activity_at).is_not(None), allowed)
     grant, progress = _OTHER_GRANT.c, _OTHER_PROGRESS.c
     theirs = ClauseAdapter(_OTHER_GRANT).chain(ClauseAdapter(_OTHER_PROGRESS)).traverse(theirs)
     newer = or_(progress.last_activity_at > AreaProgress.last_activity_at,
@@ -420,9 +423,7 @@ def _page_by_activity(db: Session, provider_id: str, filters: Filters, now: date
     # county) to stop after a page. For every area at once it is also told which index to walk: it
     # would rather sort every resident by name (0.35 s on a county).
     resident_name = select(User.display_name).where(User.id == AreaProgress.resident_id).scalar_subquery()
-    shared_here = select(ConsentGrant.id).where(
-        ConsentGrant.resident_id == AreaProgress.resident_id, ConsentGrant.area == AreaProgress.area, allowed,
-        _grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress)).exists()
+    shared_here = select(ConsentGrant.id).where(_grant_for(AreaProgress, provider_id, filters, now, notices), allowed).exists()
     dated = (select(AreaProgress.resident_id, resident_name, AreaProgress.last_activity_at)
              .where(col(AreaProgress.last_activity_at).is_not(None), shared_here))
     if filters.area:
@@ -431,13 +432,11 @@ def _page_by_activity(db: Session, provider_id: str, filters: Filters, now: date
         dated = dated.where(_newest_area(provider_id, filters, now, notices, allowed))
     if name:
         dated = dated.where(select(User.id).where(User.id == AreaProgress.resident_id, name_matches(name)).exists())
-    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices)).exists()
-    undated = (select(User.id, User.display_name)
-               .where(User.role == "resident", User.active.is_(True), shares, ~_dated_share(provider_id, filters, now, notices)))
+    # (No shown date at all is stale already: the rest need not be asked about the last 30 days.)
+    undated = (_sharing_residents(provider_id, replace(filters, stale=False), now, notices, name)
+               .where(~_dated_share(provider_id, filters, now, notices)))
     if filters.stale:
         dated = dated.where(AreaProgress.last_activity_at < now - timedelta(days=30))
-    if name:
-        undated = undated.where(name_matches(name))
     by_date = ([AreaProgress.last_activity_at, resident_name, AreaProgress.resident_id], [True, False, False])
     by_name = ([User.display_name, User.id], [False, False])
 
@@ -490,17 +489,16 @@ def _page_by_activity(db: Session, provider_id: str, filters: Filters, now: date
 # Lists of an organisation with more grants than this (in the area asked about) are walked along an
 # index; smaller ones are listed from their grants (docs/benchmarks.md, "Which way to list").
 WALKED_FROM = 2000
-_GRANTS_UP_TO = (
-    select(func.count()).select_from(
-        select(ConsentGrant.id).where(ConsentGrant.provider_id == bindparam("provider"),
-                                      col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]))
-        .limit(bindparam("limit")).subquery()))
-_GRANTS_IN_AREA_UP_TO = (
-    select(func.count()).select_from(
-        select(ConsentGrant.id).where(ConsentGrant.provider_id == bindparam("provider"),
-                                      col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
-                                      ConsentGrant.area == bindparam("area"))
-        .limit(bindparam("limit")).subquery()))
+_GRANTS = select(ConsentGrant.id).where(ConsentGrant.provider_id == bindparam("provider"),
+                                         col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]))
+
+
+def _counted_up_to(grants):
+    return select(func.count()).select_from(grants.limit(bindparam("limit")).subquery())
+
+
+_GRANTS_UP_TO = _counted_up_to(_GRANTS)
+_GRANTS_IN_AREA_UP_TO = _counted_up_to(_GRANTS.where(ConsentGrant.area == bindparam("area")))
 
 
 def _grants_more_than(db: Session, provider_id: str | None, area: str | None, how_many: int) -> bool:
