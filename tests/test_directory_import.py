@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.test_openreferral import SERVICE, _get, _valid
 from tracker.commands.demo import load_demo
@@ -103,7 +103,8 @@ def test_a_bad_service_is_refused_with_its_reason_and_the_others_still_load(db, 
 def test_a_partners_own_services_are_never_overwritten_from_outside(app, db):
     load_demo(db, app.config["SECRET_KEY"])
     db.commit()
-    ours = db.exec(select(DirectoryService)).first()
+    ours = db.exec(select(DirectoryService).join(DirectoryOrganisation, DirectoryOrganisation.id == DirectoryService.organisation_id)
+                   .where(col(DirectoryOrganisation.provider_id).is_not(None))).first()  # a member's (the demo has others' too)
     partner = db.get(DirectoryOrganisation, ours.organisation_id)
     over_ours = _another(1, id=str(uuid.UUID(hex=ours.id)))
     as_partner = _another(2, organization={**EXAMPLE["organization"], "id": str(uuid.UUID(hex=partner.id))})
