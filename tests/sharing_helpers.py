@@ -8,7 +8,7 @@ import time_machine
 
 from tracker.clock import utcnow
 from tracker.domain import consent
-from tracker.models import Role
+from tracker.models import DirectoryOrganisation, DirectoryService, Intake, Role
 
 SECRET = "test secret key, not for production"
 PURPOSES = [{"code": "plan_support", "text": {"en": "to help you with your plan", "pl": "aby pomóc w planie"}},
@@ -84,3 +84,14 @@ class Sharing:
         if situation == "on_hold":
             publish(self.db, self.a, area, fields=["goal_titles"], material=True, change={"en": "Less", "pl": "Mniej"})
         return resident
+
+    def service(self, provider, name="CV and job search drop-in", intake=Intake.TAKING_REFERRALS, **kwargs) -> DirectoryService:
+        """A service of a member organisation in the directory (the organisation is added the first time)."""
+        if self.db.get(DirectoryOrganisation, provider.id) is None:
+            self.db.add(DirectoryOrganisation(id=provider.id, provider_id=provider.id))
+            self.db.flush()
+        service = DirectoryService(organisation_id=provider.id, name={"en": name, "pl": f"{name} (po polsku)"},
+                                   description={"en": f"{name}, in Melton."}, intake=str(intake), **kwargs)
+        self.db.add(service)
+        self.db.commit()
+        return service

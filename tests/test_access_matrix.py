@@ -94,8 +94,30 @@ class World:
         db.add(service)
         db.commit()
         self.service_id = service.id
+        # Services that take referrals (B's, and the library's, where neither A nor B works), and a
+        # referral tutor_a made for res.referred that she agreed to send to B (sharing digital).
+        library = people.provider("Melton Library")
+        for area in ("digital", "financial", "job_readiness"):
+            publish(db, library, area)
+        self.b_service_id = self.sharing.service(self.sharing.b, "CV drop-in").id
+        self.library_service_id = self.sharing.service(library, "Digital help").id
+        self.referred = self.sharing.resident_in("consented", "res.referred")
+        self.referral_id = self.refer(db, self.referred, agree=True).id
         self.users = {"resident": "subject", "tutor_a": "tutor.a", "staff_a": "staff.a", "tutor_b": "tutor.b", "tutor_c": "tutor.c",
                       "admin": "the.admin"}
+
+    def refer(self, db, resident, agree: bool, areas=("digital",)):
+        """tutor_a's referral of ``resident`` to B's CV drop-in; sent if ``agree``."""
+        from tracker.domain import referrals
+
+        tutor = self.sharing.tutor_a
+        actor = consent.ConsentActor(tutor.id, tutor.role, tutor.first_name, self.sharing.a.id, self.sharing.a.name)
+        referral = referrals.refer(db, resident.id, self.b_service_id, list(areas), "Why", "Offer", tutor, actor)
+        db.flush()
+        if agree:
+            referrals.agree(db, resident.id, referral.id, list(areas), False, consent.ConsentActor.resident(resident), SECRET)
+        db.commit()
+        return referral
 
     def _resident_in(self, db, people, situation: str, area: str):
         username = f"res.{situation.replace('_', '')}"
@@ -204,7 +226,20 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("tutor.register_resident", "POST"): ("/tutor/residents/new", _staff_page(TUTORS, 400)),
         ("tutor.password_reset", "GET"): ("/tutor/password-reset", _staff_page(TUTORS)),
         ("tutor.password_reset", "POST"): ("/tutor/password-reset", _staff_page(TUTORS, 400)),
-        ("resident.answer_suggestion", "POST"): (f"/me/suggestions/{'0' * 12}/accept", _resident_page(404)),
+        ("resident.referral_list", "GET"): ("/me/referrals", _resident_page(200)),
+        ("resident.referral", "GET"): (f"/me/referrals/{w.referral_id}", _resident_page(404)),  # res.referred's, not the subject's
+        ("resident.agree_to_referral", "POST"): (f"/me/referrals/{w.referral_id}/agree", _resident_page(404)),
+        ("resident.answer_referral", "POST"): (f"/me/referrals/{w.referral_id}/withdraw", _resident_page(404)),
+        ("resident.share_referral_outcome", "POST"): (f"/me/referrals/{w.referral_id}/outcome/show", _resident_page(404)),
+        ("resident.ask_service", "GET"): (f"/me/referrals/new/{w.library_service_id}", _resident_page(200)),
+        ("resident.ask_service", "POST"): (f"/me/referrals/new/{w.library_service_id}", _resident_page(400)),
+        ("staff.referral_inbox", "GET"): ("/staff/referrals", _staff_page(["tutor_a", "staff_a", "tutor_b", "tutor_c"])),
+        ("staff.referral", "GET"): (f"/staff/residents/{w.referred.id}/referrals/{w.referral_id}",
+                                    {**_staff_page([*TUTORS, "staff_a"], 404), "tutor_b": 200}),
+        ("staff.answer_referral", "POST"): (f"/staff/residents/{w.referred.id}/referrals/{w.referral_id}/decline",
+                                            {**_staff_page([*TUTORS, "staff_a"], 404), "tutor_b": 400}),
+        ("admin.gap_report", "GET"): ("/admin/referrals", _staff_page(["admin"])),
+        ("admin.gap_report_csv", "GET"): ("/admin/referrals.csv", _staff_page(["admin"])),
         ("tutor.assisted_consent", "GET"): ("/tutor/assisted-consent", _staff_page(TUTORS)),
         ("tutor.assisted_consent", "POST"): ("/tutor/assisted-consent", _staff_page(TUTORS, 400)),
         ("tutor.assisted_consent_done", "GET"): (f"/tutor/assisted-consent/{w.assisted_code}",
@@ -259,8 +294,9 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
 RESIDENT_DATA_ROUTES = {
     ("staff.resident_area", "GET"): ("/staff/residents/{resident}/{area}?purpose=plan_support", None, "area", 200),
     ("staff.resident", "GET"): ("/staff/residents/{resident}", None, "any", 200),
-    ("tutor.suggest", "GET"): ("/tutor/residents/{resident}/suggest", None, "any", 200),
-    ("tutor.suggest", "POST"): ("/tutor/residents/{resident}/suggest", {}, "any", 400),
+    ("tutor.refer", "GET"): ("/tutor/residents/{resident}/refer", None, "any", 200),
+    ("tutor.refer_to", "GET"): ("/tutor/residents/{resident}/refer/{service}", None, "any", 200),
+    ("tutor.refer_to", "POST"): ("/tutor/residents/{resident}/refer/{service}", {}, "any", 400),
     ("staff.record_check_in", "POST"): ("/staff/residents/{resident}/{area}/check-in",
                                         {"purpose": "plan_support", "{area}": "3"}, "record", 303),
     ("staff.record_ticks", "POST"): ("/staff/residents/{resident}/{area}/goals/{goal}", {"purpose": "plan_support"}, "record", 303),
@@ -316,7 +352,7 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
         prefix = pattern.split("/residents")[0]
         for role in ROLES:
             client = world.client(role)
-            url = pattern.format(resident=resident_id, area=area, goal=world.goals[resident_id])
+            url = pattern.format(resident=resident_id, area=area, goal=world.goals[resident_id], service=world.library_service_id)
             form = {key.format(area=area): value for key, value in data.items()} if data else data
             response = client.open(url, method=method, data=form)
             # /staff is for tutors and provider staff (recording: tutors only); /tutor for tutors.
@@ -329,7 +365,8 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
                 expected = ok if role in allowed_by[permission] else 404
             assert response.status_code == expected, f"{situation}: {method} {url} as {role} gave {response.status_code}, expected {expected}"
             if expected == 404:
-                nobody = client.open(pattern.format(resident="0" * 32, area=area, goal="0" * 12), method=method, data=form)
+                nobody = client.open(pattern.format(resident="0" * 32, area=area, goal="0" * 12, service=world.library_service_id),
+                                     method=method, data=form)
                 missing_page.setdefault((role, endpoint, method), _main(nobody.text))
                 assert _main(response.text) == missing_page[(role, endpoint, method)], f"{situation}: {endpoint}: the 404 differs"
 
@@ -368,7 +405,8 @@ def test_lists_counts_and_exports_show_only_residents_the_decision_allows(world,
     assert figures.status_code == 200
     listed = {e.resident_id for e in db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == world.sharing.tutor_a.id,
                                                                          AccessLogEntry.action == "listed_in_dashboard")).all()}
-    shown = {r.id for r in world.residents.values() if r.display_name in tutor_a} | ({world.subject.id} if "Sam Subject" in tutor_a else set())
+    shown = {r.id for r in [*world.residents.values(), world.referred] if r.display_name in tutor_a} \
+        | ({world.subject.id} if "Sam Subject" in tutor_a else set())
     assert listed == shown
     assert world.residents["resident_deactivated"].id not in listed
     assert not db.exec(select(AccessLogEntry).where(AccessLogEntry.actor_user_id == world.tutor_c.id)).all()
@@ -379,3 +417,49 @@ def test_an_admin_with_an_organisation_never_passes_the_consent_decision(world, 
     assert admin.provider_id == world.sharing.a.id
     assert consent.decisions_for(db, admin, [world.subject.id]) == []
     assert consent.staff_provider(admin) is None
+
+
+# --- Referrals: the receiving organisation sees nothing until the resident agrees -----------------
+
+# situation → whether tutor_b (staff of the receiving organisation) may open the referral
+REFERRAL_SITUATIONS = {"waiting": False, "sent": True, "declined": True, "withdrawn": False, "expired": True,
+                       "consent_withdrawn": False, "said_no": False}
+
+
+@pytest.mark.parametrize("situation", REFERRAL_SITUATIONS)
+def test_a_referral_is_seen_by_its_receiver_only_once_agreed_and_while_shared(world, db, situation):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tracker.clock import utcnow
+    from tracker.domain import referrals
+
+    resident = world.sharing.resident_in("consented", f"ref.{situation.replace('_', '')}")
+    referral = world.refer(db, resident, agree=situation not in ("waiting", "said_no"))
+    as_resident = consent.ConsentActor.resident(resident)
+    if situation == "said_no":
+        referrals.say_no(db, resident.id, referral.id, as_resident)
+    elif situation == "declined":
+        referrals.receiver_moves(db, db.get(type(referral), referral.id), "declined", world.sharing.tutor_b, world.sharing.b, "other")
+    elif situation == "withdrawn":
+        referrals.withdraw(db, resident.id, referral.id, as_resident, SECRET)
+    elif situation == "expired":
+        with time_machine.travel(utcnow() + timedelta(days=15), tick=False):
+            assert referrals.expire_overdue(db, resident_id=resident.id) == 1
+    elif situation == "consent_withdrawn":  # stopped on the sharing page, not by taking the referral back
+        consent.switches.stop_sharing(db, resident.id, world.sharing.b.id, "digital", as_resident, SECRET)
+    db.commit()
+    url = f"/staff/residents/{resident.id}/referrals/{referral.id}"
+    for role in ROLES:
+        client = world.client(role)
+        expected = {"anonymous": 303, "resident": 403, "admin": 403}.get(role, 200 if role == "tutor_b" and REFERRAL_SITUATIONS[situation] else 404)
+        assert client.get(url).status_code == expected, f"{situation}: {role}"
+        if role in STAFF and role != "admin":
+            inbox = client.get("/staff/referrals").text
+            listed = role == "tutor_b" and situation == "sent"
+            assert (resident.display_name in inbox) == listed, f"{situation}: {role}'s inbox"
+    # And the same 404 as for a referral that does not exist.
+    if not REFERRAL_SITUATIONS[situation]:
+        client = world.client("tutor_b")
+        assert _main(client.get(url).text) == _main(client.get(f"/staff/residents/{resident.id}/referrals/{'0' * 12}").text)

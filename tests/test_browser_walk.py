@@ -478,7 +478,7 @@ def walk_in_polish(browser, walk: Walk, account: str, state: dict, first: dict[s
 
 # --- Clicking inside forms with JavaScript on --------------------------------------------------
 
-# Changes that could take away later controls (sharing stopped, suggestions answered) go last.
+# Changes that could take away later controls (sharing stopped, referrals answered) go last.
 LAST = re.compile(r"/(stop|remove|delete|withdraw|dismiss|refuse|retire)\b")
 
 

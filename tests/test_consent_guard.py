@@ -33,7 +33,7 @@ def test_every_staff_route_about_a_resident_goes_through_the_consent_guard(url_m
         if not hasattr(url_map.view_functions[rule.endpoint], "consent_guard"):
             unguarded.append(rule.endpoint)
     assert not unguarded, f"these staff routes take a resident's id without @consent_required: {unguarded}"
-    assert {"staff.resident_area", "staff.record_ticks", "tutor.suggest"} <= set(checked)
+    assert {"staff.resident_area", "staff.record_ticks", "tutor.refer"} <= set(checked)
 
 
 def test_every_id_in_every_address_has_a_shape(url_map):

@@ -1,6 +1,6 @@
 """The consent rules as plain functions, without a request: every change that is not allowed is
 refused with its reason and changes nothing; a repeat finds the first one's receipt; a tutor's
-in-person consent needs the resident's own password; suggestions are the resident's to answer."""
+in-person consent needs the resident's own password."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from tests.conftest import PASSWORD
 from tests.sharing_helpers import SECRET, Sharing, publish
-from tracker.domain import chains, consent, suggestions
+from tracker.domain import chains, consent
 from tracker.models import ConsentEvent, ConsentGrant, GrantState
 
 CONFIG = {"SECRET_KEY": SECRET, "SIGN_IN_WINDOW_MINUTES": 15, "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
@@ -165,19 +165,6 @@ def test_an_in_person_consent_needs_the_residents_own_password(db, sharing, peop
         give("ben", "wrong")
     db.commit()
     assert give("ben", "wrong").problem == "throttled"
-
-
-def test_a_suggestion_is_made_once_and_answered_by_its_resident_only(db, sharing, people):
-    amira, ben = people.user("amira"), people.user("ben")
-    notice = sharing.notice(sharing.b, "job_readiness")
-    first = suggestions.suggest(db, amira.id, sharing.tutor_a, notice)
-    db.commit()
-    assert suggestions.suggest(db, amira.id, sharing.tutor_a, notice).id == first.id
-    assert [s.id for s in suggestions.made_by(db, amira.id, sharing.a.id)] == [first.id]
-    assert suggestions.answer(db, ben.id, first.id, True) is None
-    assert suggestions.answer(db, amira.id, first.id, False).state == "dismissed"
-    assert suggestions.answer(db, amira.id, first.id, True) is None  # answered the other way already
-    assert suggestions.answer(db, amira.id, first.id, False).state == "dismissed"  # a repeat gets the same answer
 
 
 def test_a_chain_with_a_row_missing_or_changed_is_reported(db, sharing, people):

@@ -88,7 +88,8 @@ def _known_values(world) -> dict[str, list[str]]:
         "resident_id": residents, "goal_id": list(world.goals.values()), "provider_id": [s.a.id, s.b.id],
         "area": ["digital", "financial", "job_readiness"], "code": [world.receipt.code, world.assisted_code, "en", "pl"],
         "entry_id": [str(world.entry_id)], "grant_id": [world.grant.id], "user_id": [s.tutor_b.id, s.staff_a.id],
-        "step_id": ["1", "2"], "suggestion_id": ["0" * 12], "answer": ["confirm", "refuse", "accept", "dismiss"],
+        "step_id": ["1", "2"], "referral_id": [world.referral_id, "0" * 12], "service_id": [world.library_service_id, world.b_service_id], "answer": ["confirm", "refuse"],
+        "move": ["accept", "decline", "start", "close", "no", "withdraw", "got_help", "not_heard"], "choice": ["show", "hide"],
     }
     form = [*residents, *notices, world.goal.id, s.a.id, "digital", "financial", "job_readiness", "plan_support", "view",
             "record_progress", "12", "3", "yes", "no", "en", "pl", "tutor", "provider_staff", "admin", "resident", "subject",

@@ -1,5 +1,5 @@
 """Tutors and provider staff: caseloads, search, dashboard, figures, export, recording progress,
-accounts made in person, suggestions. Whatever the page, only residents with an active consent
+accounts made in person. Whatever the page, only residents with an active consent
 for the staff member's provider appear, and each one shown is in the access log."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.sharing_helpers import Sharing
 from tracker.clock import utcnow
 from tracker.domain import consent, plan
 from tracker.domain.consent import caseload
-from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, Suggestion, User
+from tracker.models import AccessLogEntry, CatalogueGoal, ConsentGrant, PlanEvent, SetupCode, User
 
 SITUATIONS = ["consented", "record", "other_area", "other_provider", "none", "pending", "paused", "withdrawn", "expired", "on_hold"]
 
@@ -322,31 +322,6 @@ def test_a_new_code_for_a_forgotten_password_ends_every_session(app, db, sharing
     page = fresh.get("/me/data").text
     assert "Jo at Melton Adult Learning gave you a new set-up code" in page
     assert "A new password was chosen with the set-up code from Jo at Melton Adult Learning." in page
-
-
-# --- Suggestions ------------------------------------------------------------------------------
-
-
-def test_a_suggestion_is_the_residents_to_take_up_or_not(app, db, sharing, people):
-    amira = people.user("amira")
-    sharing.give(amira, sharing.a, "digital")
-    tutor = _staff(app, "tutor.a")
-    page = tutor.get(f"/tutor/residents/{amira.id}/suggest").text
-    notice = sharing.notice(sharing.b, "job_readiness")
-    assert tutor.post(f"/tutor/residents/{amira.id}/suggest", data={"notice": notice.id}).status_code == 303
-    assert "Melton Jobs Support" in page
-    resident = app.test_client()
-    sign_in(resident, "amira")
-    home = resident.get("/me/").text
-    assert "Jo at Melton Adult Learning thinks Melton Jobs Support could help you with getting ready for work." in home
-    suggestion = db.exec(select(Suggestion)).one()
-    accepted = resident.post(f"/me/suggestions/{suggestion.id}/accept")
-    assert accepted.headers["Location"] == f"/me/sharing/providers/{sharing.b.id}/job_readiness"
-    assert "accepted" in tutor.get(f"/staff/residents/{amira.id}").text
-    # Only while the suggesting provider holds a grant: without one, the page is not found.
-    sharing.act(amira, "withdraw", consent.live_grant(db, amira.id, sharing.a.id, "digital"))
-    assert tutor.get(f"/staff/residents/{amira.id}").status_code == 404
-    assert tutor.get(f"/tutor/residents/{amira.id}/suggest").status_code == 404
 
 
 def test_passwords_are_never_seen_by_the_tutor(app, sharing):

@@ -517,6 +517,7 @@ class AccessAction(StrEnum):
     SEARCHED = "appeared_in_search"
     EXPORTED = "exported_summary"
     LISTED_WAITING = "listed_as_waiting"  # a name only, in the list of those registered here who have not chosen yet
+    OPENED_REFERRAL = "opened_referral"  # a referral the resident agreed to send (in a service's inbox, or opened)
 
 
 class AccessLogEntry(SQLModel, table=True):
@@ -589,7 +590,7 @@ class ErasureTombstone(SQLModel, table=True):
 
 
 
-# --- Staff work: setup codes, suggestions, account history, admin actions, rate limits --------
+# --- Staff work: setup codes, referrals, account history, admin actions, rate limits --------
 
 
 class SetupCodePurpose(StrEnum):
@@ -697,31 +698,87 @@ class PasswordResetRequest(SQLModel, table=True):
     handled_at: datetime | None = timestamp(nullable=True)
 
 
-class SuggestionState(StrEnum):
-    WAITING = "waiting"
+class ReferralState(StrEnum):
+    """Where a referral is. Nothing reaches the receiving organisation while it is WAITING."""
+    WAITING = "waiting"  # for the resident to agree (or say no)
+    SENT = "sent"  # the resident agreed: the service has it and has not replied yet
     ACCEPTED = "accepted"
-    DISMISSED = "dismissed"
+    DECLINED = "declined"  # with a DeclineReason
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"  # with a ReferralOutcome
+    WITHDRAWN = "withdrawn"  # the resident said no, took it back, or stopped sharing what it needed
+    EXPIRED = "expired"  # the service did not reply within REPLY_DAYS
 
 
-class Suggestion(SQLModel, table=True):
-    """A tutor suggesting that another provider could help with an area."""
+class DeclineReason(StrEnum):
+    NOT_ELIGIBLE = "not_eligible"
+    NO_CAPACITY = "no_capacity"
+    NOT_WHAT_WE_DO = "not_what_we_do"
+    COULD_NOT_CONTACT = "could_not_contact"
+    OTHER = "other"
 
-    __tablename__ = "suggestion"
+
+class ReferralOutcome(StrEnum):
+    GOT_HELP = "got_help"
+    COULD_NOT_CONTACT = "could_not_contact"
+    NO_CAPACITY = "no_capacity"
+    NOT_ELIGIBLE = "not_eligible"
+    NO_LONGER_NEEDED = "no_longer_needed"
+
+
+class Referral(SQLModel, table=True):
+    """A referral of a resident to a service of another organisation in the partnership, by a
+    member of staff (``from_provider_id``) or by the resident (no ``from_provider_id``). Its
+    current state, kept in the same transaction as each ``ReferralEvent`` (the history)."""
+
+    __tablename__ = "referral"
     __table_args__ = (
-        CheckConstraint(_in("area", Area), name="area"),
-        CheckConstraint(_in("state", SuggestionState), name="state"),
+        CheckConstraint(_in("state", ReferralState), name="state"),
+        CheckConstraint(f"decline_reason IS NULL OR {_in('decline_reason', DeclineReason)}", name="decline_reason"),
+        CheckConstraint(f"outcome IS NULL OR {_in('outcome', ReferralOutcome)}", name="outcome"),
+        Index("ix_referral_inbox", "to_provider_id", "state", "sent_at"),  # a service's inbox, oldest first
+        Index("ix_referral_state_sent", "state", "sent_at"),  # finding those with no reply in time
+        Index("ix_referral_from_provider", "from_provider_id"),
     )
 
     id: str = Field(default_factory=new_short_id, primary_key=True, max_length=32)
     resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
-    from_provider_id: str = Field(foreign_key="provider.id", max_length=32, index=True)
+    service_id: str | None = Field(default=None, foreign_key="directory_service.id", max_length=32)  # None: to the organisation
     to_provider_id: str = Field(foreign_key="provider.id", max_length=32)
-    area: str = Field(max_length=20)
-    suggested_by_id: str = Field(foreign_key="user_account.id", max_length=32)
-    suggested_by_name: str = Field(max_length=80)
-    state: str = Field(default=SuggestionState.WAITING, max_length=20)
+    from_provider_id: str | None = Field(default=None, foreign_key="provider.id", max_length=32)
+    referred_by_id: str = Field(foreign_key="user_account.id", max_length=32)
+    referred_by_name: str = Field(max_length=80)
+    areas: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # the parts of the plan it needs
+    reason: str = Field(default="", max_length=1000)  # why, in the referrer's words
+    offer: str = Field(default="", max_length=500)  # what the referrer will keep doing meanwhile
+    state: str = Field(default=ReferralState.WAITING, max_length=20)
+    decline_reason: str | None = Field(default=None, max_length=20)
+    outcome: str | None = Field(default=None, max_length=20)
+    outcome_shared: bool = Field(default=False)  # "let the referrer see how this went"
+    not_heard_at: datetime | None = timestamp(nullable=True)  # the resident said "I didn't hear anything"
     created_at: datetime = timestamp()
-    answered_at: datetime | None = timestamp(nullable=True)
+    sent_at: datetime | None = timestamp(nullable=True)
+    replied_at: datetime | None = timestamp(nullable=True)
+    changed_at: datetime = timestamp()
+
+
+class ReferralEvent(SQLModel, table=True):
+    """One change of a referral, who made it and when: append-only."""
+
+    __tablename__ = "referral_event"
+    __table_args__ = (Index("ix_referral_event_referral", "referral_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(foreign_key="referral.id", max_length=32)
+    resident_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=30)  # made, agreed, said_no, accepted, declined, started, closed, withdrawn, expired, not_heard, ...
+    state: str = Field(max_length=20)  # the state after it
+    actor_user_id: str | None = Field(default=None, max_length=32)
+    actor_role: str = Field(max_length=20)
+    actor_name: str = Field(max_length=80)
+    actor_provider: str | None = Field(default=None, max_length=200)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    occurred_at: datetime = timestamp()
 
 
 class AdminAction(SQLModel, table=True):

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from tracker.domain import consent, directory
+from tracker.domain import consent, directory, referrals
 from tracker.models import Provider
 from tracker.web import htmx
 from tracker.web.forms import GovTextInput, NoControlCharacters, strip
@@ -122,7 +122,18 @@ def service_page(service_id: str):
     service = directory.service_for_residents(get_session(), service_id, str(get_locale() or "en"))
     if service is None:
         abort(404)
-    return render_template("public/service.html", service=service, language_name=directory.language_name)
+    return render_template("public/service.html", service=service, language_name=directory.language_name,
+                           can_ask=_referable(service_id))
+
+
+def _referable(service_id: str) -> bool:
+    """Whether a resident can ask this service for help through the service (a member of the
+    partnership taking referrals); the same for everyone, signed in or not."""
+    try:
+        referrals.destination(get_session(), service_id, None)
+    except referrals.ReferralError:
+        return False
+    return True
 
 
 @bp.get("/healthz")

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect
-from wtforms import BooleanField, Form, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.domain import accounts, consent, partnership
@@ -18,7 +18,7 @@ from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS, localise
 from tracker.models import Area, ProviderKind, Role
 from tracker.web import wording
 from tracker.web.forms import (
-    GovCheckboxesInput,
+    CheckboxesField,
     GovRadioField,
     GovRadioInput,
     GovTextArea,
@@ -68,24 +68,6 @@ class ChoiceSelectField(_OptionalChoice, SelectField):
     """A GOV.UK select that may be left at its first, empty option."""
 
     widget = GovSelect()
-
-
-class CheckboxesField(SelectMultipleField):
-    """GOV.UK checkboxes; a value that was not offered gets ``message``."""
-
-    widget = GovCheckboxesInput()
-
-    def __init__(self, label=None, *, message, **kwargs):
-        self.message = message
-        super().__init__(label, **kwargs)
-
-    def pre_validate(self, form):
-        offered = {choice.value for choice in self.choices}
-        if not self.data:
-            raise ValidationError(self.message)
-        if any(value not in offered for value in self.data):
-            raise ValidationError(self.message)
-
 
 
 # --- Providers ----------------------------------------------------------------------------------

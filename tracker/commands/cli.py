@@ -16,6 +16,7 @@ from tracker.models import Provider, Role
 def init_app(app) -> None:
     app.cli.add_command(verify_chains)
     app.cli.add_command(expire_consents)
+    app.cli.add_command(expire_referrals)
     app.cli.add_command(catalogue_group)
     app.cli.add_command(db_group)
     app.cli.add_command(create_admin)
@@ -135,6 +136,19 @@ def expire_consents():
         count = expire_lapsed(db, current_app.config["SECRET_KEY"])
         db.commit()
     click.echo(f"Recorded the end of {count} consents.")
+
+
+@click.command("expire-referrals")
+@with_appcontext
+def expire_referrals():
+    """Record that referrals with no reply within 14 days have expired (pages showing one do it
+    too, before they show it: run this daily so residents and referrers see it without looking)."""
+    from tracker.domain.referrals import expire_overdue
+
+    with _session() as db:
+        count = expire_overdue(db)
+        db.commit()
+    click.echo(f"{count} referrals expired.")
 
 
 @click.command("create-admin")

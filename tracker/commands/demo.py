@@ -73,6 +73,7 @@ def load_demo(db: Session, secret_key: str) -> str:
     load_demo_sharing(db, secret_key)
     _registered_by_a_tutor(db, users["tutor.learning"])
     services = load_demo_services(db, providers)
+    _demo_referrals(db, users, services, secret_key)
     db.add(SiteSetting(key=accounts.DEMO_DATA_KEY, value="1"))
     return (
         f"Loaded demo data: {len(PROVIDERS)} providers, {len(PEOPLE) + len(REGISTERED)} accounts (password {DEMO_PASSWORD}), "
@@ -261,11 +262,25 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
     look("chloe", "tutor.learning", "financial", AccessAction.OPENED, "plan_support", 8)
     look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)
 
-    # Jo at Adult Learning suggests Money Advice to Amira (she has not answered yet).
-    from tracker.models import Suggestion
 
+def _demo_referrals(db: Session, users: dict[str, User], services: list, secret_key: str) -> None:
+    """Jo at Adult Learning refers Amira to Money Advice's budgeting service (she has not answered
+    yet); Chloe agreed six days ago to Jo's referral to the Jobs Support CV drop-in (overdue in
+    its inbox)."""
+    from tracker.domain import consent, referrals
+
+    jo = users["tutor.learning"]
+    by_name = {s.name["en"]: s for s in services}
+    jo_actor = consent.ConsentActor(jo.id, jo.role, jo.first_name, jo.provider_id, "Melton Adult Learning")
+    now = utcnow()
     with pretend_now(now - timedelta(days=1)):
-        db.add(Suggestion(resident_id=users["amira"].id, from_provider_id=providers["Melton Adult Learning"].id,
-                          to_provider_id=providers["Melton Money Advice"].id, area="financial",
-                          suggested_by_id=users["tutor.learning"].id, suggested_by_name=users["tutor.learning"].first_name,
-                          created_at=utcnow()))
+        referrals.refer(db, users["amira"].id, by_name["Budgeting and benefits advice"].id, ["financial"],
+                        "Amira would like help to make a budget and check which benefits she can get.",
+                        "I will ask Amira at our class on Tuesday whether they have been in touch.", jo, jo_actor)
+    with pretend_now(now - timedelta(days=7)):
+        chloe = referrals.refer(db, users["chloe"].id, by_name["CV and job search drop-in"].id, ["job_readiness"],
+                                "Chloe has finished her computer course and is ready to write her first CV.",
+                                "I will keep seeing Chloe on Thursdays until she has been to the drop-in.", jo, jo_actor)
+    with pretend_now(now - timedelta(days=6)):
+        referrals.agree(db, users["chloe"].id, chloe.id, ["job_readiness"], True,
+                        consent.ConsentActor.resident(users["chloe"], "web_nojs"), secret_key)

@@ -34,9 +34,10 @@ from tracker.models import (
     PlanGoal,
     PlanStep,
     Provider,
+    Referral,
+    ReferralEvent,
     SetupCode,
     SignInSession,
-    Suggestion,
     User,
 )
 
@@ -122,14 +123,26 @@ def export(db: Session, resident: User) -> dict:
         "password_reset_requests": [{"at": _iso(r.requested_at), "asked_by": r.requested_by_name, "provider": r.provider_name,
                                      "state": r.state, "answered_by": r.handled_by_name, "answered_at": _iso(r.handled_at)}
                                     for r in requests],
-        "suggestions": [{"at": _iso(s.created_at), "from": s.suggested_by_name, "provider": name, "area": s.area, "state": s.state}
-                        for s, name in db.exec(select(Suggestion, Provider.name).join(Provider, Provider.id == Suggestion.to_provider_id)
-                                               .where(Suggestion.resident_id == resident.id)).all()],
+        "referrals": _referrals(db, resident.id),
         "hash_chains": {
             "consent_events": {"length": len(consent_events), "head": consent_events[-1].event_hash if consent_events else None},
             "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
         },
     }
+
+
+def _referrals(db: Session, resident_id: str) -> list[dict]:
+    names = dict(db.exec(select(Provider.id, Provider.name)).all())
+    events: dict[str, list] = {}
+    for e in db.exec(select(ReferralEvent).where(ReferralEvent.resident_id == resident_id).order_by(ReferralEvent.id)).all():
+        events.setdefault(e.referral_id, []).append({"at": _iso(e.occurred_at), "what": e.kind, "state": e.state, "who": e.actor_name,
+                                                     "role": e.actor_role, "provider": e.actor_provider, "details": e.details})
+    return [{"id": r.id, "to": names.get(r.to_provider_id), "service_id": r.service_id, "from": names.get(r.from_provider_id),
+             "referred_by": r.referred_by_name, "areas": r.areas, "reason": r.reason, "offer": r.offer, "state": r.state,
+             "decline_reason": r.decline_reason, "outcome": r.outcome, "referrer_sees_outcome": r.outcome_shared,
+             "created_at": _iso(r.created_at), "sent_at": _iso(r.sent_at), "replied_at": _iso(r.replied_at),
+             "history": events.get(r.id, [])}
+            for r in db.exec(select(Referral).where(Referral.resident_id == resident_id).order_by(Referral.created_at)).all()]
 
 
 def account_events(db: Session, resident_id: str) -> list[AccountEvent]:
@@ -170,7 +183,8 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(AccountEvent).where(AccountEvent.resident_id == rid),
         delete(PasswordResetRequest).where((PasswordResetRequest.resident_id == rid) | (PasswordResetRequest.username == resident.username)),
         delete(AreaProgress).where(AreaProgress.resident_id == rid),
-        delete(Suggestion).where(Suggestion.resident_id == rid),
+        delete(ReferralEvent).where(ReferralEvent.resident_id == rid),
+        delete(Referral).where(Referral.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),
         delete(SignInSession).where(SignInSession.user_id == rid),
         delete(User).where(User.id == rid),

@@ -10,6 +10,7 @@ restrict_blueprint(bp, Role.RESIDENT)
 
 from tracker.resident import (
     mydata,  # noqa: F401
+    referrals,  # noqa: F401
     sharing,  # noqa: F401
     views,  # noqa: F401
 )

@@ -5,7 +5,7 @@ history of consents and who has looked."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, SelectChoice
 
 from tracker.clock import utcnow
-from tracker.domain import consent, setup_codes, suggestions
+from tracker.domain import consent, referrals, setup_codes
 from tracker.domain.consent import caseload
 from tracker.domain.parsing import page_number
 from tracker.domain.shared_data import shared_area
@@ -133,6 +133,7 @@ def change_area(provider_id, area, action):
         receipt = change(db, current_user.id, provider_id, area, _actor(), _secret())
     except consent.NotShared:
         abort(404)
+    _recall_unshared(db)
     db.commit()
     if receipt is None and action == "resume":
         flash(_("This sharing has ended, so it cannot start again. You can share it again from its page."), "info")
@@ -153,8 +154,17 @@ def undo(code):
         else:
             flash(_("That change can no longer be undone here. Use Change below instead."), "info")
         return htmx.redirect(url_for("resident.sharing"))
+    _recall_unshared(db)
     db.commit()
     return _done(receipt)
+
+
+def _recall_unshared(db) -> None:
+    """A referral needing what the resident just stopped sharing is taken back, and they are told."""
+    recalled = referrals.recall_unshared(db, current_user.id, _actor())
+    if recalled:
+        flash(ngettext("A referral that needed what you stopped sharing was taken back.",
+                       "%(num)d referrals that needed what you stopped sharing were taken back.", len(recalled)), "info")
 
 
 def _offer_or_404(db, provider_id: str, area: str):
@@ -284,21 +294,3 @@ def flag_look(entry_id):
     flash(_("Thank you. The people who run Me and My Learning will look into it and contact %(provider)s.",
             provider=entry.provider_name), "success")
     return htmx.redirect(url_for("resident.looked", page=request.args.get("page") or None) + f"#look-{entry.id}")
-
-
-# --- Suggestions from tutors ------------------------------------------------------------------
-
-
-@bp.post("/suggestions/<short_id:suggestion_id>/<any(accept, dismiss):answer>")
-def answer_suggestion(suggestion_id, answer):
-    """Accepting opens the normal sharing page for that provider (nothing is shared until the
-    resident says yes there); dismissing just closes the suggestion."""
-    db = get_session()
-    suggestion = suggestions.answer(db, current_user.id, suggestion_id, answer == "accept")
-    if suggestion is None:
-        abort(404)
-    db.commit()
-    if answer == "accept":
-        return htmx.redirect(url_for("resident.share", provider_id=suggestion.to_provider_id, area=suggestion.area))
-    flash(_("The suggestion is closed."), "success")
-    return htmx.redirect(url_for("resident.home"))

@@ -5,6 +5,8 @@ event. htmx requests get the changed fragment back; plain form posts get a redir
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,10 +14,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlmodel import select
 
-from tracker.domain import consent, plan, setup_codes
+from tracker.clock import utcnow
+from tracker.domain import consent, plan, referrals, setup_codes
 from tracker.domain.catalogue import matches
 from tracker.domain.parsing import page_number, plain_number
-from tracker.models import Area, PlanGoal, Provider, Suggestion, SuggestionState
+from tracker.models import Area, PlanGoal, Provider
 from tracker.resident import bp
 from tracker.resident.forms import EditGoalForm, NoteForm, OwnGoalForm
 from tracker.resident.plan_html import goal_item, plan_area, plan_areas, plan_words
@@ -64,9 +67,20 @@ def home():
         looks=consent.looks_in_last_30_days(db, current_user.id),
         providers={p.id: p for p in db.exec(select(Provider)).all()}, button=ButtonForm(),
         account_changes=setup_codes.changes_to_confirm(db, current_user.id),
-        suggestions=db.exec(select(Suggestion).where(Suggestion.resident_id == current_user.id,
-                                                     Suggestion.state == SuggestionState.WAITING)).all(),
+        referrals=_referrals_for_home(db),
     )
+
+
+def _referrals_for_home(db):
+    """Referrals waiting for the resident's answer, and those with a service now."""
+    found = referrals.for_resident(db, current_user.id)
+    if any(v.overdue_to_expire for v in found) and referrals.expire_overdue(db, resident_id=current_user.id):
+        db.commit()  # (only then: the home page's SQL stays the same whatever is held)
+        found = referrals.for_resident(db, current_user.id)
+    recent = utcnow() - timedelta(days=30)  # a "could not take it" banner is news for a month
+    return [v for v in found
+            if v.referral.state in ("waiting", "sent", "accepted", "in_progress")
+            or (v.referral.state in ("declined", "expired") and v.referral.changed_at >= recent)]
 
 
 @bp.get("/plan")

@@ -5,33 +5,100 @@ after the consent decision, and its look is logged in the same transaction (``tr
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
-from tracker.domain import plan, suggestions
+from tracker.domain import plan, referrals
 from tracker.domain.parsing import plain_number
 from tracker.domain.shared_data import shared_area
-from tracker.models import AccessAction, AccessMode, Provider, Role, User
+from tracker.models import AccessAction, AccessMode, Role, User
 from tracker.staff import bp
 from tracker.staff.forms import StaffNoteForm
 from tracker.web import htmx
-from tracker.web.forms import CheckInForm
-from tracker.web.guard import FORM, LIST, Access, consent_required
+from tracker.web.forms import ButtonForm, CheckInForm
+from tracker.web.guard import FORM, LIST, REFERRAL, Access, consent_required
+from tracker.web.referral_forms import CloseForm, DeclineForm
 from tracker.web.session import get_session
 
 
 @bp.get("/residents/<uid:resident_id>")
 @consent_required(AccessAction.LISTED, purpose=LIST)
 def resident(access: Access):
-    """Which areas a resident shares with my provider (and my provider's suggestions to them).
-    The guard logs it as a list entry for each area shown."""
+    """Which areas a resident shares with my provider, the referrals my provider made for them,
+    and those they sent to us. The guard logs it as a list entry for each area shown."""
     db = get_session()
+    shared = {d.area for d in access.decisions}
+    received = [v for v in referrals.for_resident(db, access.resident_id)
+                if v.referral.to_provider_id == access.provider.id and v.referral.state in referrals.SEEN_BY_RECEIVER
+                and set(v.referral.areas) & shared]
     return render_template("staff/resident.html", resident=db.get(User, access.resident_id), decisions=access.decisions,
-                           suggestions=suggestions.made_by(db, access.resident_id, access.provider.id),
-                           providers={p.id: p for p in db.exec(select(Provider)).all()})
+                           made=referrals.made_by(db, access.resident_id, access.provider.id), received=received)
+
+
+# --- Referrals sent to my organisation ------------------------------------------------------------
+
+
+@bp.get("/referrals")
+def referral_inbox():
+    """Referrals residents agreed to send to my organisation: new, accepted, in progress; oldest first."""
+    db = get_session()
+    rows = referrals.inbox(db, current_user, g.request_id)
+    db.commit()  # the looks are on record before they are shown
+    return render_template("staff/referrals.html", rows=rows)
+
+
+def _received(access: Access, referral_id: str) -> referrals.ReferralView:
+    """The referral, if the resident sent it to my organisation and shares a part of the plan it
+    needs with us now; else the same 404 as for no referral. Only those parts are logged."""
+    view = referrals.received(get_session(), referral_id, access.resident_id, access.provider.id, {d.area for d in access.decisions})
+    if view is None:
+        abort(404)
+    access.decisions = [d for d in access.decisions if d.area in view.referral.areas]
+    return view
+
+
+@bp.get("/residents/<uid:resident_id>/referrals/<short_id:referral_id>")
+@consent_required(AccessAction.OPENED_REFERRAL, purpose=REFERRAL)
+def referral(access: Access, referral_id: str, decline_form=None, close_form=None):
+    db = get_session()
+    view = _received(access, referral_id)
+    return render_template("staff/referral.html", view=view, resident=db.get(User, access.resident_id),
+                           shared=[d.area for d in access.decisions], decline_form=decline_form or DeclineForm(),
+                           close_form=close_form or CloseForm(), button=ButtonForm()), 400 if decline_form or close_form else 200
+
+
+RECEIVER_MOVES = {"accept": "accepted", "decline": "declined", "start": "started", "close": "closed"}
+
+
+@bp.post("/residents/<uid:resident_id>/referrals/<short_id:referral_id>/<any(accept, decline, start, close):move>")
+@consent_required(AccessAction.OPENED_REFERRAL, purpose=REFERRAL)
+def answer_referral(access: Access, referral_id: str, move: str):
+    """Accept, decline with a reason, start, or close with an outcome: one step each. A page that
+    is out of date (the resident took it back; someone else answered) changes nothing."""
+    db = get_session()
+    view = _received(access, referral_id)
+    code = None
+    if move == "decline":
+        form = DeclineForm()
+        if not form.validate_on_submit():
+            return referral.__wrapped__(access, referral_id, decline_form=form)
+        code = form.reason.data
+    elif move == "close":
+        form = CloseForm()
+        if not form.validate_on_submit():
+            return referral.__wrapped__(access, referral_id, close_form=form)
+        code = form.outcome.data
+    elif not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        referrals.receiver_moves(db, view.referral, RECEIVER_MOVES[move], current_user, access.provider, code)
+    except referrals.ReferralError:  # raised before anything was written
+        access.flash_after_commit(_("This referral changed since you opened it. Here it is as it is now."), "info")
+        return htmx.redirect(url_for("staff.referral", resident_id=access.resident_id, referral_id=referral_id))
+    access.flash_after_commit(_("Saved. The resident can see it."))
+    return htmx.redirect(url_for("staff.referral", resident_id=access.resident_id, referral_id=referral_id))
 
 
 @bp.get("/residents/<uid:resident_id>/<area:area>")

@@ -26,13 +26,6 @@ class PasswordResetForm(FlaskForm):
                            validators=[DataRequired(_l("Enter the resident's username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))])
 
 
-class SuggestionForm(FlaskForm):
-    notice = GovRadioField(_l("Which service could help, and with what?"), message=_l("Choose a service"), choices=[])
-
-    def set_choices(self, notices, providers) -> None:
-        self.notice.choices = [SelectChoice(n.id, f"{providers[n.provider_id].name}: {AREA_NAMES[n.area]}") for n in notices]
-
-
 class AssistedConsentForm(FlaskForm):
     username = StringField(_l("The resident's username"), widget=GovTextInput(), filters=[strip],
                            validators=[DataRequired(_l("Enter the resident's username")), Length(max=40)])

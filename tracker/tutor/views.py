@@ -1,25 +1,27 @@
 """Tutors: the caseload of residents who share with the tutor's provider, assisted registration and
-new codes, recording a consent in person, and suggesting another service. (A resident's own page
+new codes, recording a consent in person, and referring a resident to another service. (A resident's own page
 and shared areas, where tutors record progress, are the ``staff`` blueprint's.)"""
 
 from __future__ import annotations
 
 from flask import abort, current_app, g, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
 from tracker.clock import utcnow
-from tracker.domain import accounts, consent, setup_codes, suggestions, throttle
+from tracker.domain import accounts, consent, referrals, setup_codes, throttle
 from tracker.domain.consent import caseload
 from tracker.models import AccessAction, Provider, Role, SetupCodePurpose, User
 from tracker.tutor import bp
-from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm, SuggestionForm
+from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm
 from tracker.web import htmx
 from tracker.web.forms import SearchForm, page_status
 from tracker.web.guard import LIST, consent_required
 from tracker.web.lists import search_residents
+from tracker.web.referral_forms import ChooseServiceForm, ReferralForm
 from tracker.web.session import get_session
 
 
@@ -57,21 +59,47 @@ def search():
     return render_template("tutor/home.html", **context, searched=form.name.data)
 
 
-@bp.route("/residents/<uid:resident_id>/suggest", methods=["GET", "POST"])
+@bp.get("/residents/<uid:resident_id>/refer")
 @consent_required(AccessAction.LISTED, purpose=LIST)
-def suggest(access):
-    """Suggest that another provider could help with an area. Only for a resident who shares
-    something with my provider; the resident decides."""
+def refer(access):
+    """Refer a resident to another organisation's service, step one: which service (a GET form).
+    Only for a resident who shares something with my provider; nothing goes anywhere until they agree."""
     db = get_session()
-    form = SuggestionForm()
-    notices = [n for n in consent.current_notices(db) if n.provider_id != access.provider.id]
-    form.set_choices(notices, _providers())
+    form = ChooseServiceForm(request.args)
+    found = referrals.destinations(db, access.provider.id)
+    form.set_choices(found, _language())
+    if "service" in request.args and form.validate():
+        return htmx.redirect(url_for("tutor.refer_to", resident_id=access.resident_id, service_id=form.service.data))
+    return render_template("tutor/refer.html", form=form, resident_id=access.resident_id, found=found), \
+        400 if "service" in request.args else 200
+
+
+@bp.route("/residents/<uid:resident_id>/refer/<uid:service_id>", methods=["GET", "POST"])
+@consent_required(AccessAction.LISTED, purpose=LIST)
+def refer_to(access, service_id):
+    """Step two: what it is about, why, and what I will keep doing meanwhile."""
+    db = get_session()
+    try:
+        found = referrals.destination(db, service_id, access.provider.id)
+    except referrals.ReferralError:
+        abort(404)
+    form = ReferralForm()
+    form.set_areas(found.areas)
     if form.validate_on_submit():
-        notice = next(n for n in notices if n.id == form.notice.data)
-        suggestions.suggest(db, access.resident_id, current_user, notice)
-        access.flash_after_commit(_("Your suggestion is saved. The resident will see it on their home page."))
+        try:
+            referrals.refer(db, access.resident_id, service_id, form.areas.data, form.reason.data, form.offer.data, current_user,
+                            consent.ConsentActor(current_user.id, current_user.role, current_user.first_name, access.provider.id,
+                                                 access.provider.name))
+        except referrals.ReferralError:
+            abort(404)  # the form offered only what the service asks for: anything else was forged
+        access.flash_after_commit(_("Your referral is saved. The resident will see it on their home page, and nothing is sent until they agree."))
         return htmx.redirect(url_for("staff.resident", resident_id=access.resident_id))
-    return render_template("tutor/suggest.html", form=form, resident_id=access.resident_id), page_status()
+    return render_template("tutor/refer_to.html", form=form, resident_id=access.resident_id, found=found,
+                           language=_language()), page_status()
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
 
 
 # --- Accounts made in person ----------------------------------------------------------------

@@ -23,7 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput as _GovRadioInput,
 )
-from wtforms import DateField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField, validators
+from wtforms import DateField, RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField, validators
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import STAGES, Area
@@ -32,6 +32,7 @@ from tracker.web.wording import STAGE_HINTS, STAGE_NAMES
 __all__ = [
     "ButtonForm",
     "CheckInForm",
+    "CheckboxesField",
     "GovCharacterCount",
     "GovCheckboxesInput",
     "GovDateField",
@@ -121,6 +122,23 @@ class GovRadioField(RadioField):
             super().pre_validate(form)
         except validators.ValidationError:
             raise validators.ValidationError(self.message) from None
+
+
+class CheckboxesField(SelectMultipleField):
+    """GOV.UK checkboxes; a value that was not offered gets ``message``."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(self, label=None, *, message, **kwargs):
+        self.message = message
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form):
+        offered = {choice.value for choice in self.choices}
+        if not self.data:
+            raise validators.ValidationError(self.message)
+        if any(value not in offered for value in self.data):
+            raise validators.ValidationError(self.message)
 
 
 def strip(value):

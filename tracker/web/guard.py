@@ -32,11 +32,12 @@ from tracker.models import AccessAction, AccessMode, Provider, Role
 from tracker.web.session import get_session
 
 # URL parameters that point at a resident's record; a staff route taking one needs the guard.
-RESIDENT_RECORD_PARAMETERS = {"resident_id", "goal_id", "step_id", "note_id", "grant_id", "check_in_id", "suggestion_id"}
+RESIDENT_RECORD_PARAMETERS = {"resident_id", "goal_id", "step_id", "note_id", "grant_id", "check_in_id", "referral_id"}
 
 ASK = "ask"  # a reason from the notice, chosen on a page of its own before anything is shown (GET ?purpose=)
 FORM = "form"  # a reason sent with the form (POST purpose=); a missing or foreign one is a 400
 LIST = "list"  # shown among the staff member's list of residents: the reason is the list itself
+REFERRAL = "referral"  # a referral the resident agreed to send to the staff member's organisation: the reason is the referral
 
 
 @dataclass
@@ -99,6 +100,8 @@ def consent_required(action: AccessAction, *, mode: str = AccessMode.VIEW, purpo
 def _reason(purpose: str, decisions: list[consent.Decision]) -> str | None:
     if purpose == LIST:
         return consent.LIST_PURPOSE
+    if purpose == REFERRAL:
+        return consent.REFERRAL_PURPOSE
     chosen = request.form.get("purpose") if purpose == FORM else request.args.get("purpose")
     if all(chosen in d.purposes for d in decisions):
         return chosen

@@ -25,13 +25,19 @@ from tracker.web.wording import (
     AREA_SHORT_NAMES,
     CONSENT_CHANGE_NAMES,
     CONSENT_STATUS_NAMES,
+    DECLINE_REASON_NAMES,
     FIELD_NAMES,
     LIST_PURPOSE_TEXT,
     MODE_NAMES,
+    REFERRAL_EVENT_NAMES,
+    REFERRAL_OUTCOME_NAMES,
+    REFERRAL_PURPOSE_TEXT,
+    REFERRAL_STATE_NAMES,
+    REFERRAL_STATE_NAMES_STAFF,
+    REFERRAL_STATE_TAGS,
     ROLE_NAMES,
     STAGE_NAMES,
     STATUS_NAMES,
-    SUGGESTION_STATE_NAMES,
     access_sentence,
     account_event_sentence,
     area_sentence,
@@ -212,7 +218,11 @@ def init_app(app) -> None:
     app.add_template_global(AREA_NAMES, "AREA_NAMES")
     app.add_template_global(AREA_GOALS, "AREA_GOALS")
     app.add_template_global(LIST_PURPOSE_TEXT, "LIST_PURPOSE_TEXT")
-    app.add_template_global(lambda state: SUGGESTION_STATE_NAMES.get(state, state), "suggestion_state_name")
+    app.add_template_global(REFERRAL_PURPOSE_TEXT, "REFERRAL_PURPOSE_TEXT")
+    for name, words in (("REFERRAL_STATE_NAMES", REFERRAL_STATE_NAMES), ("REFERRAL_STATE_NAMES_STAFF", REFERRAL_STATE_NAMES_STAFF),
+                        ("REFERRAL_STATE_TAGS", REFERRAL_STATE_TAGS), ("DECLINE_REASON_NAMES", DECLINE_REASON_NAMES),
+                        ("REFERRAL_OUTCOME_NAMES", REFERRAL_OUTCOME_NAMES), ("REFERRAL_EVENT_NAMES", REFERRAL_EVENT_NAMES)):
+        app.add_template_global(words, name)
     app.add_template_global(FIELD_NAMES, "FIELD_NAMES")
     app.add_template_global(MODE_NAMES, "MODE_NAMES")
     app.add_template_global(CONSENT_STATUS_NAMES, "CONSENT_STATUS_NAMES")

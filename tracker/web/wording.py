@@ -157,6 +157,7 @@ ACCESS_ACTION_NAMES = {
     "appeared_in_search": _l("found you in a search"),
     "exported_summary": _l("included %(goals)s in a download"),
     "listed_as_waiting": _l("saw your name (and nothing else) in their list of people they helped make an account, who have not chosen what to share yet"),
+    "opened_referral": _l("looked at the referral you agreed to send them"),
 }
 
 
@@ -236,12 +237,55 @@ CONSENT_CHANGE_NAMES = {
 
 # The reason recorded when a resident appears in a list (caseload, dashboard, search, export).
 LIST_PURPOSE_TEXT = _l("to show you in their list of people they help")
+REFERRAL_PURPOSE_TEXT = _l("to answer the referral you agreed to")
 
 
-SUGGESTION_STATE_NAMES = {
-    "waiting": _l("waiting for the resident"),
-    "accepted": _l("accepted"),
-    "dismissed": _l("not taken up"),
+# A referral's state, as the resident, the referrer and the receiving service all read it.
+REFERRAL_STATE_NAMES = {
+    "waiting": _l("Waiting for your answer"),
+    "sent": _l("Sent: waiting for a reply"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Not accepted"),
+    "in_progress": _l("Getting help"),
+    "closed": _l("Closed"),
+    "withdrawn": _l("Taken back"),
+    "expired": _l("No reply in time"),
+}
+# The same, for staff (the resident is "the resident", not "you").
+REFERRAL_STATE_NAMES_STAFF = {**REFERRAL_STATE_NAMES, "waiting": _l("Waiting for the resident")}
+REFERRAL_STATE_TAGS = {"waiting": "yellow", "sent": "blue", "accepted": "green", "in_progress": "green", "declined": "orange",
+                       "expired": "orange", "closed": "grey", "withdrawn": "grey"}
+
+DECLINE_REASON_NAMES = {
+    "not_eligible": _l("They are not eligible for this service"),
+    "no_capacity": _l("We have no space at the moment"),
+    "not_what_we_do": _l("This is not something we help with"),
+    "could_not_contact": _l("We could not get in touch with them"),
+    "other": _l("Another reason"),
+}
+
+REFERRAL_OUTCOME_NAMES = {
+    "got_help": _l("Got help"),
+    "could_not_contact": _l("Could not get in touch"),
+    "no_capacity": _l("No space to help"),
+    "not_eligible": _l("Not eligible"),
+    "no_longer_needed": _l("No longer needed"),
+}
+
+REFERRAL_EVENT_NAMES = {
+    "made": _l("Referral written"),
+    "agreed": _l("The resident agreed and it was sent"),
+    "said_no": _l("The resident said no"),
+    "withdrawn": _l("The resident took it back"),
+    "sharing_stopped": _l("The resident stopped sharing, so it was taken back"),
+    "got_help": _l("The resident said they got help"),
+    "not_heard": _l("The resident said they have not heard anything"),
+    "outcome_shared": _l("The resident changed who can see how it went"),
+    "accepted": _l("Accepted by the service"),
+    "declined": _l("Not accepted by the service"),
+    "started": _l("The service started helping"),
+    "closed": _l("Closed by the service"),
+    "expired": _l("No reply from the service within 14 days"),
 }
 
 

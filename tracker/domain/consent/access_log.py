@@ -15,7 +15,14 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.domain import chains
 from tracker.domain.consent.decision import Decision
-from tracker.domain.consent.terms import ACCESS_ENTRY_UNHASHED, CONSENT_EVENT_UNHASHED, LIST_ACTIONS, LIST_PURPOSE, ConsentError
+from tracker.domain.consent.terms import (
+    ACCESS_ENTRY_UNHASHED,
+    CONSENT_EVENT_UNHASHED,
+    LIST_ACTIONS,
+    LIST_PURPOSE,
+    REFERRAL_PURPOSE,
+    ConsentError,
+)
 from tracker.domain.locks import lock_residents, require_lock
 from tracker.domain.sql import one_of_named
 from tracker.models import (
@@ -39,7 +46,7 @@ def record_access(db: Session, staff: User, provider: Provider, decisions: list[
         return 0
     # Lists (caseload, dashboard, search, export) show a resident among others: the reason is the
     # list itself, which sharing always allows; opening or recording needs a reason from the notice.
-    system = action in LIST_ACTIONS and purpose == LIST_PURPOSE
+    system = (action in LIST_ACTIONS and purpose == LIST_PURPOSE) or (action == AccessAction.OPENED_REFERRAL and purpose == REFERRAL_PURPOSE)
     if not system and any(purpose not in d.purposes for d in decisions):
         raise ConsentError("purpose_not_in_notice")
     return _append(db, staff, provider, [(d.resident_id, d.area, list(fields if fields is not None else d.fields), d.grant.id,

@@ -131,6 +131,12 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
                      *terms[grant.notice_id]) for grant in grants]
 
 
+def areas_shared(db: Session, resident_id: str, provider_id: str) -> set[str]:
+    """The parts of the plan an organisation may see now (a valid consent)."""
+    return set(db.exec(select(ConsentGrant.area).where(ConsentGrant.resident_id == resident_id, ConsentGrant.provider_id == provider_id,
+                                                       valid_grant_clause(utcnow()))).all())
+
+
 def open_record(db: Session, staff: User, resident_id: str, mode: str = AccessMode.VIEW, area: str | None = None) -> list[Decision]:
     """The start of every staff use of one resident's record: lock it, then decide (fresh, under the
     lock). An empty list means "not shared" (or no such resident). Whatever is then shown or

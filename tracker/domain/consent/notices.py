@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain import chains
 from tracker.domain.consent.changes import SYSTEM, Change
-from tracker.domain.consent.terms import FIELD_CODES, ConsentError
+from tracker.domain.consent.terms import FIELD_CODES, ConsentError, NotShared
 from tracker.domain.locks import lock_providers, lock_residents
 from tracker.models import (
     LIVE_GRANT_STATES,
@@ -44,6 +44,15 @@ def current_notice(db: Session, provider_id: str, area: str, *, to_agree_to: boo
     if to_agree_to:
         query = query.with_for_update(read=True)
     return db.exec(query).first()
+
+
+def hold_notices(db: Session, provider_id: str, areas: list[str]) -> list[SharingNotice]:
+    """The organisation's current notices for ``areas``, held like ``current_notice(to_agree_to=True)``
+    (before the resident's lock). ``NotShared`` when it does not ask for one of them now."""
+    notices = [current_notice(db, provider_id, area, to_agree_to=True) for area in sorted(set(areas))]
+    if any(n is None for n in notices):
+        raise NotShared(provider_id)
+    return notices
 
 
 def current_notices(db: Session) -> list[SharingNotice]:

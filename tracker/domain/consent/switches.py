@@ -16,7 +16,7 @@ from tracker.clock import utcnow
 from tracker.domain.consent.changes import Change, ConsentActor, live_grant, repeat_receipt, resident_grant, status
 from tracker.domain.consent.choices import sharing_choices
 from tracker.domain.consent.notices import current_notice
-from tracker.domain.consent.terms import UNDO_WINDOW, ConsentError, NotShared
+from tracker.domain.consent.terms import DEFAULT_DURATION_MONTHS, UNDO_WINDOW, ConsentError, NotShared
 from tracker.models import (
     AccessFlag,
     AccessLogEntry,
@@ -168,6 +168,32 @@ def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notic
             modes = ["view"] + (["record_progress"] if record and "record_progress" in found.notice.access_modes else [])
             change.give(found.notice, modes, months)
     return change.receipt or repeat_receipt(db, resident_id, resident_id, ("given",), provider_id=provider_id, area=area)
+
+
+def share_for_referral(db: Session, resident_id: str, notices: list[SharingNotice], actor: ConsentActor,
+                       secret_key: str) -> tuple[ConsentReceipt | None, list[str]]:
+    """The resident agreed to a referral: share each notice's area with its organisation (view
+    only, for the default time), with one receipt. ``notices`` were held with ``hold_notices``.
+    Areas already shared keep their consent. Returns the receipt (None if nothing new was shared)
+    and the areas newly shared."""
+    shared = []
+    with Change(db, resident_id, actor, secret_key) as change:
+        for notice in notices:
+            if status(live_grant(db, resident_id, notice.provider_id, notice.area)) not in ("active", "paused", "pending"):
+                change.give(notice, ["view"], DEFAULT_DURATION_MONTHS)
+                shared.append(notice.area)
+    return change.receipt, shared
+
+
+def stop_for_referral(db: Session, resident_id: str, provider_id: str, areas: list[str], actor: ConsentActor,
+                      secret_key: str) -> ConsentReceipt | None:
+    """The resident took back a referral: stop the sharing agreeing to it started (one receipt)."""
+    with Change(db, resident_id, actor, secret_key) as change:
+        for area in areas:
+            grant = live_grant(db, resident_id, provider_id, area)
+            if status(grant) in ("active", "paused", "on_hold"):
+                change.withdraw(grant)
+    return change.receipt
 
 
 CHANGE_EVERY = {"pause": ("active", "paused"), "resume": ("paused", "resumed")}

@@ -20,6 +20,7 @@ DEFAULT_DURATION_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
 UNDO_WINDOW = timedelta(minutes=30)  # how long after a change its banner offers "Undo"
 LIST_PURPOSE = "caseload_list"
+REFERRAL_PURPOSE = "referral"  # a look at a referral the resident agreed to send: the referral is the reason
 LIST_ACTIONS = {AccessAction.LISTED, AccessAction.SEARCHED, AccessAction.EXPORTED}
 
 
