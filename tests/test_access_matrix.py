@@ -233,6 +233,8 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("resident.share_referral_outcome", "POST"): (f"/me/referrals/{w.referral_id}/outcome/show", _resident_page(404)),
         ("resident.ask_service", "GET"): (f"/me/referrals/new/{w.library_service_id}", _resident_page(200)),
         ("resident.ask_service", "POST"): (f"/me/referrals/new/{w.library_service_id}", _resident_page(400)),
+        ("resident.save_service", "POST"): (f"/me/saved-services/{w.library_service_id}", _resident_page(303)),
+        ("resident.forget_service", "POST"): (f"/me/saved-services/{w.library_service_id}/remove", _resident_page(303)),
         ("staff.referral_inbox", "GET"): ("/staff/referrals", _staff_page(["tutor_a", "staff_a", "tutor_b", "tutor_c"])),
         ("staff.referral", "GET"): (f"/staff/residents/{w.referred.id}/referrals/{w.referral_id}",
                                     {**_staff_page([*TUTORS, "staff_a"], 404), "tutor_b": 200}),

@@ -327,3 +327,21 @@ def test_suggestions_became_referrals(tmp_path):
     migrate.downgrade(url, "0017")
     with engine.connect() as c:
         assert dict(c.execute(sa.text("SELECT id, state FROM suggestion")).all()) == {"s1": "waiting", "s2": "accepted", "s3": "dismissed"}
+
+
+def test_a_resident_saves_a_service_to_their_plan_and_nobody_else_sees_it(app, db, sharing, world, client, people):
+    _amira, drop_in, _staff = world
+    resident = _client(app, "amira")
+    assert "Save to my plan" in resident.get(f"/find-help/{drop_in.id}").text
+    assert "Save to my plan" not in client.get(f"/find-help/{drop_in.id}").text  # not signed in: nothing to save to
+    for _ in range(2):  # a double tap saves it once
+        assert resident.post(f"/me/saved-services/{drop_in.id}").status_code == 303
+    assert "Saved in your plan" in resident.get(f"/find-help/{drop_in.id}").text
+    plan_page = resident.get("/me/plan").text
+    assert "Services you saved" in plan_page and "CV and job search drop-in" in plan_page
+    assert [s["name"]["en"] for s in resident.get("/me/export.json").get_json()["saved_services"]] == ["CV and job search drop-in"]
+    assert resident.post(f"/me/saved-services/{'0' * 32}").status_code == 404
+    people.user("ben")
+    assert "Services you saved" not in _client(app, "ben").get("/me/plan").text
+    assert resident.post(f"/me/saved-services/{drop_in.id}/remove").status_code == 303
+    assert "Services you saved" not in resident.get("/me/plan").text

@@ -933,6 +933,17 @@ class TaxonomyTerm(SQLModel, table=True):
     term_uri: str | None = Field(default=None, max_length=300)
 
 
+class SavedService(SQLModel, table=True):
+    """A service a resident saved to their plan, to come back to (theirs alone: no organisation
+    sees it)."""
+
+    __tablename__ = "saved_service"
+
+    resident_id: str = Field(foreign_key="user_account.id", primary_key=True, max_length=32)
+    service_id: str = Field(foreign_key="directory_service.id", primary_key=True, max_length=32)
+    saved_at: datetime = timestamp()
+
+
 class ServiceTerm(SQLModel, table=True):
     """A service tagged with a term."""
 

@@ -15,7 +15,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from tracker.domain import consent, directory, referrals
-from tracker.models import Provider
+from tracker.models import Provider, Role
 from tracker.web import htmx
 from tracker.web.forms import GovTextInput, NoControlCharacters, strip
 from tracker.web.roles import home_url
@@ -123,7 +123,9 @@ def service_page(service_id: str):
     if service is None:
         abort(404)
     return render_template("public/service.html", service=service, language_name=directory.language_name,
-                           can_ask=_referable(service_id))
+                           can_ask=_referable(service_id),
+                           saved=current_user.is_authenticated and current_user.role == Role.RESIDENT
+                           and directory.is_saved(get_session(), current_user.id, service_id))
 
 
 def _referable(service_id: str) -> bool:

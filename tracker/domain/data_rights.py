@@ -26,6 +26,7 @@ from tracker.models import (
     CheckIn,
     ConsentEvent,
     ConsentReceipt,
+    DirectoryService,
     ErasurePermit,
     ErasureTombstone,
     GoalNote,
@@ -36,6 +37,7 @@ from tracker.models import (
     Provider,
     Referral,
     ReferralEvent,
+    SavedService,
     SetupCode,
     SignInSession,
     User,
@@ -124,6 +126,11 @@ def export(db: Session, resident: User) -> dict:
                                      "state": r.state, "answered_by": r.handled_by_name, "answered_at": _iso(r.handled_at)}
                                     for r in requests],
         "referrals": _referrals(db, resident.id),
+        "saved_services": [{"service_id": saved.service_id, "name": name, "saved_at": _iso(saved.saved_at)}
+                           for saved, name in db.exec(select(SavedService, DirectoryService.name)
+                                                      .join(DirectoryService, DirectoryService.id == SavedService.service_id)
+                                                      .where(SavedService.resident_id == resident.id)
+                                                      .order_by(SavedService.saved_at)).all()],
         "hash_chains": {
             "consent_events": {"length": len(consent_events), "head": consent_events[-1].event_hash if consent_events else None},
             "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
@@ -185,6 +192,7 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(AreaProgress).where(AreaProgress.resident_id == rid),
         delete(ReferralEvent).where(ReferralEvent.resident_id == rid),
         delete(Referral).where(Referral.resident_id == rid),
+        delete(SavedService).where(SavedService.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),
         delete(SignInSession).where(SignInSession.user_id == rid),
         delete(User).where(User.id == rid),

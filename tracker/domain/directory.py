@@ -24,6 +24,7 @@ from tracker.models import (
     DirectoryService,
     Intake,
     Provider,
+    SavedService,
     ServiceLocation,
     ServiceStatus,
     ServiceTerm,
@@ -371,3 +372,34 @@ def service_for_residents(db: Session, service_id: str, language: str) -> Servic
     service = row[0]
     places = db.exec(select(ServiceLocation).where(ServiceLocation.service_id == service.id).order_by(ServiceLocation.kind, ServiceLocation.name)).all()
     return _view(*row, language, list(places))
+
+
+# --- Services a resident saved to their plan (theirs alone: never shown to any organisation) ---
+
+
+def save_service(db: Session, resident_id: str, service_id: str) -> bool:
+    """Save a service residents are shown to the resident's plan; False if there is no such
+    service. Saving it again changes nothing (a double tap)."""
+    if db.exec(_for_residents().where(DirectoryService.id == service_id)).first() is None:
+        return False
+    if db.get(SavedService, (resident_id, service_id)) is None:
+        db.add(SavedService(resident_id=resident_id, service_id=service_id))
+        db.flush()
+    return True
+
+
+def forget_service(db: Session, resident_id: str, service_id: str) -> None:
+    saved = db.get(SavedService, (resident_id, service_id))
+    if saved is not None:
+        db.delete(saved)
+
+
+def saved_services(db: Session, resident_id: str, language: str) -> list[ServiceView]:
+    """The services the resident saved that residents are still shown, newest first (one query)."""
+    rows = db.exec(_for_residents().join(SavedService, SavedService.service_id == DirectoryService.id)
+                   .where(SavedService.resident_id == resident_id).order_by(col(SavedService.saved_at).desc())).all()
+    return [_view(*row, language, []) for row in rows]
+
+
+def is_saved(db: Session, resident_id: str, service_id: str) -> bool:
+    return db.get(SavedService, (resident_id, service_id)) is not None

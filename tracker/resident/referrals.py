@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker.domain import consent, referrals
+from tracker.domain import consent, directory, referrals
 from tracker.domain.shared_data import shared_area
 from tracker.models import Provider
 from tracker.resident import bp
@@ -152,3 +152,30 @@ def ask_service(service_id):
         db.commit()
         return htmx.redirect(url_for("resident.referral", referral_id=made.id))
     return render_template("resident/ask_service.html", form=form, found=found), page_status()
+
+
+# --- Services saved to the plan ------------------------------------------------------------------
+
+
+@bp.post("/saved-services/<uid:service_id>")
+def save_service(service_id):
+    """Save a service from the directory to the plan (nobody else sees it)."""
+    db = get_session()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not directory.save_service(db, current_user.id, service_id):
+        abort(404)
+    db.commit()
+    flash(_("Saved to your plan. You will find it at the end of “My plan”."), "success")
+    return htmx.redirect(url_for("public.service_page", service_id=service_id))
+
+
+@bp.post("/saved-services/<uid:service_id>/remove")
+def forget_service(service_id):
+    db = get_session()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    directory.forget_service(db, current_user.id, service_id)
+    db.commit()
+    flash(_("Removed from your plan."), "success")
+    return htmx.redirect(url_for("resident.plan_page") + "#saved-services")

@@ -15,7 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlmodel import select
 
 from tracker.clock import utcnow
-from tracker.domain import consent, plan, referrals, setup_codes
+from tracker.domain import consent, directory, plan, referrals, setup_codes
 from tracker.domain.catalogue import matches
 from tracker.domain.parsing import page_number, plain_number
 from tracker.models import Area, PlanGoal, Provider
@@ -92,7 +92,8 @@ def plan_page():
     resident_id = current_user.id
     cache = plan_fragments()
     if not cache.size:  # switched off: read and render in one go
-        return render_template("resident/plan.html", plan_view=plan.read_plan(db, resident_id, locale))
+        return render_template("resident/plan.html", plan_view=plan.read_plan(db, resident_id, locale),
+                               saved=directory.saved_services(db, resident_id, locale))
     key = ("plan", resident_id, locale, *plan.plan_version(db, resident_id))
 
     def render() -> str:
@@ -100,7 +101,7 @@ def plan_page():
         return render_template("resident/_plan_areas.html", plan_view=view, csrf_token=lambda: CSRF_PLACEHOLDER)
 
     areas = with_csrf(cache.get_or_render(key, render))
-    return render_template("resident/plan.html", areas=areas)
+    return render_template("resident/plan.html", areas=areas, saved=directory.saved_services(db, resident_id, locale))
 
 
 @bp.get("/plan/print")
