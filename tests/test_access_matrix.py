@@ -461,6 +461,17 @@ def test_a_referral_is_seen_by_its_receiver_only_once_agreed_and_while_shared(wo
             inbox = client.get("/staff/referrals").text
             listed = role == "tutor_b" and situation == "sent"
             assert (resident.display_name in inbox) == listed, f"{situation}: {role}'s inbox"
+    # Accepting it: refused with a 404 where it is not seen, a no-change where it is no longer new.
+    before = db.get(type(referral), referral.id).state
+    accepted = world.client("tutor_b").post(f"{url}/accept")
+    db.expire_all()
+    after = db.get(type(referral), referral.id).state
+    if not REFERRAL_SITUATIONS[situation]:
+        assert accepted.status_code == 404 and after == before, situation
+    elif before != "sent":
+        assert accepted.status_code == 303 and after == before, situation
+    else:
+        assert accepted.status_code == 303 and after == "accepted"
     # And the same 404 as for a referral that does not exist.
     if not REFERRAL_SITUATIONS[situation]:
         client = world.client("tutor_b")

@@ -1,5 +1,5 @@
 """A referral from start to end in a real browser, with JavaScript on and off, for a resident who
-reads English and one who reads Polish: a tutor (desktop) refers, the resident (a 360 px phone)
+reads English and one who reads Polish: a tutor (desktop) refers, the resident (a 320 px phone)
 sees exactly what would travel and agrees, the receiving service accepts and closes it, and the
 resident sees how it ended. Every page is audited with axe-core and photographed."""
 
@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD, People
 from tests.sharing_helpers import Sharing
 
 pytestmark = pytest.mark.browser
-DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 360, "height": 640}
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 320, "height": 640}
 
 # What the resident reads, in each language.
 WORDS = {

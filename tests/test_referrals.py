@@ -114,6 +114,7 @@ def test_the_referrer_sees_how_it_went_only_if_the_resident_says_so(app, db, sha
     receiver.post(f"/staff/residents/{amira.id}/referrals/{referral.id}/decline", data={"reason": "no_capacity"})
     page = tutor.get(f"/staff/residents/{amira.id}").text
     assert "We have no space at the moment" not in page and "has not chosen to let you see how it went" in page
+    assert "govuk-tag--orange" not in page  # not even the colour of "not accepted"
     assert "We have no space at the moment" in resident.get(f"/me/referrals/{referral.id}").text
     assert resident.post(f"/me/referrals/{referral.id}/outcome/show").status_code == 303
     assert "We have no space at the moment" in tutor.get(f"/staff/residents/{amira.id}").text
@@ -141,19 +142,64 @@ def test_withdrawing_or_stopping_sharing_recalls_it_at_once(app, db, sharing, wo
     first, second = db.exec(select(Referral).order_by(Referral.created_at, Referral.reason)).all()
     for referral in (first, second):
         resident.post(f"/me/referrals/{referral.id}/agree", data={"areas": ["job_readiness"]})
-    # Taking one back stops the sharing it started: the other goes too, since it needed that.
+    # Taking one back stops the sharing it started, so the other, which needed it, is taken back too.
     assert resident.post(f"/me/referrals/{first.id}/withdraw").status_code == 303
     db.expire_all()
     assert consent.areas_shared(db, amira.id, sharing.b.id) == set()
+    assert [db.get(Referral, r.id).state for r in (first, second)] == ["withdrawn", "withdrawn"]
+    assert _kinds(db, db.get(Referral, second.id))[-1] == "sharing_stopped"
     assert receiver.get(f"/staff/residents/{amira.id}/referrals/{second.id}").status_code == 404
     assert "Amira" not in receiver.get("/staff/referrals").text
-    # Stopping the sharing on the sharing page takes back the referral that needed it.
-    assert db.get(Referral, second.id).state == "sent"  # hidden by the guard, not yet recalled
-    sharing.give(amira, sharing.b, "job_readiness")
+
+
+def test_stopping_the_sharing_recalls_the_referral_that_needed_it(app, db, sharing, world):
+    amira, drop_in, _staff = world
+    _refer(_client(app, "tutor.a"), amira, drop_in)
+    referral = _one(db)
+    resident = _client(app, "amira")
+    resident.post(f"/me/referrals/{referral.id}/agree", data={"areas": ["job_readiness"]})
     assert resident.post(f"/me/sharing/providers/{sharing.b.id}/job_readiness/stop").status_code == 303
+    assert _one(db).state == "withdrawn" and _kinds(db, referral)[-1] == "sharing_stopped"
+    assert _client(app, "staff.b").get(f"/staff/residents/{amira.id}/referrals/{referral.id}").status_code == 404
+
+
+def test_only_what_the_resident_chose_travels(app, db, sharing, world):
+    """Asked for digital and work; Amira lets only work travel. The service sees the referral
+    through work alone, and once she stops sharing work it is recalled, though digital was
+    shared with them before."""
+    amira, drop_in, _staff = world
+    sharing.give(amira, sharing.b, "digital")
+    _refer(_client(app, "tutor.a"), amira, drop_in, areas=("digital", "job_readiness"))
+    referral = _one(db)
+    resident = _client(app, "amira")
+    assert "Exactly what Melton Jobs Support would see" in resident.get(f"/me/referrals/{referral.id}").text
+    resident.post(f"/me/referrals/{referral.id}/agree", data={"areas": ["job_readiness"]})
+    assert _one(db).areas == ["job_readiness"]
+    made = db.exec(select(ReferralEvent).where(ReferralEvent.kind == "made")).one()
+    assert made.details["areas"] == ["digital", "job_readiness"]  # what was asked for is kept
+    resident.post(f"/me/sharing/providers/{sharing.b.id}/job_readiness/stop")
+    assert _one(db).state == "withdrawn"
+    assert _client(app, "staff.b").get(f"/staff/residents/{amira.id}/referrals/{referral.id}").status_code == 404
+
+
+def test_agreeing_starts_a_paused_sharing_again_and_ends_a_lapsed_one_first(app, db, sharing, world):
+    amira, drop_in, _staff = world
+    grant, _receipt = sharing.give(amira, sharing.b, "job_readiness")
+    sharing.act(amira, "pause", grant)
+    _refer(_client(app, "tutor.a"), amira, drop_in)
+    referral = _one(db)
+    assert _client(app, "amira").post(f"/me/referrals/{referral.id}/agree", data={"areas": ["job_readiness"]}).status_code == 303
+    assert _one(db).state == "sent" and consent.areas_shared(db, amira.id, sharing.b.id) == {"job_readiness"}
+    # A consent whose time ran out (not yet recorded as ended) does not count as shared, nor crash.
+    ben = sharing.people.user("ben")
+    sharing.give(ben, sharing.a, "digital")
+    with time_machine.travel(utcnow() - timedelta(days=100), tick=False):
+        sharing.give(ben, sharing.b, "job_readiness", months=3)
+    _refer(_client(app, "tutor.a"), ben, drop_in)
+    theirs = db.exec(select(Referral).where(Referral.resident_id == ben.id)).one()
+    assert _client(app, "ben").post(f"/me/referrals/{theirs.id}/agree", data={"areas": ["job_readiness"]}).status_code == 303
     db.expire_all()
-    assert db.get(Referral, second.id).state == "withdrawn"
-    assert _kinds(db, db.get(Referral, second.id))[-1] == "sharing_stopped"
+    assert db.get(Referral, theirs.id).state == "sent" and consent.areas_shared(db, ben.id, sharing.b.id) == {"job_readiness"}
 
 
 def test_a_double_submitted_decision_changes_things_once_and_a_stale_one_not_at_all(app, db, sharing, world):
@@ -322,7 +368,9 @@ def test_suggestions_became_referrals(tmp_path):
                       {"id": sid, "state": state, "now": now, "answered": None if state == "waiting" else now})
     migrate.upgrade(url)
     with engine.connect() as c:
-        assert dict(c.execute(sa.text("SELECT id, state FROM referral")).all()) == {"s1": "waiting", "s2": "sent", "s3": "withdrawn"}
+        assert dict(c.execute(sa.text("SELECT id, state FROM referral")).all()) == {"s1": "waiting", "s2": "closed", "s3": "withdrawn"}
+        assert c.execute(sa.text("SELECT count(*) FROM referral WHERE sent_at IS NOT NULL")).scalar() == 0  # never sent
+        assert c.execute(sa.text("SELECT areas FROM referral WHERE id = 's1'")).scalar() == '["financial"]'
         assert c.execute(sa.text("SELECT count(*) FROM referral_event")).scalar() == 5
     migrate.downgrade(url, "0017")
     with engine.connect() as c:

@@ -23,10 +23,12 @@ ACTIONS = "'listed_in_dashboard', 'opened_plan_area', 'recorded_progress', 'appe
 STATES = "'waiting', 'sent', 'accepted', 'declined', 'in_progress', 'closed', 'withdrawn', 'expired'"
 DECLINES = "'not_eligible', 'no_capacity', 'not_what_we_do', 'could_not_contact', 'other'"
 OUTCOMES = "'got_help', 'could_not_contact', 'no_capacity', 'not_eligible', 'no_longer_needed'"
-# A suggestion the resident took up (they went on to the sharing page) is a referral sent; one
-# they turned down, withdrawn; and back again.
-FROM_SUGGESTION = {"waiting": "waiting", "accepted": "sent", "dismissed": "withdrawn"}
-TO_SUGGESTION = {"waiting": "waiting", "withdrawn": "dismissed"}  # everything else had been taken up: "accepted"
+# A suggestion still waiting is a referral waiting for the resident. One they took up only led
+# them to the sharing page: they never agreed to send a referral, so it is closed (never sent: the
+# receiver never sees it, nothing expires, the gap report does not count it); one they turned
+# down, withdrawn. And back again.
+FROM_SUGGESTION = {"waiting": "waiting", "accepted": "closed", "dismissed": "withdrawn"}
+TO_SUGGESTION = {"waiting": "waiting", "closed": "accepted", "withdrawn": "dismissed"}
 
 
 def _actions(actions: str) -> None:
@@ -141,17 +143,17 @@ def upgrade() -> None:
             id=row["id"], resident_id=row["resident_id"], to_provider_id=row["to_provider_id"], from_provider_id=row["from_provider_id"],
             referred_by_id=row["suggested_by_id"], referred_by_name=row["suggested_by_name"], areas=[row["area"]], reason="", offer="",
             state=state, outcome_shared=False, created_at=row["created_at"],
-            sent_at=row["answered_at"] if state == "sent" else None, changed_at=row["answered_at"] or row["created_at"]))
+            sent_at=None, changed_at=row["answered_at"] or row["created_at"]))
         bind.execute(event.insert().values(
             referral_id=row["id"], resident_id=row["resident_id"], kind="made", state="waiting", actor_user_id=row["suggested_by_id"],
             actor_role="tutor", actor_name=row["suggested_by_name"], actor_provider=providers.get(row["from_provider_id"]),
             details={"areas": [row["area"]], "from_suggestion": True}, occurred_at=row["created_at"]))
         if state != "waiting":
             bind.execute(event.insert().values(
-                referral_id=row["id"], resident_id=row["resident_id"], kind="agreed" if state == "sent" else "said_no", state=state,
+                referral_id=row["id"], resident_id=row["resident_id"], kind="took_up_suggestion" if state == "closed" else "said_no", state=state,
                 actor_user_id=row["resident_id"], actor_role="resident",
                 actor_name=(names.get(row["resident_id"]) or "").split(" ")[0][:80], actor_provider=None,
-                details={"areas": [row["area"]]} if state == "sent" else {}, occurred_at=row["answered_at"] or row["created_at"]))
+                details={}, occurred_at=row["answered_at"] or row["created_at"]))
     op.drop_table('suggestion')
 
     for statement in erasable_append_only_sql(bind.dialect.name, "referral_event"):
@@ -164,9 +166,13 @@ def downgrade() -> None:
     looks = bind.execute(sa.text("SELECT count(*) FROM access_log_entry WHERE action = 'opened_referral'")).scalar()
     if looks:  # as in 0008: deleting them would break residents' hash chains
         raise RuntimeError(f"{looks} access-log entries are 'opened_referral': going back to 0017 would lose them")
-    own = bind.execute(sa.text("SELECT count(*) FROM referral WHERE from_provider_id IS NULL")).scalar()
-    if own:
-        raise RuntimeError(f"{own} referrals were made by residents themselves: a suggestion cannot hold them")
+    # A suggestion holds one organisation, one area and an answer: refuse rather than lose a referral
+    # that is more than that (made since, with a service, a reason or an offer, or sent at all).
+    more = bind.execute(sa.text("SELECT count(*) FROM referral WHERE from_provider_id IS NULL OR service_id IS NOT NULL"
+                                " OR reason != '' OR offer != '' OR sent_at IS NOT NULL"
+                                " OR state NOT IN ('waiting', 'closed', 'withdrawn')")).scalar()
+    if more:
+        raise RuntimeError(f"{more} referrals hold more than a suggestion can: going back to 0017 would lose them")
     _actions(ACTIONS)
     _create_suggestion()
     suggestion = sa.table('suggestion', *[sa.column(c) for c in (
@@ -176,12 +182,12 @@ def downgrade() -> None:
                                 " state, created_at, sent_at, changed_at FROM referral ORDER BY created_at")).mappings().all()
     for row in rows:
         areas = row["areas"] if isinstance(row["areas"], list) else json.loads(row["areas"])
-        state = TO_SUGGESTION.get(row["state"], "accepted")
+        state = TO_SUGGESTION[row["state"]]
         for area in areas[:1]:
             bind.execute(suggestion.insert().values(
                 id=row["id"], resident_id=row["resident_id"], from_provider_id=row["from_provider_id"], to_provider_id=row["to_provider_id"],
                 area=area, suggested_by_id=row["referred_by_id"], suggested_by_name=row["referred_by_name"], state=state,
-                created_at=row["created_at"], answered_at=None if state == "waiting" else row["sent_at"] or row["changed_at"]))
+                created_at=row["created_at"], answered_at=None if state == "waiting" else row["changed_at"]))
     for statement in drop_append_only_sql(bind.dialect.name, "referral_event"):
         op.execute(statement)
     op.drop_table('referral_event')

@@ -236,6 +236,7 @@ def agree(db: Session, resident_id: str, referral_id: str, areas: list[str], out
         _move(db, referral, "agreed", actor)  # a repeat (nothing to do) or stale (an error)
         return referral
     receipt, newly_shared = consent.switches.share_for_referral(db, resident_id, notices, actor, secret_key)
+    referral.areas = chosen  # what travels (what was asked for stays in the "made" event)
     referral.outcome_shared = bool(outcome_shared) and referral.from_provider_id is not None
     _move(db, referral, "agreed", actor, {"areas": chosen, "newly_shared": newly_shared,
                                           "receipt": receipt.code if receipt else None, "outcome_shared": referral.outcome_shared})
@@ -260,6 +261,7 @@ def withdraw(db: Session, resident_id: str, referral_id: str, actor: consent.Con
         started = _newly_shared(db, referral)
         if started:
             consent.switches.stop_for_referral(db, resident_id, referral.to_provider_id, started, actor, secret_key)
+            recall_unshared(db, resident_id, actor)  # others that needed that sharing go too, said so, rather than expire
     return referral
 
 
@@ -332,6 +334,8 @@ def receiver_moves(db: Session, referral: Referral, move: str, staff: User, prov
             raise ReferralError("choice")
         details = {"outcome": code}
     db.refresh(referral)
+    if referral.state == S.SENT and referral.sent_at < utcnow() - timedelta(days=REPLY_DAYS):
+        raise ReferralError("stale")  # too late: it has expired (``expire_overdue`` records it when the page is shown)
     actor = consent.ConsentActor(staff.id, staff.role, staff.first_name, provider.id, provider.name)
     if _move(db, referral, move, actor, details):
         if move == "declined":
@@ -339,6 +343,8 @@ def receiver_moves(db: Session, referral: Referral, move: str, staff: User, prov
         elif move == "closed":
             referral.outcome = code
         db.add(referral)
+    elif code is not None and code != (referral.decline_reason if move == "declined" else referral.outcome):
+        raise ReferralError("stale")  # answered already, another way: say so rather than "saved"
     return referral
 
 
@@ -437,7 +443,7 @@ def received(db: Session, referral_id: str, resident_id: str, provider_id: str, 
     from the consent guard's decisions). None otherwise: the same as no referral at all."""
     referral = db.get(Referral, referral_id) if isinstance(referral_id, str) else None
     if (referral is None or referral.resident_id != resident_id or referral.to_provider_id != provider_id
-            or referral.state not in SEEN_BY_RECEIVER or not set(referral.areas) & shared_areas):
+            or referral.sent_at is None or referral.state not in SEEN_BY_RECEIVER or not set(referral.areas) & shared_areas):
         return None
     return _views(db, [referral], with_events=True)[0]
 
@@ -453,11 +459,15 @@ def inbox(db: Session, staff: User, request_id: str) -> dict[str, list[InboxRow]
     accepted (not started yet) and in progress. Only residents who share a part of the plan the
     referral needs with the organisation now, each look logged (through the consent module)."""
     provider_id = staff.provider_id
-    expire_overdue(db, provider_id=provider_id)
     found = list(db.exec(select(Referral).where(Referral.to_provider_id == provider_id,
                                                 col(Referral.state).in_([S.SENT, S.ACCEPTED, S.IN_PROGRESS]))
                          .order_by(Referral.sent_at, Referral.id)).all())
-    lock_residents(db, {r.resident_id for r in found})  # decide and log under the residents' locks, as every list does
+    # One lock for them all (in id order: two inboxes never deadlock); decide, expire and log under it.
+    lock_residents(db, {r.resident_id for r in found})
+    cutoff = utcnow() - timedelta(days=REPLY_DAYS)
+    for referral in found:
+        if referral.state == S.SENT and referral.sent_at < cutoff:
+            _move(db, referral, "expired", consent.SYSTEM, {"days": REPLY_DAYS})
     found = [r for r in found if r.state in (S.SENT, S.ACCEPTED, S.IN_PROGRESS)]  # read again, fresh, under them
     decisions = consent.decisions_for(db, staff, sorted({r.resident_id for r in found}))
     shared = {}
@@ -500,7 +510,7 @@ class GapRow:
     area: str
     referrals: int | None
     accepted_share: int | None  # per cent, of those replied to; None when the counts behind it are suppressed
-    median_days_to_reply: float | None
+    median_days_to_reply: int | None  # whole days
     declines: dict[str, int | None]
 
 
@@ -525,12 +535,15 @@ def gap_report(db: Session, since: datetime | None = None) -> list[GapRow]:
         replied = [r for r in referrals if r.replied_at is not None]
         accepted = [r for r in replied if r.decline_reason is None]
         declined = len(replied) - len(accepted)
-        # A share would give away a small count behind it (11 of 13 accepted: 2 declined), so only where neither is small.
-        share = round(100 * len(accepted) / len(replied)) \
-            if len(replied) >= SMALL and all(n == 0 or n >= SMALL for n in (len(accepted), declined)) else None
+        # A share would give away a small count behind it (11 of 13 accepted: 2 declined), so only where neither
+        # is small; and it is worked out from the rounded counts and rounded to 10 points, so that it says no
+        # more than they do (an exact share beside a rounded count can be solved back to the counts).
+        share = None
+        if len(replied) >= SMALL and all(n == 0 or n >= SMALL for n in (len(accepted), declined)):
+            share = int(10 * round(10 * (ons_10_5(len(accepted)) or 0) / ons_10_5(len(replied))))
         days = [(r.replied_at - r.sent_at).total_seconds() / 86400 for r in replied]
         rows.append(GapRow(label, area, ons_10_5(len(referrals)), share,
-                           round(median(days), 1) if len(days) >= SMALL else None,
+                           round(median(days)) if len(days) >= SMALL else None,
                            {reason.value: ons_10_5(sum(1 for r in replied if r.decline_reason == reason)) for reason in DeclineReason}))
     return rows
 

@@ -82,7 +82,7 @@ def agree_to_referral(referral_id):
         return referral(referral_id, form=form)
     try:
         referrals.agree(db, current_user.id, referral_id, form.areas.data, form.outcome_shared.data, _actor(), _secret())
-    except consent.NotShared:  # the organisation stopped asking for one of them while they read
+    except (consent.NotShared, consent.ConsentError):  # the organisation changed what it asks while they read
         db.rollback()
         flash(_("%(provider)s has just changed what it asks to see. Read it again before you agree.", provider=view.to_provider), "info")
         return _back(referral_id)
@@ -148,7 +148,10 @@ def ask_service(service_id):
     form = OwnReferralForm()
     form.set_areas(found.areas)
     if form.validate_on_submit():
-        made = referrals.refer(db, current_user.id, service_id, form.areas.data, form.reason.data, None, current_user, _actor())
+        try:
+            made = referrals.refer(db, current_user.id, service_id, form.areas.data, form.reason.data, None, current_user, _actor())
+        except referrals.ReferralError:  # it stopped taking referrals while they wrote
+            abort(404)
         db.commit()
         return htmx.redirect(url_for("resident.referral", referral_id=made.id))
     return render_template("resident/ask_service.html", form=form, found=found), page_status()

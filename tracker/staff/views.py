@@ -52,10 +52,13 @@ def referral_inbox():
 def _received(access: Access, referral_id: str) -> referrals.ReferralView:
     """The referral, if the resident sent it to my organisation and shares a part of the plan it
     needs with us now; else the same 404 as for no referral. Only those parts are logged."""
-    view = referrals.received(get_session(), referral_id, access.resident_id, access.provider.id, {d.area for d in access.decisions})
+    db = get_session()
+    referrals.expire_overdue(db, resident_id=access.resident_id)  # under the guard's lock on the resident
+    view = referrals.received(db, referral_id, access.resident_id, access.provider.id, {d.area for d in access.decisions})
     if view is None:
         abort(404)
     access.decisions = [d for d in access.decisions if d.area in view.referral.areas]
+    access.fields = ()  # the referral is shown, not the plan (its areas are links, each logged when opened)
     return view
 
 

@@ -274,6 +274,7 @@ REFERRAL_OUTCOME_NAMES = {
 
 REFERRAL_EVENT_NAMES = {
     "made": _l("Referral written"),
+    "took_up_suggestion": _l("The resident went on to look at what the service asks to see"),
     "agreed": _l("The resident agreed and it was sent"),
     "said_no": _l("The resident said no"),
     "withdrawn": _l("The resident took it back"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from tracker.clock import utcnow
-from tracker.domain.consent.changes import Change, ConsentActor, live_grant, repeat_receipt, resident_grant, status
+from tracker.domain.consent.changes import Change, ConsentActor, expire_lapsed, live_grant, repeat_receipt, resident_grant, status
 from tracker.domain.consent.choices import sharing_choices
 from tracker.domain.consent.notices import current_notice
 from tracker.domain.consent.terms import DEFAULT_DURATION_MONTHS, UNDO_WINDOW, ConsentError, NotShared
@@ -172,16 +172,28 @@ def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notic
 
 def share_for_referral(db: Session, resident_id: str, notices: list[SharingNotice], actor: ConsentActor,
                        secret_key: str) -> tuple[ConsentReceipt | None, list[str]]:
-    """The resident agreed to a referral: share each notice's area with its organisation (view
-    only, for the default time), with one receipt. ``notices`` were held with ``hold_notices``.
-    Areas already shared keep their consent. Returns the receipt (None if nothing new was shared)
-    and the areas newly shared."""
+    """The resident agreed to a referral: share each notice's area with its organisation, with
+    one receipt. ``notices`` were held with ``hold_notices``. An area already shared keeps its
+    consent; a paused one starts again, and one a tutor recorded for that organisation is
+    confirmed (the resident's yes here is the same yes); otherwise a new consent, view only, for
+    the default time. Returns the receipt (None if nothing changed) and the areas newly shared.
+    ``NotShared`` if any area would still not be shared (nothing is then kept: the caller rolls back)."""
     shared = []
+    expire_lapsed(db, secret_key, resident_id)  # a consent whose time ran out is ended first, not "already shared"
     with Change(db, resident_id, actor, secret_key) as change:
         for notice in notices:
-            if status(live_grant(db, resident_id, notice.provider_id, notice.area)) not in ("active", "paused", "pending"):
+            grant = live_grant(db, resident_id, notice.provider_id, notice.area)
+            state = status(grant)
+            if state == "paused":
+                change.resume(grant)
+            elif state == "pending":
+                change.confirm(grant)
+            elif state != "active":
                 change.give(notice, ["view"], DEFAULT_DURATION_MONTHS)
                 shared.append(notice.area)
+        for notice in notices:
+            if status(live_grant(db, resident_id, notice.provider_id, notice.area)) != "active":
+                raise NotShared(notice.provider_id)
     return change.receipt, shared
 
 
