@@ -310,6 +310,8 @@ def test_referrals_are_in_the_export_and_go_with_erasure(app, db, sharing, world
     [entry] = exported["referrals"]
     assert entry["to"] == "Melton Jobs Support" and entry["reason"] == "Amira is ready to write her CV."
     assert [h["what"] for h in entry["history"]] == ["made"]
+    printable = resident.get("/me/export").text
+    assert "Your referrals" in printable and "Melton Jobs Support (Jo at Melton Adult Learning)" in printable
     from tracker.domain import data_rights
 
     data_rights.erase(db, db.get(type(amira), amira.id))
