@@ -395,3 +395,77 @@ def test_a_resident_saves_a_service_to_their_plan_and_nobody_else_sees_it(app, d
     assert "Services you saved" not in _client(app, "ben").get("/me/plan").text
     assert resident.post(f"/me/saved-services/{drop_in.id}/remove").status_code == 303
     assert "Services you saved" not in resident.get("/me/plan").text
+
+
+def test_the_rules_refuse_what_cannot_be_and_find_what_was_just_done(db, sharing, world, people):
+    """The domain without pages: every refusal has its reason, repeats find the first."""
+    amira, drop_in, _staff = world
+    ben = people.user("ben")
+    tutor = sharing.tutor_a
+    as_tutor = consent.ConsentActor(tutor.id, tutor.role, tutor.first_name, sharing.a.id, sharing.a.name)
+    as_amira, as_ben = consent.ConsentActor.resident(amira), consent.ConsentActor.resident(ben)
+
+    def refused(code, call, *args):
+        with pytest.raises(referrals.ReferralError) as caught:
+            call(*args)
+        assert caught.value.code == code
+
+    refused("reason", referrals.refer, db, amira.id, drop_in.id, ["job_readiness"], "x" * 1001, "", tutor, as_tutor)
+    refused("offer", referrals.refer, db, amira.id, drop_in.id, ["job_readiness"], "", "x" * 501, tutor, as_tutor)
+    refused("no_areas", referrals.refer, db, amira.id, drop_in.id, [], "", "", tutor, as_tutor)
+    refused("areas", referrals.refer, db, amira.id, drop_in.id, ["nonsense"], "", "", tutor, as_tutor)
+    refused("no_service", referrals.refer, db, amira.id, "0" * 32, ["job_readiness"], "", "", tutor, as_tutor)
+    first = referrals.refer(db, amira.id, drop_in.id, ["job_readiness"], "Why", "Offer", tutor, as_tutor)
+    assert referrals.refer(db, amira.id, drop_in.id, ["job_readiness"], "Why", "Offer", tutor, as_tutor).id == first.id
+    db.commit()
+    # Someone else's referral is nobody's: None, whatever the move.
+    assert referrals.agree(db, ben.id, first.id, ["job_readiness"], False, as_ben, SECRET) is None
+    assert referrals.say_no(db, ben.id, first.id, as_ben) is None
+    assert referrals.withdraw(db, ben.id, first.id, as_ben, SECRET) is None
+    assert referrals.resident_says(db, ben.id, first.id, "got_help", as_ben) is None
+    assert referrals.share_outcome(db, ben.id, first.id, True, as_ben) is None
+    refused("no_areas", referrals.agree, db, amira.id, first.id, [], False, as_amira, SECRET)
+    refused("stale", referrals.resident_says, db, amira.id, first.id, "got_help", as_amira)  # not sent yet
+    refused("choice", referrals.resident_says, db, amira.id, first.id, "nonsense", as_amira)
+    referrals.agree(db, amira.id, first.id, ["job_readiness"], False, as_amira, SECRET)
+    db.commit()
+    b = sharing.b
+    refused("choice", referrals.receiver_moves, db, first, "nonsense", sharing.tutor_b, b)
+    refused("choice", referrals.receiver_moves, db, first, "declined", sharing.tutor_b, b, "nonsense")
+    refused("choice", referrals.receiver_moves, db, first, "closed", sharing.tutor_b, b, "nonsense")
+    referrals.receiver_moves(db, first, "declined", sharing.tutor_b, b, "no_capacity")
+    assert referrals.receiver_moves(db, first, "declined", sharing.tutor_b, b, "no_capacity").decline_reason == "no_capacity"
+    refused("stale", referrals.receiver_moves, db, first, "declined", sharing.tutor_b, b, "not_eligible")  # answered otherwise
+    db.commit()
+    # Too late to answer: the reply was due within 14 days.
+    late = referrals.refer(db, amira.id, drop_in.id, ["job_readiness"], "Again", "Offer", tutor, as_tutor)
+    db.flush()
+    referrals.agree(db, amira.id, late.id, ["job_readiness"], False, as_amira, SECRET)
+    db.commit()
+    with time_machine.travel(utcnow() + timedelta(days=15), tick=False):
+        refused("stale", referrals.receiver_moves, db, late, "accepted", sharing.tutor_b, b)
+        rows = referrals.inbox(db, sharing.tutor_b, "request")
+        assert rows["sent"] == [] and db.get(Referral, late.id).state == "expired"  # the inbox recorded it
+
+
+def test_the_gap_report_gives_a_share_only_when_no_count_behind_it_is_small(db, sharing, world, people):
+    _amira, drop_in, _staff = world
+    made = []
+    for n in range(22):
+        resident = people.user(f"person{n}")
+        sharing.give(resident, sharing.a, "digital")
+        referral = referrals.refer(db, resident.id, drop_in.id, ["job_readiness"], "", "", sharing.tutor_a,
+                                   consent.ConsentActor.resident(resident))
+        db.flush()
+        referrals.agree(db, resident.id, referral.id, ["job_readiness"], False, consent.ConsentActor.resident(resident), SECRET)
+        made.append(referral)
+    db.commit()
+    for n, referral in enumerate(made):
+        if n < 11:
+            referrals.receiver_moves(db, referral, "accepted", sharing.tutor_b, sharing.b)
+        else:
+            referrals.receiver_moves(db, referral, "declined", sharing.tutor_b, sharing.b, "no_capacity")
+    db.commit()
+    [row] = referrals.gap_report(db)
+    # 11 and 11: each rounds to 10, the 22 replies to 20: 50 %, as the rounded counts say, to 10 points.
+    assert (row.referrals, row.accepted_share, row.declines["no_capacity"], row.median_days_to_reply) == (20, 50, 10, 0)

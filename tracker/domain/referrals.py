@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -333,6 +332,7 @@ def receiver_moves(db: Session, referral: Referral, move: str, staff: User, prov
         if code not in ReferralOutcome._value2member_map_:
             raise ReferralError("choice")
         details = {"outcome": code}
+    db.flush()  # (anything pending is kept: refresh would drop it)
     db.refresh(referral)
     if referral.state == S.SENT and referral.sent_at < utcnow() - timedelta(days=REPLY_DAYS):
         raise ReferralError("stale")  # too late: it has expired (``expire_overdue`` records it when the page is shown)
@@ -348,17 +348,14 @@ def receiver_moves(db: Session, referral: Referral, move: str, staff: User, prov
     return referral
 
 
-def expire_overdue(db: Session, now: datetime | None = None, *, resident_id: str | None = None,
-                   provider_id: str | None = None) -> int:
+def expire_overdue(db: Session, now: datetime | None = None, *, resident_id: str | None = None) -> int:
     """Referrals sent more than REPLY_DAYS ago without a reply expire (the service's silence, in
-    their history as the system's doing). For everyone (``flask referrals expire``), or before a
-    page shows one resident's or one service's referrals."""
+    their history as the system's doing). For everyone (``flask expire-referrals``), or before a
+    page shows one resident's referrals (an inbox does it under its own lock)."""
     cutoff = (now or utcnow()) - timedelta(days=REPLY_DAYS)
     query = select(Referral.id, Referral.resident_id).where(Referral.state == S.SENT, col(Referral.sent_at) < cutoff)
     if resident_id is not None:
         query = query.where(Referral.resident_id == resident_id)
-    if provider_id is not None:
-        query = query.where(Referral.to_provider_id == provider_id)
     due = db.exec(query).all()
     if not due:
         return 0
@@ -486,11 +483,6 @@ def inbox(db: Session, staff: User, request_id: str) -> dict[str, list[InboxRow]
     return rows
 
 
-def waiting_for(db: Session, resident_id: str) -> list[ReferralView]:
-    """Referrals waiting for the resident's answer (their home page)."""
-    return [v for v in for_resident(db, resident_id) if v.referral.state == S.WAITING]
-
-
 # --- The partnership's gap report -------------------------------------------------------------------
 
 
@@ -514,15 +506,13 @@ class GapRow:
     declines: dict[str, int | None]
 
 
-def gap_report(db: Session, since: datetime | None = None) -> list[GapRow]:
+def gap_report(db: Session) -> list[GapRow]:
     """Referrals sent, by service and part of the plan: how many, the share accepted, the median
     days to a reply, declines by reason. Every count goes through ``ons_10_5``, and a share or a
     median is only given where the counts behind it are 10 or more, so no row can point to a
     resident. Referrals still waiting for the resident, or that they said no to, never went
     anywhere and are not counted."""
     query = select(Referral, Provider.name).join(Provider, Provider.id == Referral.to_provider_id).where(Referral.sent_at.is_not(None))
-    if since is not None:
-        query = query.where(Referral.sent_at >= since)
     services = dict(db.exec(select(DirectoryService.id, DirectoryService.name)).all())
     groups: dict[tuple[str, str], list[Referral]] = {}
     for referral, provider_name in db.exec(query).all():
@@ -546,9 +536,4 @@ def gap_report(db: Session, since: datetime | None = None) -> list[GapRow]:
                            round(median(days)) if len(days) >= SMALL else None,
                            {reason.value: ons_10_5(sum(1 for r in replied if r.decline_reason == reason)) for reason in DeclineReason}))
     return rows
-
-
-def count_by_state(db: Session) -> dict[str, int]:
-    """How many referrals there are in each state (for the admin's overview)."""
-    return dict(db.exec(select(Referral.state, func.count()).group_by(Referral.state)).all())
 
