@@ -61,7 +61,7 @@ ACCESSIBILITY_AT_MOST = 1000
 # tagged with another (an older edit, the demo) keeps it; any code CLDR knows is accepted.
 OFFERED_LANGUAGES = ("en", "pl", "ro", "lt", "lv", "bg", "pt", "uk", "ru", "ar", "ur", "pa", "gu")
 INTAKES = (Intake.TAKING_REFERRALS, Intake.WAITING_LIST, Intake.NOT_TAKING)  # (not "unknown": that is for imports)
-STATUSES = tuple(ServiceStatus)
+STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED, ServiceStatus.INACTIVE, ServiceStatus.DEFUNCT)
 PHYSICAL, VIRTUAL = "physical", "virtual"
 VIRTUAL_NAME = "By phone or online"  # (what the feed calls such a place; pages say it in the reader's language)
 
@@ -95,10 +95,10 @@ class Stale(ValueError):
 
 @dataclass
 class PlaceDraft:
-    """A place as typed: ``key`` is the id of one of the service's places, or "new"."""
+    """An address as typed: ``key`` is the id of one of the service's addresses, or "new". (Being
+    offered by phone or online is ``ServiceDraft.online``, not a place to type.)"""
 
     key: str = "new"
-    kind: str = ""  # PHYSICAL, VIRTUAL, or "" (not chosen)
     name: str = ""
     address_1: str = ""
     address_2: str = ""
@@ -109,7 +109,7 @@ class PlaceDraft:
 
     def is_blank(self) -> bool:
         words = (self.name, self.address_1, self.address_2, self.town, self.postcode, *self.accessibility.values())
-        return not self.kind and not any((w or "").strip() for w in words)
+        return not any((w or "").strip() for w in words if isinstance(w, str))
 
 
 @dataclass
@@ -128,7 +128,8 @@ class ServiceDraft:
     status: str = ""
     intake: str = ""
     wait_weeks: str | int | None = None
-    places: list[PlaceDraft] = field(default_factory=list)
+    places: list[PlaceDraft] = field(default_factory=list)  # its addresses
+    online: bool = False  # also (or only) by phone or online
 
 
 def draft_of(service: DirectoryService, places: list[ServiceLocation]) -> ServiceDraft:
@@ -138,9 +139,9 @@ def draft_of(service: DirectoryService, places: list[ServiceLocation]) -> Servic
         phone=service.phone or "", languages=list(service.languages), status=service.status,
         intake=service.intake if service.intake in INTAKES else "",
         wait_weeks=str(service.wait_weeks) if service.wait_weeks is not None else "",
-        places=[PlaceDraft(key=p.id, kind=p.kind, name=p.name if p.kind == PHYSICAL else "", address_1=p.address_1 or "",
-                           address_2=p.address_2 or "", town=p.town or "", postcode=p.postcode or "",
-                           accessibility=dict(p.accessibility)) for p in places])
+        places=[PlaceDraft(key=p.id, name=p.name, address_1=p.address_1 or "", address_2=p.address_2 or "", town=p.town or "",
+                           postcode=p.postcode or "", accessibility=dict(p.accessibility)) for p in places if p.kind == PHYSICAL],
+        online=any(p.kind == VIRTUAL for p in places))
 
 
 # --- Checking it --------------------------------------------------------------------------------
@@ -179,19 +180,15 @@ def web_address(text: str) -> bool:
         return False
 
 
+VIRTUAL_PLACE = {"kind": VIRTUAL, "name": VIRTUAL_NAME, "address_1": None, "address_2": None, "town": None, "postcode": None,
+                 "accessibility": {}}
+
+
 def _check_place(place: PlaceDraft, problems: dict[str, str]) -> dict | None:
-    """The place as stored (None for a blank new one), noting what is wrong in ``problems``."""
+    """The address as stored (None for a blank new one), noting what is wrong in ``problems``."""
     prefix = f"place_{place.key}_"
     if place.key == "new" and place.is_blank():
         return None
-    if place.kind not in (PHYSICAL, VIRTUAL):
-        problems[prefix + "kind"] = "missing"
-        return None
-    if place.kind == VIRTUAL:
-        # The address boxes belong to "at an address" (revealed under it): for a place by phone or
-        # online whatever is in them is not what was chosen, and is not kept.
-        return {"kind": VIRTUAL, "name": VIRTUAL_NAME, "address_1": None, "address_2": None, "town": None, "postcode": None,
-                "accessibility": {}}
     stored: dict = {"kind": PHYSICAL}
     for key, at_most in PLACE_LIMITS.items():
         text, problem = _clean(getattr(place, key), at_most, one_line=True)
@@ -232,7 +229,8 @@ def _texts(name: str, given: dict, at_most: int, one_line: bool, required: bool,
 
 def check(draft: ServiceDraft, place_ids: set[str] | None = None) -> tuple[dict, list[dict], dict[str, str]]:
     """The service's fields and places as they would be stored, and what is wrong (field → code;
-    nothing is wrong when it is empty). ``place_ids``: the ids of the service's places now."""
+    nothing is wrong when it is empty). ``place_ids``: the ids of the service's addresses now. Being
+    offered by phone or online is one place of its own ("virtual", as HSDS has it)."""
     problems: dict[str, str] = {}
     fields: dict = {key: _texts(key, getattr(draft, key), TEXT_LIMITS[key], key in ONE_LINE, key in REQUIRED_TEXTS, problems)
                     for key in TEXTS}
@@ -265,8 +263,10 @@ def check(draft: ServiceDraft, place_ids: set[str] | None = None) -> tuple[dict,
         stored = _check_place(place, problems)
         if stored is not None:
             places.append({"id": None if place.key == "new" else place.key, **stored})
+    if draft.online is True:
+        places.append({"id": None, **VIRTUAL_PLACE})
     if not places and not any(key.startswith("place_") for key in problems):
-        problems["place_new_kind"] = "no_place"
+        problems["online"] = "no_place"
     return fields, places, problems
 
 
@@ -454,7 +454,7 @@ def update_service(db: Session, actor: User, service: DirectoryService, draft: S
     stale = version_of(service) != seen_version
     current = places_of(db, service.id)
     try:
-        fields, places, problems = check(draft, {p.id for p in current})
+        fields, places, problems = check(draft, {p.id for p in current if p.kind == PHYSICAL})
     except EditError:
         if stale:  # (a place the form was opened with has been removed since)
             raise Stale() from None
@@ -468,6 +468,10 @@ def update_service(db: Session, actor: User, service: DirectoryService, draft: S
     changed = [key for key, value in fields.items() if getattr(service, key) != value]
     by_id = {p.id: p for p in current}
     kept = {place["id"] for place in places if place["id"]}
+    online = [p for p in current if p.kind == VIRTUAL]
+    if any(place["kind"] == VIRTUAL for place in places):
+        kept |= {p.id for p in online}  # (by phone or online already: that place stays as it is)
+        places = [place for place in places if place["kind"] == PHYSICAL or not online]
     for place in current:
         if place.id not in kept:
             db.delete(place)
