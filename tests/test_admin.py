@@ -577,6 +577,8 @@ def _routes(sharing, db):
         ("POST", f"/admin/catalogue/steps/{step.id}/retire"), ("POST", f"/admin/catalogue/steps/{step.id}/restore"),
         ("GET", "/admin/audit"), ("GET", "/admin/reset-requests"), ("POST", "/admin/reset-requests/000000000000/give"),
         ("GET", "/admin/referrals"), ("GET", "/admin/referrals.csv"),
+        ("GET", "/admin/services"), ("GET", "/admin/services/new"), ("POST", "/admin/services/new"),
+        ("GET", f"/admin/services/{'0' * 32}"), ("POST", f"/admin/services/{'0' * 32}"), ("POST", f"/admin/services/{'0' * 32}/checked"),
     ]
 
 

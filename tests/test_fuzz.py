@@ -45,7 +45,10 @@ def _form_fields() -> list[str]:
         todo.extend(cls.__subclasses__())
         for klass in cls.__mro__:
             names.update(name for name, value in vars(klass).items() if isinstance(value, UnboundField))
-    return sorted(names | {"area", "goal", "finished", "purpose", "csrf_token"})
+    # The service form is built per service (tracker.web.service_editing): its fields by name.
+    service = {"organisation", "name_en", "name_pl", "description_en", "url", "email", "phone", "languages", "status", "intake",
+               "wait_weeks", "version", "place_new_kind", "place_new_name", "place_new_address_1", "place_new_town", "place_new_postcode"}
+    return sorted(names | service | {"area", "goal", "finished", "purpose", "csrf_token"})
 
 
 FIELDS = _form_fields()
@@ -88,11 +91,11 @@ def _known_values(world) -> dict[str, list[str]]:
         "resident_id": residents, "goal_id": list(world.goals.values()), "provider_id": [s.a.id, s.b.id],
         "area": ["digital", "financial", "job_readiness"], "code": [world.receipt.code, world.assisted_code, "en", "pl"],
         "entry_id": [str(world.entry_id)], "grant_id": [world.grant.id], "user_id": [s.tutor_b.id, s.staff_a.id],
-        "step_id": ["1", "2"], "referral_id": [world.referral_id, "0" * 12], "service_id": [world.library_service_id, world.b_service_id], "answer": ["confirm", "refuse"],
+        "step_id": ["1", "2"], "referral_id": [world.referral_id, "0" * 12], "service_id": [world.library_service_id, world.b_service_id, world.service_id], "answer": ["confirm", "refuse"],
         "move": ["accept", "decline", "start", "close", "no", "withdraw", "got_help", "not_heard"], "choice": ["show", "hide"],
     }
     form = [*residents, *notices, world.goal.id, s.a.id, "digital", "financial", "job_readiness", "plan_support", "view",
-            "record_progress", "12", "3", "yes", "no", "en", "pl", "tutor", "provider_staff", "admin", "resident", "subject",
+            "record_progress", "12", "3", "yes", "no", "active", "waiting_list", "physical", "virtual", "LE13 1AE", "en", "pl", "tutor", "provider_staff", "admin", "resident", "subject",
             "res.record", PASSWORD, "on", "1", "y"]
     return {**by_argument, "form": form}
 

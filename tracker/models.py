@@ -783,7 +783,8 @@ class ReferralEvent(SQLModel, table=True):
 
 class AdminAction(SQLModel, table=True):
     """What an admin did (a provider created, a notice published, a member of staff invited or
-    deactivated, a goal changed): append-only, for the audit page."""
+    deactivated, a goal changed), and what staff changed in their organisation's services in the
+    directory (``actor_user_id`` is then theirs): append-only, for the audit page."""
 
     __tablename__ = "admin_action"
     __table_args__ = (Index("ix_admin_action_at", "occurred_at"),)

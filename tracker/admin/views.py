@@ -1,6 +1,7 @@
 """The administration's pages: providers and their sharing notices, staff accounts, the goal
-catalogue and the audit. Every route needs the admin role (``restrict_blueprint``); every change
-writes an ``AdminAction`` in the same transaction and commits once."""
+catalogue, the partnership's services in the directory, and the audit. Every route needs the admin
+role (``restrict_blueprint``); every change writes an ``AdminAction`` in the same transaction and
+commits once."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tracker.domain import consent, partnership, setup_codes
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
 from tracker.domain.setup_codes import VALID_FOR
 from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
-from tracker.web import htmx, wording
+from tracker.web import htmx, service_editing, wording
 from tracker.web.forms import ButtonForm, page_status
 from tracker.web.session import get_or_404, get_session
 from tracker.web.wording import CONSENT_CHANGE_NAMES
@@ -457,6 +458,34 @@ def retire_step(step_id):
 @bp.post("/catalogue/steps/<row_id:step_id>/restore")
 def restore_step(step_id):
     return _set_retired(*_step_or_404(step_id), False)
+
+
+# --- Services in the directory ----------------------------------------------------------------------
+# Every member organisation's services (shared pages: tracker.web.service_editing; the organisations'
+# own staff keep theirs at /staff/services).
+
+SERVICE_PAGES = service_editing.Pages(list="admin.services", new="admin.new_service", edit="admin.edit_service",
+                                      checked="admin.service_checked")
+
+
+@bp.get("/services")
+def services():
+    return service_editing.list_page(SERVICE_PAGES)
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+def new_service():
+    return service_editing.new_page(SERVICE_PAGES)
+
+
+@bp.route("/services/<uid:service_id>", methods=["GET", "POST"])
+def edit_service(service_id):
+    return service_editing.edit_page(SERVICE_PAGES, service_id)
+
+
+@bp.post("/services/<uid:service_id>/checked")
+def service_checked(service_id):
+    return service_editing.confirm(SERVICE_PAGES, service_id)
 
 
 # --- Audit ----------------------------------------------------------------------------------------

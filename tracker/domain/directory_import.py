@@ -79,19 +79,26 @@ def _text(value, what: str, at_most: int = TEXT_AT_MOST, required: bool = False)
     return text
 
 
+def is_web_address(text: str) -> bool:
+    """Only http(s) addresses are kept (never ``javascript:`` or the like). Staff's own edits use
+    this too (tracker.domain.directory_editing)."""
+    return text.lower().startswith(("https://", "http://"))
+
+
 def _web_address(value, what: str) -> str | None:
     text = _text(value, what, 300)
-    if text is not None and not text.lower().startswith(("https://", "http://")):
+    if text is not None and not is_web_address(text):
         raise Refused(f"{what} is not a web address")
     return text
 
 
-_EMAIL = re.compile(r"[^@\s?&<>\"'(),;:\\]+@[^@\s?&<>\"'(),;:\\]+\.[^@\s?&<>\"'(),;:\\]+")
+# An email address that is safe in a mailto: link (shared with tracker.domain.directory_editing).
+EMAIL = re.compile(r"[^@\s?&<>\"'(),;:\\]+@[^@\s?&<>\"'(),;:\\]+\.[^@\s?&<>\"'(),;:\\]+")
 
 
 def _email(value) -> str | None:
     text = _text(value, "email", 254)
-    if text is not None and not _EMAIL.fullmatch(text):  # (a "?" or "&" would add recipients to a mailto: link)
+    if text is not None and not EMAIL.fullmatch(text):  # (a "?" or "&" would add recipients to a mailto: link)
         raise Refused("email is not an email address")
     return text
 

@@ -89,6 +89,11 @@ class AdminActionKind:
     GOAL_RESTORED = "goal_restored"
     STEP_RETIRED = "step_retired"
     STEP_RESTORED = "step_restored"
+    # Services in the directory (tracker.domain.directory_editing): by an admin, or by the staff of
+    # the organisation that offers the service (then the actor is that member of staff).
+    SERVICE_CREATED = "service_created"
+    SERVICE_EDITED = "service_edited"
+    SERVICE_CHECKED = "service_checked"
 
 
 

@@ -4,7 +4,17 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.domain import partnership
 from tracker.domain.partnership import AdminActionKind
-from tracker.models import AccessAction, AccountEventKind, Area, GoalStatus, PlanEventKind, ProviderKind, Role
+from tracker.models import (
+    AccessAction,
+    AccountEventKind,
+    Area,
+    GoalStatus,
+    Intake,
+    PlanEventKind,
+    ProviderKind,
+    Role,
+    ServiceStatus,
+)
 
 AREA_NAMES = {
     Area.DIGITAL: _l("Using computers, phones and the internet"),
@@ -367,6 +377,9 @@ ADMIN_ACTION_NAMES = {
     AdminActionKind.GOAL_RESTORED: _l("Offered a retired goal again"),
     AdminActionKind.STEP_RETIRED: _l("Retired a step"),
     AdminActionKind.STEP_RESTORED: _l("Offered a retired step again"),
+    AdminActionKind.SERVICE_CREATED: _l("Added a service to the directory"),
+    AdminActionKind.SERVICE_EDITED: _l("Changed a service in the directory"),
+    AdminActionKind.SERVICE_CHECKED: _l("Said a service in the directory is still right"),
 }
 
 ACCOUNT_EVENT_NAMES = {
@@ -394,3 +407,23 @@ def resident_pseudonym(resident_id: str) -> str:
     from flask import current_app
 
     return str(_l("Resident %(tag)s", tag=partnership.pseudonym_tag(resident_id, current_app.config["SECRET_KEY"])))
+
+# Services in the directory: whether one is running, and whether it takes new people.
+SERVICE_STATUS_NAMES = {
+    ServiceStatus.ACTIVE: _l("Running"),
+    ServiceStatus.TEMPORARILY_CLOSED: _l("Closed for now"),
+    ServiceStatus.INACTIVE: _l("Not running at the moment"),
+    ServiceStatus.DEFUNCT: _l("Closed for good"),
+}
+SERVICE_STATUS_HINTS = {
+    ServiceStatus.ACTIVE: _l("Residents see it, and can be referred to it."),
+    ServiceStatus.TEMPORARILY_CLOSED: _l("Residents see it, marked closed for now."),
+    ServiceStatus.INACTIVE: _l("Residents do not see it. Other directories see it as inactive."),
+    ServiceStatus.DEFUNCT: _l("Nobody sees it any more."),
+}
+INTAKE_NAMES = {
+    Intake.TAKING_REFERRALS: _l("Taking new people"),
+    Intake.WAITING_LIST: _l("Waiting list"),
+    Intake.NOT_TAKING: _l("Not taking new people now"),
+    Intake.UNKNOWN: _l("Ask if they are taking new people"),
+}
