@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import text
 from sqlmodel import col, select
 from wtforms import StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.domain import consent, directory, referrals
 from tracker.models import Provider, Role
@@ -103,6 +103,12 @@ class FindHelpForm(FlaskForm):
                     widget=GovTextInput(), filters=[strip],
                     validators=[Optional(), Length(max=100, message=_l("What you need help with must be 100 characters or fewer")),
                                 NoControlCharacters()])
+    # One of the needs list's codes (the links under the search send it); anything else is a 400.
+    need = StringField(filters=[strip], validators=[Optional(), Length(max=80)])
+
+    def validate_need(self, field):
+        if field.data and not directory.is_need(field.data):
+            raise ValidationError(_l("Choose what you need help with from the list"))
 
 
 @bp.get("/find-help")
@@ -110,11 +116,14 @@ def find_help():
     """The directory of local services, for anyone, signed in or not: all of them, or those
     matching what was typed. Nothing about the search is kept or shown to any organisation."""
     form = FindHelpForm(request.args)
+    language = str(get_locale() or "en")
+    needs = directory.needs_to_browse(get_session(), language)
     if not form.validate():
-        return render_template("public/find_help.html", form=form, text="", services=[], total=0), 400
+        return render_template("public/find_help.html", form=form, text="", need=None, needs=needs, services=[], total=0), 400
     text = form.q.data or None
-    services, total = directory.find_services(get_session(), text, str(get_locale() or "en"))
-    return render_template("public/find_help.html", form=form, text=text, services=services, total=total)
+    need = directory.need_names([form.need.data], language)[0] if form.need.data else None
+    services, total = directory.find_services(get_session(), text, language, need=need.code if need else None)
+    return render_template("public/find_help.html", form=form, text=text, need=need, needs=needs, services=services, total=total)
 
 
 @bp.get("/find-help/<uid:service_id>")

@@ -8,14 +8,16 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from tracker.clock import utcnow
-from tracker.commands.demo_directory_data import MEMBER_CONTACTS, ORGANISATIONS, SERVICES
-from tracker.models import DirectoryOrganisation, DirectoryService, Provider, ServiceLocation
+from tracker.commands.demo_directory_data import MEMBER_CONTACTS, ORGANISATIONS, SERVICES, TAGS
+from tracker.domain.catalogue.taxonomies import CIRCUMSTANCES, NEEDS, term_ids
+from tracker.models import DirectoryOrganisation, DirectoryService, Provider, ServiceLocation, ServiceTerm
 
 __all__ = ["ORGANISATIONS", "SERVICES", "load_demo_services"]
 
 
 def load_demo_services(db: Session, providers: dict[str, Provider]) -> list[DirectoryService]:
-    """The demo's organisations, their services and where they are offered (not committed)."""
+    """The demo's organisations, their services, where they are offered and what they are tagged with
+    (not committed; the catalogue's taxonomies are loaded already)."""
     now = utcnow()
     organisation_ids, contacts = {}, dict(MEMBER_CONTACTS)
     for name, provider in providers.items():  # each member of the partnership is in the directory, under its own id
@@ -29,6 +31,8 @@ def load_demo_services(db: Session, providers: dict[str, Provider]) -> list[Dire
         contacts[organisation.name] = (organisation.phone, organisation.email, organisation.url)
     db.flush()
     services = []
+    needs, circumstances = term_ids(db, NEEDS, {c for n, _ in TAGS.values() for c in n}), \
+        term_ids(db, CIRCUMSTANCES, {c for _, w in TAGS.values() for c in w})
     for entry in SERVICES:
         phone, email, url = contacts[entry.organisation]
         intake, weeks = entry.intake
@@ -41,5 +45,8 @@ def load_demo_services(db: Session, providers: dict[str, Provider]) -> list[Dire
         db.flush()
         for place in entry.places:
             db.add(ServiceLocation(service_id=service.id, **place))
+        helps_with, for_whom = TAGS[entry.name["en"]]
+        for term_id in {needs[code] for code in helps_with} | {circumstances[code] for code in for_whom}:
+            db.add(ServiceTerm(service_id=service.id, term_id=term_id))
         services.append(service)
     return services

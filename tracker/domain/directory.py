@@ -15,10 +15,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from tracker.domain.catalogue import LANGUAGES
+from tracker.domain.catalogue.taxonomies import CIRCUMSTANCES, NEEDS, needs_of_goal, read_taxonomies
 from tracker.models import (
     DirectoryOrganisation,
     DirectoryService,
@@ -311,6 +312,8 @@ class ServiceView:
     last_checked_at: object
     places: list[PlaceView]
     languages_of: dict = field(default_factory=dict)  # field -> the language its text is in (pages mark a different one)
+    helps_with: list = field(default_factory=list)  # [Need], on a service's own page
+    for_whom: list = field(default_factory=list)  # the names of the circumstances it is for, on its own page
 
     @property
     def phone_link(self) -> str | None:
@@ -352,16 +355,90 @@ def _for_residents():
     return _published_services().where(DirectoryService.status != ServiceStatus.INACTIVE)
 
 
-def find_services(db: Session, text: str | None, language: str) -> tuple[list[ServiceView], int]:
+def find_services(db: Session, text: str | None, language: str, need: str | None = None) -> tuple[list[ServiceView], int]:
     """Services whose name or description has ``text`` in it (any language; all of them without
-    text), in name order in the reader's language: at most FOUND_AT_MOST, and how many there are.
-    Nothing about the search is stored: it is the resident's own business."""
+    text), tagged with the ``need`` (a code of the needs list) if one is given, in name order in the
+    reader's language: at most FOUND_AT_MOST, and how many there are. Nothing about the search is
+    stored: it is the resident's own business."""
     query = _for_residents()
     if text:
         query = query.where(_mentions(text))
-    in_their_language = func.coalesce(DirectoryService.name[language].as_string(), DirectoryService.name[FEED_LANGUAGE].as_string())
-    total, found = _one_page(db, query, DirectoryService.id, Paging(1, FOUND_AT_MOST), in_their_language)
+    if need is not None:
+        query = query.where(col(DirectoryService.id).in_(_tagged_with(NEEDS, [need])))
+    total, found = _one_page(db, query, DirectoryService.id, Paging(1, FOUND_AT_MOST), _name_in(language))
     return [_view(*row, language, []) for row in found], total
+
+
+def _name_in(language: str):
+    return func.coalesce(DirectoryService.name[language].as_string(), DirectoryService.name[FEED_LANGUAGE].as_string())
+
+
+def _tagged_with(kind: str, codes):
+    """The ids of the services tagged with any of ``codes`` of one of our lists (SQL, for IN)."""
+    return select(ServiceTerm.service_id).where(col(ServiceTerm.term_id).in_(_term_ids_of(kind, codes)))
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing residents can look for help with, and how many services residents are shown help with it."""
+    code: str
+    name: str
+    services: int = 0
+
+
+def need_names(codes, language: str) -> list[Need]:
+    """The needs with these codes, in the list's order, named in the reader's language (no query:
+    the names come from the list the code ships with)."""
+    wanted = set(codes)
+    return [Need(term.code, term.name.get(language) or term.name[FEED_LANGUAGE])
+            for term in read_taxonomies()[NEEDS].terms if term.code in wanted]
+
+
+def needs_to_browse(db: Session, language: str) -> list[Need]:
+    """Every need some service residents are shown helps with, with how many (one query)."""
+    shown = _for_residents().with_only_columns(DirectoryService.id)
+    rows = db.exec(select(TaxonomyTerm.code, func.count(func.distinct(ServiceTerm.service_id)))
+                   .join(ServiceTerm, ServiceTerm.term_id == TaxonomyTerm.id)
+                   .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+                   .where(Taxonomy.name == read_taxonomies()[NEEDS].name, col(ServiceTerm.service_id).in_(shown))
+                   .group_by(TaxonomyTerm.code)).all()
+    counts = dict(rows)
+    return [Need(need.code, need.name, counts[need.code]) for need in need_names(counts, language)]
+
+
+def is_need(code: str) -> bool:
+    return any(term.code == code for term in read_taxonomies()[NEEDS].terms)
+
+
+GOAL_SERVICES_AT_MOST = 3
+
+
+def services_for_goal(db: Session, goal_code: str | None, language: str,
+                      at_most: int = GOAL_SERVICES_AT_MOST) -> tuple[list[ServiceView], list[Need]]:
+    """"Services that could help with this": for a catalogue goal, the services residents are
+    shown that help with its needs, those matching more of them first, then by name; and the needs.
+    Worked out afresh for each page, in the resident's own session: nothing is stored, and no
+    organisation learns that anyone looked (a resident's own goal has no needs, so nothing)."""
+    needs = needs_of_goal(goal_code) if goal_code else ()
+    if not needs:
+        return [], []
+    matched = (select(ServiceTerm.service_id, func.count().label("matched"))
+               .where(col(ServiceTerm.term_id).in_(_term_ids_of(NEEDS, needs))).group_by(ServiceTerm.service_id).subquery())
+    rows = db.exec(_for_residents().join(matched, matched.c.service_id == DirectoryService.id)
+                   .order_by(matched.c.matched.desc(), _open_first(), _name_in(language), DirectoryService.id).limit(at_most)).all()
+    return [_view(*row, language, []) for row in rows], need_names(needs, language)
+
+
+def _open_first():
+    """Services taking new people first, then waiting lists, then the rest; closed ones last."""
+    return case((DirectoryService.status == ServiceStatus.TEMPORARILY_CLOSED, 4),
+                (DirectoryService.intake == Intake.TAKING_REFERRALS, 0), (DirectoryService.intake == Intake.WAITING_LIST, 1),
+                (DirectoryService.intake == Intake.NOT_TAKING, 3), else_=2)
+
+
+def _term_ids_of(kind: str, codes):
+    return (select(TaxonomyTerm.id).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+            .where(Taxonomy.name == read_taxonomies()[kind].name, col(TaxonomyTerm.code).in_(list(codes))))
 
 
 def service_for_residents(db: Session, service_id: str, language: str) -> ServiceView | None:
@@ -371,7 +448,18 @@ def service_for_residents(db: Session, service_id: str, language: str) -> Servic
         return None
     service = row[0]
     places = db.exec(select(ServiceLocation).where(ServiceLocation.service_id == service.id).order_by(ServiceLocation.kind, ServiceLocation.name)).all()
-    return _view(*row, language, list(places))
+    view = _view(*row, language, list(places))
+    lists = {spec.name: kind for kind, spec in read_taxonomies().items()}
+    tagged: dict[str, list[str]] = {NEEDS: [], CIRCUMSTANCES: []}
+    for code, taxonomy in db.exec(select(TaxonomyTerm.code, Taxonomy.name).join(ServiceTerm, ServiceTerm.term_id == TaxonomyTerm.id)
+                                  .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+                                  .where(ServiceTerm.service_id == service.id, col(Taxonomy.name).in_(list(lists)))).all():
+        tagged[lists[taxonomy]].append(code)
+    view.helps_with = need_names(tagged[NEEDS], language)
+    wanted = set(tagged[CIRCUMSTANCES])
+    view.for_whom = [term.name.get(language) or term.name[FEED_LANGUAGE] for term in read_taxonomies()[CIRCUMSTANCES].terms
+                     if term.code in wanted]
+    return view
 
 
 # --- Services a resident saved to their plan (theirs alone: never shown to any organisation) ---

@@ -232,6 +232,11 @@ def get_goal(db: Session, resident_id: str, goal_id: str) -> PlanGoal:
     return goal
 
 
+def catalogue_code(db: Session, goal: PlanGoal) -> str | None:
+    """The catalogue code of a goal from the catalogue; None for the resident's own goal."""
+    return None if goal.catalogue_goal_id is None else db.get(CatalogueGoal, goal.catalogue_goal_id).code
+
+
 def goal_title(db: Session, goal: PlanGoal) -> dict:
     if goal.own_title is not None:
         return own_words(goal.own_title)

@@ -202,9 +202,10 @@ def goal(goal_id):
 
 def _goal_page(db, goal, note_form=None, status=200):
     view = plan.read_plan(db, current_user.id, _locale(), goal_id=goal.id)
+    services, needs = directory.services_for_goal(db, plan.catalogue_code(db, goal), _locale())
     return render_template(
         "resident/goal.html", goal=view.areas[goal.area][0], notes=plan.notes_for_goal(db, goal),
-        form=note_form or NoteForm(),
+        form=note_form or NoteForm(), services=services, needs=needs,
     ), status
 
 

@@ -16,6 +16,7 @@ from importlib import resources
 from sqlmodel import Session, select
 
 from tracker.clock import utcnow
+from tracker.domain.catalogue.taxonomies import sync_taxonomies
 from tracker.models import Area, CatalogueGoal, CatalogueStep
 
 LANGUAGES = ("en", "pl")
@@ -101,9 +102,11 @@ class SyncReport:
     added: int = 0
     updated: int = 0
     retired: int = 0
+    terms_added: int = 0
 
     def __str__(self) -> str:
-        return f"Catalogue: {self.added} goals added, {self.updated} updated, {self.retired} retired."
+        return (f"Catalogue: {self.added} goals added, {self.updated} updated, {self.retired} retired; "
+                f"{self.terms_added} directory terms added.")
 
 
 def sync_catalogue(db: Session, specs: list[GoalSpec] | None = None) -> SyncReport:
@@ -152,6 +155,7 @@ def sync_catalogue(db: Session, specs: list[GoalSpec] | None = None) -> SyncRepo
                 step.retired_at = now
                 db.add(step)
     db.flush()
+    report.terms_added = sync_taxonomies(db)  # (the needs a goal helps with, and what the directory's services are tagged with)
     return report
 
 
