@@ -416,7 +416,8 @@ GOAL_SERVICES_AT_MOST = 3
 def services_for_goal(db: Session, goal_code: str | None, language: str,
                       at_most: int = GOAL_SERVICES_AT_MOST) -> tuple[list[ServiceView], list[Need]]:
     """"Services that could help with this": for a catalogue goal, the services residents are
-    shown that help with its needs, those matching more of them first, then by name; and the needs.
+    shown that help with its needs (closed ones last; then those matching more of its needs, those
+    taking new people, by name); and the needs.
     Worked out afresh for each page, in the resident's own session: nothing is stored, and no
     organisation learns that anyone looked (a resident's own goal has no needs, so nothing)."""
     needs = needs_of_goal(goal_code) if goal_code else ()
@@ -425,14 +426,15 @@ def services_for_goal(db: Session, goal_code: str | None, language: str,
     matched = (select(ServiceTerm.service_id, func.count().label("matched"))
                .where(col(ServiceTerm.term_id).in_(_term_ids_of(NEEDS, needs))).group_by(ServiceTerm.service_id).subquery())
     rows = db.exec(_for_residents().join(matched, matched.c.service_id == DirectoryService.id)
-                   .order_by(matched.c.matched.desc(), _open_first(), _name_in(language), DirectoryService.id).limit(at_most)).all()
+                   .order_by(DirectoryService.status == ServiceStatus.TEMPORARILY_CLOSED, matched.c.matched.desc(), _taking_first(),
+                             _name_in(language), DirectoryService.id).limit(at_most)).all()
     return [_view(*row, language, []) for row in rows], need_names(needs, language)
 
 
-def _open_first():
-    """Services taking new people first, then waiting lists, then the rest; closed ones last."""
-    return case((DirectoryService.status == ServiceStatus.TEMPORARILY_CLOSED, 4),
-                (DirectoryService.intake == Intake.TAKING_REFERRALS, 0), (DirectoryService.intake == Intake.WAITING_LIST, 1),
+def _taking_first():
+    """Services taking new people first, then waiting lists, then those that do not say, then the
+    ones not taking anyone now."""
+    return case((DirectoryService.intake == Intake.TAKING_REFERRALS, 0), (DirectoryService.intake == Intake.WAITING_LIST, 1),
                 (DirectoryService.intake == Intake.NOT_TAKING, 3), else_=2)
 
 
