@@ -47,7 +47,7 @@ def _form_fields() -> list[str]:
             names.update(name for name, value in vars(klass).items() if isinstance(value, UnboundField))
     # The service form is built per service (tracker.web.service_editing): its fields by name.
     service = {"organisation", "name_en", "name_pl", "description_en", "url", "email", "phone", "languages", "status", "intake",
-               "wait_weeks", "version", "place_new_kind", "place_new_name", "place_new_address_1", "place_new_town", "place_new_postcode"}
+               "wait_weeks", "version", "needs", "circumstances", "place_new_kind", "place_new_name", "place_new_address_1", "place_new_town", "place_new_postcode"}
     return sorted(names | service | {"area", "goal", "finished", "purpose", "csrf_token"})
 
 

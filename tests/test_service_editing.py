@@ -18,7 +18,17 @@ from tests.sharing_helpers import Sharing
 from tests.test_openreferral import SERVICE, _valid
 from tracker.clock import utcnow
 from tracker.domain import directory_editing as editing
-from tracker.models import AdminAction, DirectoryOrganisation, DirectoryService, ServiceLocation, ServiceStatus
+from tracker.domain.catalogue.taxonomies import CIRCUMSTANCES, NEEDS, read_taxonomies
+from tracker.models import (
+    AdminAction,
+    DirectoryOrganisation,
+    DirectoryService,
+    ServiceLocation,
+    ServiceStatus,
+    ServiceTerm,
+    Taxonomy,
+    TaxonomyTerm,
+)
 
 
 @pytest.fixture
@@ -84,9 +94,23 @@ def _edit_form(client, url) -> dict:
     for name, value in re.findall(r'<textarea class="govuk-textarea[^"]*" id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
         data[name] = html.unescape(value).strip()
     for name, value in re.findall(r'name="([^"]+)" type="(?:radio|checkbox)" value="([^"]+)" checked', page):
-        data.setdefault(name, []).append(value) if name == "languages" else data.__setitem__(name, value)
+        data.setdefault(name, []).append(value) if name in ("languages", *editing.TAGS) else data.__setitem__(name, value)
     data["version"] = re.search(r'name="version" type="hidden" value="([^"]+)"', page).group(1)
     return data
+
+
+def _terms(db, service) -> list[tuple[str, str]]:
+    """(taxonomy, code) of every term the service is tagged with, of any list, read from the tables."""
+    return sorted(db.exec(select(Taxonomy.name, TaxonomyTerm.code).join(TaxonomyTerm, TaxonomyTerm.taxonomy_id == Taxonomy.id)
+                          .join(ServiceTerm, ServiceTerm.term_id == TaxonomyTerm.id).where(ServiceTerm.service_id == service.id)).all())
+
+
+def _ours(kind: str, *codes: str) -> list[tuple[str, str]]:
+    return [(read_taxonomies()[kind].name, code) for code in codes]
+
+
+def _name(kind: str, code: str, language: str = "en") -> str:
+    return next(term.name[language] for term in read_taxonomies()[kind].terms if term.code == code)
 
 
 def _actions(db, action=None):
@@ -166,7 +190,7 @@ def test_an_edit_on_a_stale_copy_is_refused_even_in_one_clock_tick(db, sharing, 
 def test_a_place_removed_since_the_form_was_opened_is_a_stale_edit_not_an_error(db, sharing, service):
     opened = editing.version_of(service)
     [hub] = editing.places_of(db, service.id)
-    seen = editing.draft_of(service, [hub])
+    seen = editing.draft_of(service, [hub], editing.tags_of(db, [service.id])[service.id])
     assert editing.update_service(db, sharing.admin, service, _draft(places=[], online=True), opened)
     db.commit()
     with pytest.raises(editing.Stale):
@@ -378,3 +402,115 @@ def test_the_pages_are_in_polish(app, db, sharing, service):
     assert "Nasze usługi" in page and "Ostatnio sprawdzono:" in page
     form = staff.get(f"/staff/services/{service.id}").text
     assert "Po polsku (nieobowiązkowo)" in form
+
+
+# --- What it can help with and who it is especially for -------------------------------------------------
+
+
+def test_the_domain_checks_tags_against_our_lists(db, sharing):
+    fields, _places, problems = editing.check(_draft(needs=["debt", "budgeting", "debt"], circumstances=["carers", "older-people"]))
+    assert problems == {} and fields["needs"] == ["budgeting", "debt"] and fields["circumstances"] == ["older-people", "carers"]
+    assert editing.check(_draft())[0]["needs"] == [] and editing.check(_draft())[2] == {}  # (tags are optional)
+    for odd in (["debt", "nonsense"], ["69"], [None], "debt", [["debt"]]):
+        assert editing.check(_draft(needs=odd, circumstances=odd))[2] == {"needs": "invalid", "circumstances": "invalid"}, odd
+    assert editing.check(_draft(needs=["carers"]))[2] == {"needs": "invalid"}  # (a circumstance is not a need)
+    with pytest.raises(editing.Invalid):
+        editing.create_service(db, sharing.tutor_a, sharing.a.id, _draft(needs=["nonsense"]))
+    assert db.exec(select(DirectoryService)).all() == []
+
+
+def test_staff_tick_what_a_service_helps_with_and_residents_find_it_by_that(app, db, sharing, service, client):
+    staff = _client(app, "staff.a")
+    url = f"/staff/services/{service.id}"
+    page = staff.get(url).text
+    assert "What can it help with?" in page and "Who is it especially for? (optional)" in page
+    assert all(_name(NEEDS, term.code) in page for term in read_taxonomies()[NEEDS].terms)
+    data = _edit_form(staff, url)
+    assert "needs" not in data and "circumstances" not in data
+    response = staff.post(url, data={**data, "needs": ["debt", "budgeting"], "circumstances": ["older-people"]})
+    assert response.status_code == 303, response.text
+    assert _terms(db, service) == sorted(_ours(NEEDS, "budgeting", "debt") + _ours(CIRCUMSTANCES, "older-people"))
+    again = _edit_form(staff, url)
+    assert again["needs"] == ["budgeting", "debt"] and again["circumstances"] == ["older-people"]  # ticked, in the list's order
+    public = client.get(f"/find-help/{service.id}").text
+    assert "Can help with" in public and 'href="/find-help?need=debt"' in public and "Budgeting and managing money" in public
+    assert "Especially for" in public and "Older people" in public
+    assert f'href="/find-help/{service.id}"' in client.get("/find-help?need=debt").text
+    assert f'href="/find-help/{service.id}"' not in client.get("/find-help?need=housing").text
+    listed = staff.get("/staff/services").text
+    assert "Debt and borrowing" in listed and "Older people" in listed
+    staff.get("/language/pl?next=/")
+    polish = staff.get(url).text
+    assert "W czym może pomóc?" in polish and _name(NEEDS, "debt", "pl") in polish and _name(CIRCUMSTANCES, "carers", "pl") in polish
+    assert _name(NEEDS, "debt", "pl") in client.get(f"/find-help/{service.id}", headers={"Accept-Language": "pl"}).text
+
+
+def test_an_unknown_tag_is_a_gov_uk_error_and_nothing_is_saved(app, db, sharing, service):
+    admin = _client(app, "the.admin")
+    url = f"/admin/services/{service.id}"
+    data = _edit_form(admin, url)
+    assert admin.post(url, data={**data, "needs": ["debt"]}).status_code == 303
+    db.refresh(service)
+    saved, actions = (service.updated_at, _terms(db, service)), len(_actions(db))
+    data = _edit_form(admin, url)
+    response = admin.post(url, data={**data, "name_en": "Renamed", "needs": ["debt", "<b>nonsense</b>"], "circumstances": ["69"]})
+    assert response.status_code == 400 and "govuk-error-summary" in response.text and "<b>nonsense" not in response.text
+    assert 'href="#needs"' in response.text and "Choose what it can help with from the list" in response.text
+    assert 'href="#circumstances"' in response.text and "Choose who it is especially for from the list" in response.text
+    db.refresh(service)
+    assert (service.updated_at, _terms(db, service)) == saved and service.name["en"] == "Computer basics"
+    assert len(_actions(db)) == actions
+    new = admin.post("/admin/services/new", data=_form(organisation=sharing.a.id, name_en="Another", needs=["nonsense"]))
+    assert new.status_code == 400 and 'href="#needs"' in new.text
+    assert len(db.exec(select(DirectoryService)).all()) == 1
+
+
+def test_tags_from_another_directorys_list_survive_an_edit(app, db, sharing, service):
+    esd = Taxonomy(name="esdNeeds", description="The LGA's list of needs", uri="http://id.esd.org.uk/list/needs")
+    db.add(esd)
+    db.flush()
+    inclusion = TaxonomyTerm(taxonomy_id=esd.id, code="69", name={"en": "Social inclusion"}, term_uri="http://id.esd.org.uk/need/69")
+    db.add(inclusion)
+    db.flush()
+    db.add(ServiceTerm(service_id=service.id, term_id=inclusion.id))
+    db.commit()
+    staff = _client(app, "staff.a")
+    url = f"/staff/services/{service.id}"
+    data = _edit_form(staff, url)
+    assert "needs" not in data  # (it is not one of ours: not offered, not ticked)
+    assert staff.post(url, data={**data, "needs": ["loneliness"]}).status_code == 303
+    assert _terms(db, service) == sorted([("esdNeeds", "69"), *_ours(NEEDS, "loneliness")])
+    data = _edit_form(staff, url)
+    assert staff.post(url, data={key: value for key, value in data.items() if key != "needs"}).status_code == 303  # all untick
+    assert _terms(db, service) == [("esdNeeds", "69")]
+    assert set(_actions(db, "service_edited")[-1].details["changed"]) == {"needs"}
+    assert editing.draft_of(service, editing.places_of(db, service.id), editing.tags_of(db, [service.id])[service.id]).needs == []
+
+
+def test_changing_only_tags_is_an_edit(db, sharing, service):
+    found = editing.service_to_edit(db, sharing.staff_a, service.id)
+    draft = editing.draft_of(found.service, found.places, found.tags)
+    before = service.updated_at
+    draft.circumstances = ["carers"]
+    assert editing.update_service(db, sharing.staff_a, service, draft, editing.version_of(service))
+    db.commit()
+    assert service.updated_at > before and _terms(db, service) == _ours(CIRCUMSTANCES, "carers")
+    assert _actions(db)[-1].action == "service_edited" and _actions(db)[-1].details["changed"] == ["circumstances"]
+    same = editing.draft_of(service, editing.places_of(db, service.id), editing.tags_of(db, [service.id])[service.id])
+    edited = service.updated_at
+    assert not editing.update_service(db, sharing.staff_a, service, same, editing.version_of(service))  # the same again: checked only
+    db.commit()
+    assert service.updated_at == edited and _actions(db)[-1].action == "service_checked"
+
+
+def test_a_new_service_with_tags_sent_twice_is_added_once(app, db, sharing, client):
+    staff = _client(app, "staff.a")
+    tagged = _form(needs=["using-devices", "getting-online"], circumstances=["older-people"])
+    first, second = staff.post("/staff/services/new", data=tagged), staff.post("/staff/services/new", data=tagged)
+    assert first.status_code == second.status_code == 303
+    [made] = db.exec(select(DirectoryService)).all()
+    assert len(_actions(db, "service_created")) == 1 and "was already added" in staff.get("/staff/services").text
+    assert _terms(db, made) == sorted(_ours(NEEDS, "using-devices", "getting-online") + _ours(CIRCUMSTANCES, "older-people"))
+    assert f'href="/find-help/{made.id}"' in client.get("/find-help?need=getting-online").text
+    assert staff.post("/staff/services/new", data={**tagged, "needs": ["using-devices"]}).status_code == 303
+    assert len(db.exec(select(DirectoryService)).all()) == 2  # (other tags: another service, not a repeat)

@@ -12,6 +12,10 @@ caller's transaction; the view commits once.
 Two people editing at once: the edit form carries the version it was opened at (the service's
 ``updated_at``), and a save checks it under the organisation's lock, so a save made on a stale
 copy is refused (``Stale``) and changes nothing, rather than silently undoing the other's change.
+
+A service's tags, what it can help with and who it is especially for, are codes of our own two lists
+(tracker.domain.catalogue.taxonomies). An edit changes only those: a service imported from another
+directory may carry terms of that directory's lists (esdNeeds), and they are left as they are.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.catalogue import LANGUAGES
+from tracker.domain.catalogue.taxonomies import KINDS as TAGS
+from tracker.domain.catalogue.taxonomies import read_taxonomies, tags_of, term_ids
 from tracker.domain.directory import language_name
 from tracker.domain.directory_import import EMAIL, TEXT_AT_MOST, is_web_address
 from tracker.domain.locks import lock_providers
@@ -40,6 +46,7 @@ from tracker.models import (
     Role,
     ServiceLocation,
     ServiceStatus,
+    ServiceTerm,
     User,
 )
 
@@ -90,6 +97,11 @@ class Stale(ValueError):
     """The service changed since the form was opened: nothing was saved."""
 
 
+class TermsNotLoaded(RuntimeError):
+    """A term of our lists is not in the database: ``flask catalogue sync`` has not been run since
+    the list changed (a fault of the deployment, not of what was typed)."""
+
+
 # --- What an editor sends -----------------------------------------------------------------------
 
 
@@ -130,10 +142,13 @@ class ServiceDraft:
     wait_weeks: str | int | None = None
     places: list[PlaceDraft] = field(default_factory=list)  # its addresses
     online: bool = False  # also (or only) by phone or online
+    needs: list = field(default_factory=list)  # codes of our needs list: what it can help with
+    circumstances: list = field(default_factory=list)  # codes of our circumstances list: who it is especially for
 
 
-def draft_of(service: DirectoryService, places: list[ServiceLocation]) -> ServiceDraft:
-    """What an edit form starts from: the service as it is."""
+def draft_of(service: DirectoryService, places: list[ServiceLocation], tags: dict[str, list[str]]) -> ServiceDraft:
+    """What an edit form starts from: the service as it is (``tags``: its codes of our two lists, as
+    ``tags_of`` reads them)."""
     return ServiceDraft(
         **{key: dict(getattr(service, key)) for key in TEXTS}, url=service.url or "", email=service.email or "",
         phone=service.phone or "", languages=list(service.languages), status=service.status,
@@ -141,7 +156,7 @@ def draft_of(service: DirectoryService, places: list[ServiceLocation]) -> Servic
         wait_weeks=str(service.wait_weeks) if service.wait_weeks is not None else "",
         places=[PlaceDraft(key=p.id, name=p.name, address_1=p.address_1 or "", address_2=p.address_2 or "", town=p.town or "",
                            postcode=p.postcode or "", accessibility=dict(p.accessibility)) for p in places if p.kind == PHYSICAL],
-        online=any(p.kind == VIRTUAL for p in places))
+        online=any(p.kind == VIRTUAL for p in places), **{kind: list(tags.get(kind, [])) for kind in TAGS})
 
 
 # --- Checking it --------------------------------------------------------------------------------
@@ -230,7 +245,9 @@ def _texts(name: str, given: dict, at_most: int, one_line: bool, required: bool,
 def check(draft: ServiceDraft, place_ids: set[str] | None = None) -> tuple[dict, list[dict], dict[str, str]]:
     """The service's fields and places as they would be stored, and what is wrong (field → code;
     nothing is wrong when it is empty). ``place_ids``: the ids of the service's addresses now. Being
-    offered by phone or online is one place of its own ("virtual", as HSDS has it)."""
+    offered by phone or online is one place of its own ("virtual", as HSDS has it). The fields
+    include its tags, "needs" and "circumstances" (codes, in the list's order): not columns of the
+    service but rows of ServiceTerm."""
     problems: dict[str, str] = {}
     fields: dict = {key: _texts(key, getattr(draft, key), TEXT_LIMITS[key], key in ONE_LINE, key in REQUIRED_TEXTS, problems)
                     for key in TEXTS}
@@ -254,6 +271,8 @@ def check(draft: ServiceDraft, place_ids: set[str] | None = None) -> tuple[dict,
         problems["intake"] = "missing"
     fields["intake"] = draft.intake
     fields["wait_weeks"] = _wait_weeks(draft, problems)
+    for kind in TAGS:
+        fields[kind] = _tags(kind, getattr(draft, kind), problems)
     places = []
     for place in draft.places:
         if place.key != "new" and place.key not in (place_ids or set()):
@@ -268,6 +287,17 @@ def check(draft: ServiceDraft, place_ids: set[str] | None = None) -> tuple[dict,
     if not places and not any(key.startswith("place_") for key in problems):
         problems["online"] = "no_place"
     return fields, places, problems
+
+
+def _tags(kind: str, given, problems: dict[str, str]) -> list[str]:
+    """The codes of one of our lists, each once, in the list's order; any code the list does not
+    have is "invalid" (tags are optional: an imported service may have none, and so may a new one)."""
+    offered = [term.code for term in read_taxonomies()[kind].terms]
+    codes = given if isinstance(given, list | tuple) else None
+    if codes is None or not all(isinstance(code, str) and code in offered for code in codes):
+        problems[kind] = "invalid"
+    wanted = set(code for code in codes or () if isinstance(code, str))
+    return [code for code in offered if code in wanted]
 
 
 def _wait_weeks(draft: ServiceDraft, problems: dict[str, str]) -> int | None:
@@ -306,6 +336,7 @@ class Listed:
     organisation: str
     provider_active: bool
     places: list[ServiceLocation] = field(default_factory=list)
+    tags: dict[str, list[str]] = field(default_factory=dict)  # {"needs": [codes], "circumstances": [codes]}
 
 
 def _editable(user: User):
@@ -322,17 +353,19 @@ def _editable(user: User):
 def services_to_edit(db: Session, user: User) -> list[Listed]:
     """The services ``user`` keeps, by organisation and then name (in English, as the feed has them)."""
     rows = db.exec(_editable(user).order_by(Provider.name, DirectoryService.name["en"].as_string(), DirectoryService.id)).all()
-    return [Listed(service, provider.name, provider.active) for service, _organisation, provider in rows]
+    tags = tags_of(db, [service.id for service, _organisation, _provider in rows])
+    return [Listed(service, provider.name, provider.active, tags=tags[service.id]) for service, _organisation, provider in rows]
 
 
 def service_to_edit(db: Session, user: User, service_id: str) -> Listed | None:
-    """One service ``user`` may edit, with its places; None for any other (no such service, another
-    organisation's, an imported one): the page is then "not found", as for a service that never was."""
+    """One service ``user`` may edit, with its places and tags; None for any other (no such service,
+    another organisation's, an imported one): the page is then "not found", as for a service that
+    never was."""
     row = db.exec(_editable(user).where(DirectoryService.id == service_id)).first()
     if row is None:
         return None
     service, _organisation, provider = row
-    return Listed(service, provider.name, provider.active, places_of(db, service.id))
+    return Listed(service, provider.name, provider.active, places_of(db, service.id), tags_of(db, [service.id])[service.id])
 
 
 def places_of(db: Session, service_id: str) -> list[ServiceLocation]:
@@ -379,8 +412,12 @@ def _organisation_of(db: Session, provider: Provider) -> DirectoryOrganisation:
     return organisation
 
 
-def _content(service: DirectoryService, places: list[ServiceLocation]) -> tuple:
-    fields = {key: getattr(service, key) for key in (*TEXTS, "url", "email", "phone", "languages", "status", "intake", "wait_weeks")}
+COLUMNS = (*TEXTS, "url", "email", "phone", "languages", "status", "intake", "wait_weeks")
+
+
+def _content(service: DirectoryService, places: list[ServiceLocation], tags: dict[str, list[str]]) -> tuple:
+    """What a service says, in the shape ``check`` gives it (its fields, with its tags; its places)."""
+    fields = {key: getattr(service, key) for key in COLUMNS} | {kind: list(tags[kind]) for kind in TAGS}
     return fields, sorted((p.kind, p.name, p.address_1, p.address_2, p.town, p.postcode, sorted(p.accessibility.items())) for p in places)
 
 
@@ -411,11 +448,14 @@ def create_service(db: Session, actor: User, provider_id: str, draft: ServiceDra
     repeat = _repeat(db, actor, organisation, fields, places, now)
     if repeat is not None:
         return repeat, False
-    service = DirectoryService(organisation_id=organisation.id, **fields, last_checked_at=now, updated_at=now, created_at=now)
+    service = DirectoryService(organisation_id=organisation.id, **{key: fields[key] for key in COLUMNS}, last_checked_at=now,
+                               updated_at=now, created_at=now)
     db.add(service)
     db.flush()
     for place in places:
         db.add(ServiceLocation(service_id=service.id, **{key: value for key, value in place.items() if key != "id"}))
+    for kind in TAGS:
+        _tag(db, service, kind, fields[kind], [])
     db.flush()
     record_action(db, actor, AdminActionKind.SERVICE_CREATED, provider_id=provider.id, target=fields["name"]["en"],
                   details={"service_id": service.id})
@@ -431,9 +471,26 @@ def _repeat(db: Session, actor: User, organisation: DirectoryOrganisation, field
     wanted = (fields, sorted(_place_row(p) for p in places))
     for action in recent:
         service = db.get(DirectoryService, str(action.details.get("service_id")))
-        if service is not None and service.organisation_id == organisation.id and _content(service, places_of(db, service.id)) == wanted:
+        if service is None or service.organisation_id != organisation.id:
+            continue
+        if _content(service, places_of(db, service.id), tags_of(db, [service.id])[service.id]) == wanted:
             return service
     return None
+
+
+def _tag(db: Session, service: DirectoryService, kind: str, codes: list[str], before: list[str]) -> bool:
+    """Tag the service with ``codes`` of one of our lists in place of ``before`` (only the rows that
+    differ are touched: terms of other lists, from an import, stay); whether anything changed."""
+    added, gone = [c for c in codes if c not in before], [c for c in before if c not in codes]
+    ids = term_ids(db, kind, added)
+    if len(ids) != len(added):
+        raise TermsNotLoaded(f"{kind} {sorted(set(added) - set(ids))} are not in the database: run `flask catalogue sync`")
+    for term_id in ids.values():
+        db.add(ServiceTerm(service_id=service.id, term_id=term_id))
+    if gone:
+        db.exec(delete(ServiceTerm).where(ServiceTerm.service_id == service.id,
+                                          col(ServiceTerm.term_id).in_(list(term_ids(db, kind, gone).values()))))
+    return bool(added or gone)
 
 
 def _lock_and_reread(db: Session, service: DirectoryService) -> DirectoryOrganisation:
@@ -464,8 +521,9 @@ def update_service(db: Session, actor: User, service: DirectoryService, draft: S
     if stale:
         raise Stale()
     now = utcnow()
-    before = _content(service, current)
-    changed = [key for key, value in fields.items() if getattr(service, key) != value]
+    tags = tags_of(db, [service.id])[service.id]
+    before = _content(service, current, tags)
+    changed = [key for key in COLUMNS if getattr(service, key) != fields[key]]
     by_id = {p.id: p for p in current}
     kept = {place["id"] for place in places if place["id"]}
     online = [p for p in current if p.kind == VIRTUAL]
@@ -483,8 +541,9 @@ def update_service(db: Session, actor: User, service: DirectoryService, draft: S
         db.add(row)
     for key in changed:
         setattr(service, key, fields[key])
+    changed += [kind for kind in TAGS if _tag(db, service, kind, fields[kind], tags[kind])]
     db.flush()
-    after = _content(service, places_of(db, service.id))
+    after = _content(service, places_of(db, service.id), {kind: fields[kind] for kind in TAGS})
     if before[1] != after[1]:
         changed.append("places")
     service.last_checked_at = now

@@ -32,6 +32,7 @@ from wtforms import (
 from tracker.clock import utcnow
 from tracker.domain import directory_editing as editing
 from tracker.domain.catalogue import LANGUAGES, localise
+from tracker.domain.catalogue.taxonomies import read_taxonomies
 from tracker.domain.directory import language_name
 from tracker.models import Role, ServiceStatus
 from tracker.web import htmx
@@ -71,6 +72,8 @@ MESSAGES = {
     ("phone", "invalid"): _l("Enter a phone number using only numbers, spaces, brackets, + and -, like 01664 502 502"),
     ("phone", "too_long"): _l("The phone number must be 40 characters or fewer"),
     ("languages", "invalid"): _l("Choose languages from the list"),
+    ("needs", "invalid"): _l("Choose what it can help with from the list"),
+    ("circumstances", "invalid"): _l("Choose who it is especially for from the list"),
     ("status", "missing"): _l("Choose whether the service is running"),
     ("intake", "missing"): _l("Choose whether the service is taking new people"),
     ("wait_weeks", "invalid"): _l("Enter the wait as a whole number of weeks, like 6"),
@@ -125,6 +128,12 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
+def term_names(kind: str, codes) -> list[str]:
+    """The names of these codes of one of our lists, in the list's order and the reader's language."""
+    wanted = set(codes)
+    return [localise(term.name, _locale()) for term in read_taxonomies()[kind].terms if term.code in wanted]
+
+
 # --- The form -------------------------------------------------------------------------------------
 
 
@@ -168,9 +177,9 @@ TEXT_LABELS = {
 
 
 class ServiceForm(FlaskForm):
-    """Built by ``service_form``: the service's texts in each language, how to get in touch, its
-    languages, status and intake, whether it is by phone or online, and a group of boxes for each of
-    its addresses and one for a new one."""
+    """Built by ``service_form``: the service's texts in each language, what it can help with and who
+    it is especially for, how to get in touch, its languages, status and intake, whether it is by
+    phone or online, and a group of boxes for each of its addresses and one for a new one."""
 
     place_keys: tuple[str, ...] = ()
 
@@ -179,6 +188,8 @@ class ServiceForm(FlaskForm):
         self.languages.choices = [SelectChoice(code, _language_label(code)) for code in shown]
         self.status.choices = [SelectChoice(str(s), SERVICE_STATUS_NAMES[s]) for s in editing.STATUSES]
         self.intake.choices = [SelectChoice(str(i), INTAKE_NAMES[i]) for i in editing.INTAKES]
+        for kind in editing.TAGS:
+            self[kind].choices = [SelectChoice(term.code, localise(term.name, _locale())) for term in read_taxonomies()[kind].terms]
 
     def status_hints(self) -> list[dict]:
         return [{"hint": {"text": str(SERVICE_STATUS_HINTS[ServiceStatus(s)])}} for s in editing.STATUSES]
@@ -187,7 +198,7 @@ class ServiceForm(FlaskForm):
         for key in editing.TEXTS:
             for language in LANGUAGES:
                 self[f"{key}_{language}"].data = getattr(draft, key).get(language, "")
-        for key in ("url", "email", "phone", "languages", "status", "intake", "wait_weeks", "online"):
+        for key in ("url", "email", "phone", "languages", "status", "intake", "wait_weeks", "online", *editing.TAGS):
             self[key].data = getattr(draft, key)
         for place in draft.places:
             for key in ("name", "address_1", "address_2", "town", "postcode"):
@@ -210,7 +221,8 @@ class ServiceForm(FlaskForm):
             url=text("url"), email=text("email"), phone=text("phone"),
             languages=[code for code in (self.languages.data or []) if isinstance(code, str)],
             status=text("status"), intake=text("intake"), wait_weeks=text("wait_weeks"), places=places,
-            online=self.online.data is True)
+            online=self.online.data is True,
+            **{kind: [code for code in (self[kind].data or []) if isinstance(code, str)] for kind in editing.TAGS})
 
     def show(self, problems: dict[str, str]) -> None:
         for key, code in problems.items():
@@ -229,6 +241,10 @@ def service_form(place_ids: list[str], *, organisations=None, editing_: bool = F
             english, polish, hint = TEXT_LABELS[key]
             make = _line if key in editing.ONE_LINE else _box
             attrs[f"{key}_{language}"] = make(english, hint) if language == "en" else make(polish)
+    attrs["needs"] = ChoiceCheckboxes(_l("What can it help with?"), description=_l(
+        "Select all that apply. Residents looking for help with any of these on “Find help” see this service."))
+    attrs["circumstances"] = ChoiceCheckboxes(_l("Who is it especially for? (optional)"),
+                                              description=_l("Select all that apply. Leave these empty if it is for everyone."))
     attrs["phone"] = _line(_l("Phone number (optional)"))
     attrs["email"] = _line(_l("Email address (optional)"))
     attrs["url"] = _line(_l("Website (optional)"), _l("The full address, like https://www.example.org"))
@@ -276,7 +292,7 @@ def list_page(pages: Pages):
                            needs_checking=editing.needs_checking, last_checked=last_checked,
                            imported=editing.imported_count(db) if _is_admin() else 0,
                            organisation=None if _is_admin() or not organisations else organisations[0],
-                           status_names=SERVICE_STATUS_NAMES, can_add=bool(organisations))
+                           status_names=SERVICE_STATUS_NAMES, can_add=bool(organisations), term_names=term_names)
 
 
 def _edit_page(pages: Pages, form: ServiceForm, found: editing.Listed | None, status: int, refusal=None):
@@ -330,7 +346,7 @@ def edit_page(pages: Pages, service_id: str):
     found = _found_or_404(service_id)
     form = _filled_form(found)
     if not form.is_submitted():
-        form.fill(editing.draft_of(found.service, found.places))
+        form.fill(editing.draft_of(found.service, found.places, found.tags))
         form.version.data = editing.version_of(found.service)
     if form.validate_on_submit():
         try:
@@ -339,7 +355,7 @@ def edit_page(pages: Pages, service_id: str):
             db.rollback()  # (nothing was written; the lock is let go)
             fresh = _found_or_404(service_id)
             form = _filled_form(fresh, formdata=None)
-            form.fill(editing.draft_of(fresh.service, fresh.places))
+            form.fill(editing.draft_of(fresh.service, fresh.places, fresh.tags))
             form.version.data = editing.version_of(fresh.service)
             return _edit_page(pages, form, fresh, 409, refusal=STALE)
         except editing.Invalid as invalid:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from tracker.models import Taxonomy, TaxonomyTerm
+from tracker.models import ServiceTerm, Taxonomy, TaxonomyTerm
 
 NEEDS, CIRCUMSTANCES = "needs", "circumstances"
 KINDS = (NEEDS, CIRCUMSTANCES)
@@ -118,3 +118,25 @@ def term_ids(db: Session, kind: str, codes) -> dict[str, str]:
     rows = db.exec(select(TaxonomyTerm.code, TaxonomyTerm.id).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
                    .where(Taxonomy.name == read_taxonomies()[kind].name, TaxonomyTerm.code.in_(codes))).all()
     return dict(rows)
+
+
+def tags_of(db: Session, service_ids) -> dict[str, dict[str, list[str]]]:
+    """service id → {"needs": [codes], "circumstances": [codes]}: the terms of our two lists each
+    service is tagged with, in the file's order (one query). Terms of other directories' lists
+    (esdNeeds, from an import) are not ours, and are left out; so is a code the file no longer has."""
+    ids = list(service_ids)
+    found: dict[str, dict[str, list[str]]] = {service_id: {kind: [] for kind in KINDS} for service_id in ids}
+    if not ids:
+        return found
+    specs = read_taxonomies()
+    kinds = {spec.name: kind for kind, spec in specs.items()}
+    rows = db.exec(select(ServiceTerm.service_id, Taxonomy.name, TaxonomyTerm.code)
+                   .join(TaxonomyTerm, TaxonomyTerm.id == ServiceTerm.term_id)
+                   .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+                   .where(col(ServiceTerm.service_id).in_(ids), col(Taxonomy.name).in_(list(kinds)))).all()
+    tagged: dict[tuple[str, str], set[str]] = {}
+    for service_id, taxonomy, code in rows:
+        tagged.setdefault((service_id, kinds[taxonomy]), set()).add(code)
+    for (service_id, kind), codes in tagged.items():
+        found[service_id][kind] = [term.code for term in specs[kind].terms if term.code in codes]
+    return found
