@@ -964,3 +964,75 @@ NAME_SEARCH_OBJECTS = ("user_account_name", "ix_user_account_name_trigram")
 def modelled(name: str | None, *_args) -> bool:
     """For Alembic's ``include_name``: everything but the name-search objects."""
     return not (name or "").startswith(NAME_SEARCH_OBJECTS)
+
+
+# --- Reaching a resident by text message (issue 13) ----------------------------------------------
+
+
+class TextKind(StrEnum):
+    """What a text message can be about: the resident says yes to each kind."""
+    REFERRAL_WAITING = "referral_waiting"  # a referral waits for their answer
+    REFERRAL_NEWS = "referral_news"  # accepted, declined or expired
+    SHARING_ENDING = "sharing_ending"  # sharing ends in 14 days, ended, or was put on hold
+    SETUP_CODE = "setup_code"  # a member of staff gave them a new set-up code
+    CHECK_IN_REMINDER = "check_in_reminder"  # their own reminder, every 2, 4 or 8 weeks
+    CONFIRM_NUMBER = "confirm_number"  # the code that confirms a new number (always sent: they asked for it)
+
+
+class ContactSettings(SQLModel, table=True):
+    """How a resident wants to be reached ("How we contact you"). Nothing is ever sent without a
+    confirmed number and their yes that texting them is safe. Only the hash of a confirmation code
+    is kept."""
+
+    __tablename__ = "contact_settings"
+    __table_args__ = (CheckConstraint("quiet_from IS NULL OR (quiet_from BETWEEN 0 AND 23)", name="quiet_from"),
+                      CheckConstraint("quiet_until IS NULL OR (quiet_until BETWEEN 0 AND 23)", name="quiet_until"),
+                      CheckConstraint("reminder_weeks IS NULL OR reminder_weeks IN (2, 4, 8)", name="reminder_weeks"))
+
+    resident_id: str = Field(foreign_key="user_account.id", primary_key=True, max_length=32)
+    mobile: str | None = Field(default=None, max_length=16)  # +447…, confirmed
+    mobile_confirmed_at: datetime | None = timestamp(nullable=True)
+    texts_safe: bool = Field(default=False)  # "it is safe to text me" (someone else may read their phone)
+    fuller_texts: bool = Field(default=False)  # say what the update is, not only "you have an update"
+    kinds: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [TextKind] they said yes to
+    quiet_from: int | None = Field(default=None)  # hours, UK time: nothing is sent from … until …
+    quiet_until: int | None = Field(default=None)
+    reminder_weeks: int | None = Field(default=None)
+    # A number waiting to be confirmed, with its code (10 minutes, 3 tries).
+    pending_mobile: str | None = Field(default=None, max_length=16)
+    code_hash: str | None = Field(default=None, max_length=64)
+    code_expires_at: datetime | None = timestamp(nullable=True)
+    code_tries: int = Field(default=0)
+    updated_at: datetime = timestamp()
+
+
+class TextState(StrEnum):
+    WAITING = "waiting"  # to be sent (after quiet hours, or after a temporary failure)
+    SENDING = "sending"  # Notify has it
+    DELIVERED = "delivered"
+    PERMANENT_FAILURE = "permanent-failure"  # the number does not work: the resident's page says so
+    TEMPORARY_FAILURE = "temporary-failure"  # the phone was off or out of signal for days
+    TECHNICAL_FAILURE = "technical-failure"  # Notify could not send it
+    NOT_SENT = "not-sent"  # given up: Notify refused it, or it failed too many times
+
+
+class TextMessage(SQLModel, table=True):
+    """One text message to a resident: what kind, where to, Notify's id and what Notify says
+    became of it. The words are worked out when it is sent, so the resident's latest choice of
+    fuller or discreet messages applies. Erased with the account."""
+
+    __tablename__ = "text_message"
+    __table_args__ = (CheckConstraint(_in("kind", TextKind), name="kind"), CheckConstraint(_in("state", TextState), name="state"),
+                      Index("ix_text_message_state_due", "state", "send_after"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
+    kind: str = Field(max_length=30)
+    to: str = Field(max_length=16)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # for fuller words, e.g. the code
+    state: str = Field(default=TextState.WAITING, max_length=20)
+    notify_id: str | None = Field(default=None, max_length=40)
+    attempts: int = Field(default=0)
+    send_after: datetime = timestamp()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

@@ -26,6 +26,7 @@ from tracker.models import (
     CheckIn,
     ConsentEvent,
     ConsentReceipt,
+    ContactSettings,
     DirectoryService,
     ErasurePermit,
     ErasureTombstone,
@@ -40,6 +41,7 @@ from tracker.models import (
     SavedService,
     SetupCode,
     SignInSession,
+    TextMessage,
     User,
 )
 
@@ -131,10 +133,28 @@ def export(db: Session, resident: User) -> dict:
                                                       .join(DirectoryService, DirectoryService.id == SavedService.service_id)
                                                       .where(SavedService.resident_id == resident.id)
                                                       .order_by(SavedService.saved_at)).all()],
+        "how_we_contact_you": _contact(db, resident.id),
         "hash_chains": {
             "consent_events": {"length": len(consent_events), "head": consent_events[-1].event_hash if consent_events else None},
             "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
         },
+    }
+
+
+def _contact(db: Session, resident_id: str) -> dict:
+    """Their contact settings and every text sent or meant for them (never a confirmation code)."""
+    settings = db.get(ContactSettings, resident_id)
+    texts = db.exec(select(TextMessage).where(TextMessage.resident_id == resident_id).order_by(TextMessage.created_at)).all()
+    return {
+        "mobile": settings.mobile if settings else None,
+        "mobile_confirmed_at": _iso(settings.mobile_confirmed_at) if settings else None,
+        "number_waiting_to_be_confirmed": settings.pending_mobile if settings else None,
+        "safe_to_text": settings.texts_safe if settings else False,
+        "fuller_texts": settings.fuller_texts if settings else False,
+        "texts_about": list(settings.kinds) if settings else [],
+        "quiet_hours": [settings.quiet_from, settings.quiet_until] if settings and settings.quiet_from is not None else None,
+        "check_in_reminder_weeks": settings.reminder_weeks if settings else None,
+        "texts": [{"at": _iso(t.created_at), "about": t.kind, "to": t.to, "state": t.state, "notify_id": t.notify_id} for t in texts],
     }
 
 
@@ -193,6 +213,8 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(ReferralEvent).where(ReferralEvent.resident_id == rid),
         delete(Referral).where(Referral.resident_id == rid),
         delete(SavedService).where(SavedService.resident_id == rid),
+        delete(TextMessage).where(TextMessage.resident_id == rid),
+        delete(ContactSettings).where(ContactSettings.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),
         delete(SignInSession).where(SignInSession.user_id == rid),
         delete(User).where(User.id == rid),

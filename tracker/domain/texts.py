@@ -1,0 +1,357 @@
+"""Text messages to residents, through GOV.UK Notify, on the resident's terms.
+
+Nothing is sent without a confirmed UK mobile number and the resident's yes that texting them is
+safe (someone else may read their phone) and to that kind of message; nothing is sent in their
+quiet hours (UK time); and unless they chose fuller messages a text says only that there is an
+update, never what it is. Messages are queued in ``text_message`` and sent by
+``flask --app tracker send-texts`` (run every minute or so), which also asks Notify what became of
+the ones it sent. The words are worked out at sending time, by a function the caller passes
+(``words(message, settings) -> str``): the wording is the web layer's, in the resident's language.
+
+The client is anything with notifications-python-client's two methods, ``send_sms_notification``
+and ``get_notification_by_id``: the real ``NotificationsAPIClient`` when an API key is configured,
+the ``Outbox`` (messages stay here, for the development outbox page) when not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from tracker.clock import utcnow
+from tracker.domain.locks import lock_residents
+from tracker.models import ContactSettings, TextKind, TextMessage, TextState
+
+UK = ZoneInfo("Europe/London")
+CODE_VALID_FOR = timedelta(minutes=10)
+CODE_TRIES = 3
+MAX_ATTEMPTS = 6  # sending: temporary faults are retried after 1, 2, 4, 8 and 16 minutes, then given up
+SEND_BATCH = 100
+# Kinds a resident can say yes or no to (a code to confirm their number is sent because they asked).
+CHOOSABLE = (TextKind.REFERRAL_WAITING, TextKind.REFERRAL_NEWS, TextKind.SHARING_ENDING, TextKind.SETUP_CODE,
+             TextKind.CHECK_IN_REMINDER)
+REMINDER_WEEKS = (2, 4, 8)
+# Notify's statuses of a text it has (https://docs.notifications.service.gov.uk/python.html)
+NOTIFY_FINAL = {"delivered": TextState.DELIVERED, "permanent-failure": TextState.PERMANENT_FAILURE,
+                "temporary-failure": TextState.TEMPORARY_FAILURE, "technical-failure": TextState.TECHNICAL_FAILURE}
+
+
+# --- UK mobile numbers, checked as Notify checks them ----------------------------------------------
+
+
+class InvalidMobile(ValueError):
+    """``code``: "letters" (not only digits), "not_uk_mobile", "too_short" or "too_long"."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def uk_mobile(text: str) -> str:
+    """A UK mobile number as ``+447…``, from how people write it ("07700 900 123", "+44 (0)7700
+    900123", "447700900123"), the way GOV.UK Notify reads them; InvalidMobile otherwise."""
+    digits = re.sub(r"[\s()\-.+]", "", text or "")
+    if not digits.isdigit():
+        raise InvalidMobile("letters")
+    for prefix in ("0044", "44"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+            break
+    digits = digits.removeprefix("0")
+    if not digits.startswith("7"):
+        raise InvalidMobile("not_uk_mobile")
+    if len(digits) < 10:
+        raise InvalidMobile("too_short")
+    if len(digits) > 10:
+        raise InvalidMobile("too_long")
+    return "+44" + digits
+
+
+def shown(number: str | None) -> str:
+    """``+447700900123`` as people write it: ``07700 900123``."""
+    if not number:
+        return ""
+    national = "0" + number.removeprefix("+44")
+    return f"{national[:5]} {national[5:]}"
+
+
+# --- The resident's settings -------------------------------------------------------------------------
+
+
+def settings_of(db: Session, resident_id: str) -> ContactSettings:
+    """Their settings (new, unsaved defaults if they never chose: no number, nothing sent)."""
+    return db.get(ContactSettings, resident_id) or ContactSettings(resident_id=resident_id, kinds=[])
+
+
+@dataclass
+class Choices:
+    """What the "How we contact you" form says (checked by the form)."""
+    texts_safe: bool
+    fuller_texts: bool
+    kinds: list[str]
+    quiet_from: int | None
+    quiet_until: int | None
+    reminder_weeks: int | None
+
+
+def choose(db: Session, resident_id: str, choices: Choices) -> ContactSettings:
+    """Save the resident's choices (under their lock, so two tabs do not mix). Saying texting is
+    not safe any more stops the messages still waiting at once."""
+    lock_residents(db, [resident_id])
+    settings = settings_of(db, resident_id)
+    settings.texts_safe, settings.fuller_texts = choices.texts_safe, choices.fuller_texts
+    settings.kinds = [str(kind) for kind in CHOOSABLE if str(kind) in choices.kinds]
+    quiet = choices.quiet_from is not None and choices.quiet_until is not None and choices.quiet_from != choices.quiet_until
+    settings.quiet_from, settings.quiet_until = (choices.quiet_from, choices.quiet_until) if quiet else (None, None)
+    settings.reminder_weeks = choices.reminder_weeks if choices.reminder_weeks in REMINDER_WEEKS else None
+    settings.updated_at = utcnow()
+    db.add(settings)
+    _drop_unwanted(db, settings)
+    db.flush()
+    return settings
+
+
+def _drop_unwanted(db: Session, settings: ContactSettings) -> None:
+    for message in db.exec(select(TextMessage).where(TextMessage.resident_id == settings.resident_id,
+                                                     TextMessage.state == TextState.WAITING)).all():
+        if not _may_send(settings, message):
+            message.state, message.updated_at = TextState.NOT_SENT, utcnow()
+            db.add(message)
+
+
+def _code_hash(secret: str, resident_id: str, number: str, code: str) -> str:
+    return hmac.new(secret.encode(), f"{resident_id}|{number}|{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def start_confirming(db: Session, resident_id: str, number: str, secret: str, now: datetime | None = None) -> tuple[TextMessage, str]:
+    """A new number (already checked by ``uk_mobile``): keep it waiting with a new 6-digit code
+    (the last one stops working), and a text with the code, to send now. Returns both; the code
+    is only ever in the text."""
+    now = now or utcnow()
+    lock_residents(db, [resident_id])
+    settings = settings_of(db, resident_id)
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    settings.pending_mobile, settings.code_hash = number, _code_hash(secret, resident_id, number, code)
+    settings.code_expires_at, settings.code_tries, settings.updated_at = now + CODE_VALID_FOR, 0, now
+    db.add(settings)
+    message = TextMessage(resident_id=resident_id, kind=TextKind.CONFIRM_NUMBER, to=number, send_after=now, created_at=now, updated_at=now)
+    db.add(message)
+    db.flush()
+    return message, code
+
+
+class CodeProblem(ValueError):
+    """``code``: "none" (no number waiting), "expired", "too_many" (3 wrong tries) or "wrong"."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def confirm(db: Session, resident_id: str, code: str, secret: str, now: datetime | None = None) -> ContactSettings:
+    """Check the code sent to the waiting number; right, and the number is theirs (confirmed now).
+    Three wrong tries or ten minutes and the code stops working. Read under the resident's lock, so
+    two tries at once count as two."""
+    now = now or utcnow()
+    lock_residents(db, [resident_id])
+    settings = db.get(ContactSettings, resident_id)
+    if settings is not None:
+        db.refresh(settings)
+    if settings is None or not settings.pending_mobile or not settings.code_hash:
+        raise CodeProblem("none")
+    if settings.code_expires_at is None or settings.code_expires_at <= now:
+        raise CodeProblem("expired")
+    if settings.code_tries >= CODE_TRIES:
+        raise CodeProblem("too_many")
+    if not hmac.compare_digest(settings.code_hash, _code_hash(secret, resident_id, settings.pending_mobile, code.strip())):
+        settings.code_tries += 1
+        db.add(settings)
+        db.flush()
+        raise CodeProblem("too_many" if settings.code_tries >= CODE_TRIES else "wrong")
+    if settings.mobile != settings.pending_mobile:
+        for message in db.exec(select(TextMessage).where(TextMessage.resident_id == resident_id, TextMessage.state == TextState.WAITING)).all():
+            message.state, message.updated_at = TextState.NOT_SENT, now  # (they were for the old number)
+            db.add(message)
+    settings.mobile, settings.mobile_confirmed_at = settings.pending_mobile, now
+    settings.pending_mobile = settings.code_hash = settings.code_expires_at = None
+    settings.code_tries, settings.updated_at = 0, now
+    db.add(settings)
+    db.flush()
+    return settings
+
+
+def forget_number(db: Session, resident_id: str) -> None:
+    """Remove their number: nothing more is sent (messages waiting are dropped)."""
+    lock_residents(db, [resident_id])
+    settings = db.get(ContactSettings, resident_id)
+    if settings is None:
+        return
+    settings.mobile = settings.mobile_confirmed_at = settings.pending_mobile = settings.code_hash = settings.code_expires_at = None
+    settings.code_tries, settings.updated_at = 0, utcnow()
+    db.add(settings)
+    _drop_unwanted(db, settings)
+    db.flush()
+
+
+# --- Queueing and sending ----------------------------------------------------------------------------
+
+
+def _may_send(settings: ContactSettings | None, message: TextMessage) -> bool:
+    if message.kind == TextKind.CONFIRM_NUMBER:
+        return settings is not None and settings.pending_mobile == message.to
+    return (settings is not None and settings.mobile == message.to and settings.mobile_confirmed_at is not None
+            and settings.texts_safe and message.kind in settings.kinds)
+
+
+def after_quiet_hours(settings: ContactSettings, at: datetime) -> datetime:
+    """``at``, or the end of the resident's quiet hours if ``at`` falls in them (UK time; a window
+    such as 21:00 to 08:00 runs over midnight)."""
+    start, end = settings.quiet_from, settings.quiet_until
+    if start is None or end is None or start == end:
+        return at
+    local = at.astimezone(UK)
+    hour = local.hour
+    quiet = start <= hour < end if start < end else (hour >= start or hour < end)
+    if not quiet:
+        return at
+    ends = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if ends <= local:
+        ends = (local + timedelta(days=1)).replace(hour=end, minute=0, second=0, microsecond=0)
+    return ends.astimezone(at.tzinfo)
+
+
+def queue(db: Session, resident_id: str, kind: TextKind, details: dict | None = None, now: datetime | None = None) -> TextMessage | None:
+    """A text of this kind to the resident, if they said yes to it (None otherwise: nothing is
+    kept). Sent by the next ``send-texts``, after their quiet hours."""
+    now = now or utcnow()
+    settings = db.get(ContactSettings, resident_id)
+    if settings is None or not settings.mobile:
+        return None
+    message = TextMessage(resident_id=resident_id, kind=str(kind), to=settings.mobile, details=details or {},
+                          send_after=after_quiet_hours(settings, now), created_at=now, updated_at=now)
+    if not _may_send(settings, message):
+        return None
+    db.add(message)
+    db.flush()
+    return message
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    held: int = 0  # in quiet hours now
+    retrying: int = 0
+    dropped: int = 0  # no longer wanted, or refused by Notify, or failing too long
+    updated: int = 0  # statuses Notify told us
+
+    def __str__(self) -> str:
+        return (f"Texts: {self.sent} sent, {self.held} held for quiet hours, {self.retrying} to retry, {self.dropped} not sent; "
+                f"{self.updated} statuses updated.")
+
+
+def _status_code(error: Exception) -> int | None:
+    return getattr(error, "status_code", None)
+
+
+def send_one(db: Session, message: TextMessage, client, template_id: str, words, report: SendReport | None = None,
+             now: datetime | None = None) -> None:
+    """Send one waiting text now (checked again against the resident's settings as they are).
+    Notify refusing it (4xx but 429) gives up at once; anything else (429, 5xx, no connection) is
+    tried again later, with back-off, up to MAX_ATTEMPTS."""
+    report = report or SendReport()
+    now = now or utcnow()
+    settings = db.get(ContactSettings, message.resident_id)
+    message.updated_at = now
+    if not _may_send(settings, message):
+        message.state = TextState.NOT_SENT
+        report.dropped += 1
+        db.add(message)
+        return
+    if message.kind != TextKind.CONFIRM_NUMBER:
+        later = after_quiet_hours(settings, now)
+        if later > now:
+            message.send_after = later
+            report.held += 1
+            db.add(message)
+            return
+    message.attempts += 1
+    try:
+        answer = client.send_sms_notification(phone_number=message.to, template_id=template_id,
+                                              personalisation={"message": words(message, settings)}, reference=message.id)
+    except Exception as error:
+        status = _status_code(error)
+        if (status is not None and 400 <= status < 500 and status != 429) or message.attempts >= MAX_ATTEMPTS:
+            message.state = TextState.NOT_SENT
+            report.dropped += 1
+        else:
+            message.send_after = now + timedelta(minutes=2 ** (message.attempts - 1))
+            report.retrying += 1
+        db.add(message)
+        return
+    message.state, message.notify_id = TextState.SENDING, str(answer.get("id"))
+    if message.kind == TextKind.CONFIRM_NUMBER:
+        message.details = {}
+    report.sent += 1
+    db.add(message)
+
+
+def send_due(db: Session, client, template_id: str, words, now: datetime | None = None) -> SendReport:
+    """Send the texts whose time has come, then ask Notify about those it has. The caller commits;
+    rows are claimed with SKIP LOCKED on PostgreSQL, so two runs at once never send one twice."""
+    now = now or utcnow()
+    report = SendReport()
+    due = db.exec(select(TextMessage).where(TextMessage.state == TextState.WAITING, TextMessage.send_after <= now)
+                  .order_by(TextMessage.send_after).limit(SEND_BATCH).with_for_update(skip_locked=True)).all()
+    for message in due:
+        send_one(db, message, client, template_id, words, report, now)
+    sending = db.exec(select(TextMessage).where(TextMessage.state == TextState.SENDING).order_by(TextMessage.updated_at)
+                      .limit(SEND_BATCH).with_for_update(skip_locked=True)).all()
+    for message in sending:
+        try:
+            answer = client.get_notification_by_id(message.notify_id)
+        except Exception:  # noqa: S112 (asked again on the next run)
+            continue
+        state = NOTIFY_FINAL.get(str(answer.get("status")))
+        if state is not None:
+            message.state, message.updated_at = state, now
+            db.add(message)
+            report.updated += 1
+    db.flush()
+    return report
+
+
+def failed_recently(db: Session, resident_id: str) -> TextMessage | None:
+    """The latest text to their number now that could not be delivered because of the number
+    (Notify's permanent failure), if it is the latest outcome: their page says so."""
+    settings = db.get(ContactSettings, resident_id)
+    if settings is None or not settings.mobile:
+        return None
+    latest = db.exec(select(TextMessage).where(TextMessage.resident_id == resident_id, TextMessage.to == settings.mobile,
+                                               col(TextMessage.state).in_([TextState.DELIVERED, TextState.PERMANENT_FAILURE]))
+                     .order_by(col(TextMessage.updated_at).desc())).first()
+    return latest if latest is not None and latest.state == TextState.PERMANENT_FAILURE else None
+
+
+def texts_of(db: Session, resident_id: str, at_most: int = 20) -> list[TextMessage]:
+    """The texts sent (or meant) to them, newest first: "Texts we sent you" and their export."""
+    return list(db.exec(select(TextMessage).where(TextMessage.resident_id == resident_id)
+                        .order_by(col(TextMessage.created_at).desc()).limit(at_most)).all())
+
+
+class Outbox:
+    """Stands in for Notify where no API key is set (development, the demo): a text "sent" stays in
+    ``text_message`` (the admins' outbox page shows it) and counts as delivered."""
+
+    def send_sms_notification(self, phone_number, template_id, personalisation=None, reference=None, **_):
+        return {"id": str(uuid.uuid4()), "reference": reference, "content": {"body": (personalisation or {}).get("message", "")}}
+
+    def get_notification_by_id(self, notification_id):
+        return {"id": notification_id, "status": "delivered"}
