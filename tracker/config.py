@@ -43,6 +43,11 @@ DEFAULTS = {
     "PLAN_CACHE_SIZE": 128,
     # The number of proxies in front of the app that set X-Forwarded-For (0: none).
     "PROXY_COUNT": 0,
+    # GOV.UK Notify, for text messages (tracker/domain/texts.py). Without a key, texts stay in the
+    # outbox (admins see it in development). The SMS template's whole text is ((message)).
+    "NOTIFY_API_KEY": None,
+    "NOTIFY_SMS_TEMPLATE_ID": None,
+    "NOTIFY_BASE_URL": "https://api.notifications.service.gov.uk",
 }
 
 DEVELOPMENT_ENVS = {"development", "testing"}

@@ -17,6 +17,7 @@ def init_app(app) -> None:
     app.cli.add_command(verify_chains)
     app.cli.add_command(expire_consents)
     app.cli.add_command(expire_referrals)
+    app.cli.add_command(send_texts)
     app.cli.add_command(catalogue_group)
     app.cli.add_command(db_group)
     app.cli.add_command(create_admin)
@@ -149,6 +150,21 @@ def expire_referrals():
         count = expire_overdue(db)
         db.commit()
     click.echo(f"{count} referrals expired.")
+
+
+@click.command("send-texts")
+@with_appcontext
+def send_texts():
+    """Send the text messages whose time has come and ask Notify what became of those it has (run
+    every minute or two; two runs at once never send a text twice)."""
+    from tracker.domain.texts import send_due
+    from tracker.web.text_wording import notifier, words
+
+    client, template_id = notifier()
+    with _session() as db:
+        report = send_due(db, client, template_id, words, commit=db.commit)
+        db.commit()
+    click.echo(str(report))
 
 
 @click.command("create-admin")

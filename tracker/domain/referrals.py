@@ -32,7 +32,7 @@ from statistics import median
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
-from tracker.domain import consent
+from tracker.domain import consent, texts
 from tracker.domain.locks import lock_residents
 from tracker.models import (
     AccessAction,
@@ -48,6 +48,7 @@ from tracker.models import (
     ReferralState,
     Role,
     ServiceStatus,
+    TextKind,
     User,
 )
 
@@ -173,6 +174,8 @@ def refer(db: Session, resident_id: str, service_id: str, areas: list[str], reas
     db.add(referral)
     db.flush()
     _event(db, referral, "made", actor, {"areas": chosen, "service": found.service.name.get("en", "")})
+    if by.role != Role.RESIDENT:  # (the resident who asked knows already)
+        texts.queue(db, resident_id, TextKind.REFERRAL_WAITING)
     return referral
 
 
@@ -204,6 +207,8 @@ def _move(db: Session, referral: Referral, move: str, actor: consent.ConsentActo
         referral.replied_at = now
     db.add(referral)
     _event(db, referral, move, actor, details)
+    if move in ("accepted", "declined", "expired"):
+        texts.queue(db, referral.resident_id, TextKind.REFERRAL_NEWS)
     return True
 
 

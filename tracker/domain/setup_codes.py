@@ -13,7 +13,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain import accounts, consent, passwords
+from tracker.domain import accounts, consent, passwords, texts
 from tracker.domain.locks import lock_residents
 from tracker.models import (
     ACCOUNT_EVENTS_TO_CONFIRM,
@@ -27,6 +27,7 @@ from tracker.models import (
     Role,
     SetupCode,
     SetupCodePurpose,
+    TextKind,
     User,
 )
 
@@ -50,6 +51,8 @@ def issue(db: Session, user: User, purpose: SetupCodePurpose, created_by: User) 
     if user.role == Role.RESIDENT:
         kind = AccountEventKind.CREATED_BY_TUTOR if purpose == SetupCodePurpose.REGISTER else AccountEventKind.SETUP_CODE_ISSUED
         accounts.record_account_event(db, user.id, kind, created_by, now)
+        if purpose == SetupCodePurpose.RESET:  # (a code they did not ask for is news they should have)
+            texts.queue(db, user.id, TextKind.SETUP_CODE, now=now)
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 

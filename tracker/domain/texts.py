@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
@@ -35,6 +36,7 @@ CODE_VALID_FOR = timedelta(minutes=10)
 CODE_TRIES = 3
 MAX_ATTEMPTS = 6  # sending: temporary faults are retried after 1, 2, 4, 8 and 16 minutes, then given up
 SEND_BATCH = 100
+LEASE = timedelta(minutes=5)  # a claimed text is someone's to send for this long
 # Kinds a resident can say yes or no to (a code to confirm their number is sent because they asked).
 CHOOSABLE = (TextKind.REFERRAL_WAITING, TextKind.REFERRAL_NEWS, TextKind.SHARING_ENDING, TextKind.SETUP_CODE,
              TextKind.CHECK_IN_REMINDER)
@@ -262,31 +264,43 @@ def _status_code(error: Exception) -> int | None:
 
 
 def send_one(db: Session, message: TextMessage, client, template_id: str, words, report: SendReport | None = None,
-             now: datetime | None = None) -> None:
+             now: datetime | None = None, commit=None) -> None:
     """Send one waiting text now (checked again against the resident's settings as they are).
-    Notify refusing it (4xx but 429) gives up at once; anything else (429, 5xx, no connection) is
-    tried again later, with back-off, up to MAX_ATTEMPTS."""
+
+    The message is first claimed: its attempt is counted and it is leased for LEASE, by an UPDATE
+    that only succeeds if nobody else claimed it since it was read, so two senders at once (two
+    cron runs, or a run and a page) never both send it. ``commit``, if given, is called after the
+    claim (so the lease holds while Notify is asked) and is the caller's to call after. Notify
+    refusing the text (a 4xx but 429) gives up at once; anything else (429, 5xx, no connection) is
+    tried again with back-off, up to MAX_ATTEMPTS; a sender that dies mid-way leaves the lease to
+    run out, and the text is tried again."""
     report = report or SendReport()
     now = now or utcnow()
     settings = db.get(ContactSettings, message.resident_id)
-    message.updated_at = now
     if not _may_send(settings, message):
-        message.state = TextState.NOT_SENT
+        message.state, message.updated_at = TextState.NOT_SENT, now
         report.dropped += 1
         db.add(message)
         return
     if message.kind != TextKind.CONFIRM_NUMBER:
         later = after_quiet_hours(settings, now)
         if later > now:
-            message.send_after = later
+            message.send_after, message.updated_at = later, now
             report.held += 1
             db.add(message)
             return
-    message.attempts += 1
+    claimed = db.exec(update(TextMessage).where(TextMessage.id == message.id, TextMessage.state == TextState.WAITING,
+                                                TextMessage.attempts == message.attempts)
+                      .values(attempts=message.attempts + 1, send_after=now + LEASE, updated_at=now)).rowcount
+    if claimed != 1:
+        return  # (someone else is sending it)
+    if commit is not None:
+        commit()
+    db.refresh(message)
     try:
         answer = client.send_sms_notification(phone_number=message.to, template_id=template_id,
                                               personalisation={"message": words(message, settings)}, reference=message.id)
-    except Exception as error:
+    except Exception as error:  # (whatever the client raises, the message is kept and tried again or given up)
         status = _status_code(error)
         if (status is not None and 400 <= status < 500 and status != 429) or message.attempts >= MAX_ATTEMPTS:
             message.state = TextState.NOT_SENT
@@ -294,26 +308,29 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
         else:
             message.send_after = now + timedelta(minutes=2 ** (message.attempts - 1))
             report.retrying += 1
+        message.updated_at = now
         db.add(message)
         return
-    message.state, message.notify_id = TextState.SENDING, str(answer.get("id"))
+    message.state, message.notify_id, message.updated_at = TextState.SENDING, str(answer.get("id")), now
     if message.kind == TextKind.CONFIRM_NUMBER:
-        message.details = {}
+        message.details = {}  # (the code is in the text only)
     report.sent += 1
     db.add(message)
 
 
-def send_due(db: Session, client, template_id: str, words, now: datetime | None = None) -> SendReport:
-    """Send the texts whose time has come, then ask Notify about those it has. The caller commits;
-    rows are claimed with SKIP LOCKED on PostgreSQL, so two runs at once never send one twice."""
+def send_due(db: Session, client, template_id: str, words, now: datetime | None = None, commit=None) -> SendReport:
+    """Send the texts whose time has come, then ask Notify about those it has. With ``commit``
+    (the command passes the session's), each text is committed on its own."""
     now = now or utcnow()
     report = SendReport()
     due = db.exec(select(TextMessage).where(TextMessage.state == TextState.WAITING, TextMessage.send_after <= now)
-                  .order_by(TextMessage.send_after).limit(SEND_BATCH).with_for_update(skip_locked=True)).all()
+                  .order_by(TextMessage.send_after).limit(SEND_BATCH)).all()
     for message in due:
-        send_one(db, message, client, template_id, words, report, now)
+        send_one(db, message, client, template_id, words, report, now, commit)
+        if commit is not None:
+            commit()
     sending = db.exec(select(TextMessage).where(TextMessage.state == TextState.SENDING).order_by(TextMessage.updated_at)
-                      .limit(SEND_BATCH).with_for_update(skip_locked=True)).all()
+                      .limit(SEND_BATCH)).all()
     for message in sending:
         try:
             answer = client.get_notification_by_id(message.notify_id)

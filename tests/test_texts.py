@@ -1,0 +1,308 @@
+"""Text messages on the resident's terms, through the real GOV.UK Notify client talking to a fake
+Notify server: numbers read as Notify reads them, a confirmation code, nothing without a confirmed
+number and a yes, quiet hours, discreet words, delivery, permanent failure, back-off, refusal, and
+two senders at once sending a text once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from notifications_python_client.notifications import NotificationsAPIClient
+from sqlmodel import Session, select
+
+from tests import fake_notify
+from tests.conftest import make_app
+from tracker.domain import data_rights, texts
+from tracker.domain.texts import Choices, CodeProblem, InvalidMobile
+from tracker.models import ContactSettings, Role, TextKind, TextMessage, TextState
+from tracker.web.text_wording import words
+
+NUMBER = "+447700900111"
+EVERY_KIND = [str(kind) for kind in texts.CHOOSABLE]
+
+
+@pytest.fixture
+def database_url(any_database_url):
+    return any_database_url
+
+
+@pytest.fixture
+def notify():
+    fake, server = fake_notify.start()
+    yield fake
+    server.shutdown()
+
+
+@pytest.fixture
+def client_for(notify):
+    return NotificationsAPIClient(fake_notify.API_KEY, base_url=notify.url)
+
+
+def _send(app, db, client, now=None):
+    with app.app_context():
+        return texts.send_due(db, client, fake_notify.TEMPLATE_ID, words, now=now, commit=db.commit)
+
+
+def _confirmed(db, resident, number=NUMBER, *, safe=True, kinds=EVERY_KIND, fuller=False, quiet=(None, None)) -> ContactSettings:
+    """A resident whose number is confirmed (through the code, as on the page), with these choices."""
+    message, code = texts.start_confirming(db, resident.id, number, "secret")
+    message.state = TextState.NOT_SENT  # (not sent in this helper: the code is used straight away)
+    texts.confirm(db, resident.id, code, "secret")
+    settings = texts.choose(db, resident.id, Choices(safe, fuller, kinds, *quiet, None))
+    db.commit()
+    return settings
+
+
+# --- Numbers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["07700 900111", "07700900111", "+44 7700 900111", "+44 (0)7700 900111", "447700900111",
+                                   "0044 7700 900 111", "7700-900-111", " 07700.900.111 "])
+def test_uk_mobile_numbers_are_read_the_way_notify_reads_them(typed):
+    assert texts.uk_mobile(typed) == NUMBER
+    assert texts.shown(NUMBER) == "07700 900111"
+
+
+@pytest.mark.parametrize("typed, problem", [("07700 9001x1", "letters"), ("01664 000101", "not_uk_mobile"), ("+1 202 555 0100", "not_uk_mobile"),
+                                            ("07700 90011", "too_short"), ("07700 9001111", "too_long"), ("", "letters"),
+                                            ("<script>", "letters")])
+def test_numbers_that_are_not_uk_mobiles_say_why(typed, problem):
+    with pytest.raises(InvalidMobile) as raised:
+        texts.uk_mobile(typed)
+    assert raised.value.code == problem
+
+
+# --- Confirming a number -------------------------------------------------------------------------
+
+
+def test_a_new_number_gets_a_code_by_text_and_the_right_code_confirms_it(app, db, people, notify, client_for):
+    resident = people.user("amira")
+    message, code = texts.start_confirming(db, resident.id, NUMBER, app.config["SECRET_KEY"])
+    message.details = {"code": code}
+    with app.app_context():
+        texts.send_one(db, message, client_for, fake_notify.TEMPLATE_ID, words)
+    db.commit()
+    assert message.state == TextState.SENDING and message.details == {}  # (the code is kept nowhere but in the text)
+    [body] = notify.bodies_to(NUMBER)
+    assert code in body and len(code) == 6 and code.isdigit()
+    assert db.get(ContactSettings, resident.id).mobile is None  # not theirs until the code comes back
+    settings = texts.confirm(db, resident.id, code, app.config["SECRET_KEY"])
+    assert settings.mobile == NUMBER and settings.mobile_confirmed_at is not None and settings.code_hash is None
+    with pytest.raises(CodeProblem, match="none"):
+        texts.confirm(db, resident.id, code, app.config["SECRET_KEY"])  # used once
+
+
+def test_three_wrong_codes_or_ten_minutes_and_the_code_stops_working(db, people):
+    resident = people.user("amira")
+    _message, code = texts.start_confirming(db, resident.id, NUMBER, "secret")
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    for expected in ("wrong", "wrong", "too_many"):
+        with pytest.raises(CodeProblem) as raised:
+            texts.confirm(db, resident.id, wrong, "secret")
+        assert raised.value.code == expected
+    with pytest.raises(CodeProblem, match="too_many"):
+        texts.confirm(db, resident.id, code, "secret")  # even the right one, now
+    _message, code = texts.start_confirming(db, resident.id, NUMBER, "secret")  # a new code starts again
+    with pytest.raises(CodeProblem, match="expired"):
+        texts.confirm(db, resident.id, code, "secret", now=datetime.now(UTC) + texts.CODE_VALID_FOR + timedelta(seconds=1))
+    assert db.get(ContactSettings, resident.id).mobile is None
+
+
+# --- What is sent, and when ----------------------------------------------------------------------
+
+
+def test_nothing_is_queued_without_a_confirmed_number_a_yes_that_texting_is_safe_and_that_kind(db, people):
+    resident = people.user("amira")
+    assert texts.queue(db, resident.id, TextKind.REFERRAL_NEWS) is None  # no number
+    texts.start_confirming(db, resident.id, NUMBER, "secret")
+    assert texts.queue(db, resident.id, TextKind.REFERRAL_NEWS) is None  # not confirmed yet
+    _confirmed(db, resident, safe=False)
+    assert texts.queue(db, resident.id, TextKind.REFERRAL_NEWS) is None  # not safe to text
+    texts.choose(db, resident.id, Choices(True, False, [str(TextKind.SETUP_CODE)], None, None, None))
+    assert texts.queue(db, resident.id, TextKind.REFERRAL_NEWS) is None  # not this kind
+    assert texts.queue(db, resident.id, TextKind.SETUP_CODE).to == NUMBER
+
+
+def test_saying_texting_is_not_safe_stops_the_texts_still_waiting(db, people):
+    resident = people.user("amira")
+    _confirmed(db, resident)
+    waiting = texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    texts.choose(db, resident.id, Choices(False, False, EVERY_KIND, None, None, None))
+    db.commit()
+    assert db.get(TextMessage, waiting.id).state == TextState.NOT_SENT
+
+
+@pytest.mark.parametrize("at, quiet, expected", [
+    ("2026-12-03T22:30", (21, 8), "2026-12-04T08:00"),  # over midnight, winter (UK time is UTC)
+    ("2026-12-04T03:00", (21, 8), "2026-12-04T08:00"),
+    ("2026-12-04T12:00", (21, 8), "2026-12-04T12:00"),  # not quiet: now
+    ("2026-07-01T06:30", (0, 9), "2026-07-01T08:00"),  # summer: 07:30 in the UK, quiet until 09:00 BST = 08:00 UTC
+    ("2026-12-04T13:00", (13, 14), "2026-12-04T14:00"),
+])
+def test_quiet_hours_are_in_uk_time_and_can_run_over_midnight(at, quiet, expected):
+    settings = ContactSettings(resident_id="x", kinds=[], quiet_from=quiet[0], quiet_until=quiet[1])
+    moment = datetime.fromisoformat(at).replace(tzinfo=UTC)
+    assert texts.after_quiet_hours(settings, moment) == datetime.fromisoformat(expected).replace(tzinfo=UTC)
+
+
+def test_a_text_is_discreet_unless_the_resident_chose_fuller_and_in_their_language(app, db, people, notify, client_for):
+    english, polish = people.user("amira"), people.user("dawid", preferred_language="pl")
+    _confirmed(db, english, "+447700900111")
+    _confirmed(db, polish, "+447700900222", fuller=True)
+    texts.queue(db, english.id, TextKind.REFERRAL_WAITING)
+    texts.queue(db, polish.id, TextKind.REFERRAL_WAITING)
+    db.commit()
+    report = _send(app, db, client_for)
+    assert report.sent == 2
+    assert notify.bodies_to("+447700900111") == ["You have an update in Me and My Learning. Sign in to see it."]
+    [fuller] = notify.bodies_to("+447700900222")
+    assert "Me and My Learning" in fuller and "update" not in fuller.lower().split("me and my learning")[0]
+    with app.app_context(), app.test_request_context():
+        from flask_babel import force_locale
+        from flask_babel import gettext as _
+        with force_locale("pl"):
+            assert _("A service would like to help you and is waiting for your answer.") in fuller
+
+
+def test_delivered_and_permanent_failure_come_back_from_notify_and_the_failure_shows(app, db, people, notify, client_for):
+    delivered, failing = people.user("amira"), people.user("ella")
+    _confirmed(db, delivered, "+447700900111")
+    _confirmed(db, failing, "+447700900333")
+    notify.outcome["+447700900333"] = "permanent-failure"
+    texts.queue(db, delivered.id, TextKind.SETUP_CODE)
+    texts.queue(db, failing.id, TextKind.SETUP_CODE)
+    db.commit()
+    first = _send(app, db, client_for)
+    assert first.sent == 2 and first.updated == 2  # sent, then asked about in the same run
+    sent = db.exec(select(TextMessage).where(TextMessage.kind == TextKind.SETUP_CODE)).all()
+    states = {m.to: m.state for m in sent}
+    assert states == {"+447700900111": TextState.DELIVERED, "+447700900333": TextState.PERMANENT_FAILURE}
+    assert texts.failed_recently(db, failing.id) is not None and texts.failed_recently(db, delivered.id) is None
+    assert all(m.notify_id for m in sent)
+
+
+def test_server_errors_are_retried_with_back_off_and_a_refusal_is_not(app, db, people, notify, client_for):
+    flaky, refused = people.user("amira"), people.user("ella")
+    _confirmed(db, flaky, "+447700900111")
+    _confirmed(db, refused, "+447700900444")
+    notify.errors_before["+447700900111"] = 2
+    notify.outcome["+447700900444"] = "refuse"
+    first = texts.queue(db, flaky.id, TextKind.REFERRAL_NEWS)
+    second = texts.queue(db, refused.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    now = datetime.now(UTC)
+    report = _send(app, db, client_for, now)
+    assert (report.retrying, report.dropped) == (1, 1)
+    db.refresh(first)
+    assert first.state == TextState.WAITING and first.send_after == now + timedelta(minutes=1)
+    assert db.get(TextMessage, second.id).state == TextState.NOT_SENT
+    assert _send(app, db, client_for, now + timedelta(seconds=30)).sent == 0  # not before its time
+    assert _send(app, db, client_for, now + timedelta(minutes=1)).retrying == 1
+    db.refresh(first)
+    assert first.send_after == now + timedelta(minutes=1) + timedelta(minutes=2)
+    assert _send(app, db, client_for, now + timedelta(minutes=3)).sent == 1
+    assert len(notify.bodies_to("+447700900111")) == 1 and notify.bodies_to("+447700900444") == []
+
+
+def test_a_text_failing_again_and_again_is_given_up(app, db, people, notify, client_for):
+    resident = people.user("amira")
+    _confirmed(db, resident)
+    notify.errors_before[NUMBER] = 100
+    message = texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    at = datetime.now(UTC)
+    for _ in range(texts.MAX_ATTEMPTS):
+        _send(app, db, client_for, at)
+        at += timedelta(hours=1)
+    db.refresh(message)
+    assert message.state == TextState.NOT_SENT and message.attempts == texts.MAX_ATTEMPTS
+
+
+def test_a_text_queued_in_quiet_hours_waits_until_they_end(app, db, people, notify, client_for):
+    resident = people.user("amira")
+    _confirmed(db, resident, quiet=(21, 8))
+    night = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)
+    message = texts.queue(db, resident.id, TextKind.CHECK_IN_REMINDER, now=night)
+    db.commit()
+    assert message.send_after == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    assert _send(app, db, client_for, night + timedelta(hours=1)).sent == 0 and notify.sent == []
+    assert _send(app, db, client_for, datetime(2026, 12, 4, 8, 1, tzinfo=UTC)).sent == 1
+
+
+def test_two_senders_at_once_send_each_text_once(app, db, people, notify, client_for):
+    residents = [people.user(f"resident{n}") for n in range(6)]
+    for n, resident in enumerate(residents):
+        _confirmed(db, resident, f"+4477009005{n:02d}")
+        texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    start = threading.Barrier(2)
+    failures = []
+
+    def sender():
+        try:
+            with Session(app.extensions["tracker_engine"], expire_on_commit=False) as session:
+                start.wait()
+                _send(app, session, NotificationsAPIClient(fake_notify.API_KEY, base_url=notify.url))
+        except Exception as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert sorted(s["phone_number"] for s in notify.sent) == sorted(f"+4477009005{n:02d}" for n in range(6))
+
+
+# --- Where texts come from, the command, the export --------------------------------------------------
+
+
+def test_a_new_set_up_code_from_staff_is_texted_if_the_resident_said_yes(db, people):
+    from tracker.domain import setup_codes
+    from tracker.models import SetupCodePurpose
+
+    resident, tutor = people.user("amira"), people.user("tutor.jo", Role.TUTOR)
+    _confirmed(db, resident)
+    setup_codes.issue(db, resident, SetupCodePurpose.RESET, tutor)
+    db.commit()
+    [message] = db.exec(select(TextMessage).where(TextMessage.kind == TextKind.SETUP_CODE)).all()
+    assert message.resident_id == resident.id and message.state == TextState.WAITING
+
+
+def test_the_command_sends_through_notify_when_a_key_is_set(database_url, notify, people, db):
+    resident = people.user("amira")
+    _confirmed(db, resident)
+    texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    app = make_app(database_url, NOTIFY_API_KEY=fake_notify.API_KEY, NOTIFY_SMS_TEMPLATE_ID=fake_notify.TEMPLATE_ID,
+                   NOTIFY_BASE_URL=notify.url)
+    result = app.test_cli_runner().invoke(args=["send-texts"], catch_exceptions=False)
+    assert "1 sent" in result.output and notify.bodies_to(NUMBER) == ["You have an update in Me and My Learning. Sign in to see it."]
+    app.extensions["tracker_engine"].dispose()
+
+
+def test_without_a_key_texts_stay_in_the_outbox(app, db, people, notify):
+    resident = people.user("amira")
+    _confirmed(db, resident)
+    message = texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    result = app.test_cli_runner().invoke(args=["send-texts"], catch_exceptions=False)
+    assert "1 sent" in result.output and notify.sent == []
+    db.refresh(message)
+    assert message.state == TextState.DELIVERED
+
+
+def test_the_export_has_the_settings_and_the_texts_and_erasure_removes_them(db, people):
+    resident = people.user("amira")
+    _confirmed(db, resident, quiet=(21, 8))
+    texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    exported = data_rights.export(db, resident)["how_we_contact_you"]
+    assert exported["mobile"] == NUMBER and exported["quiet_hours"] == [21, 8] and exported["safe_to_text"] is True
+    assert [t["about"] for t in exported["texts"]] == ["confirm_number", "referral_news"]
+    data_rights.erase(db, resident)
+    db.commit()
+    assert db.exec(select(TextMessage)).all() == [] and db.exec(select(ContactSettings)).all() == []
