@@ -258,6 +258,7 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("staff.answer_referral", "POST"): (f"/staff/residents/{w.referred.id}/referrals/{w.referral_id}/decline",
                                             {**_staff_page([*TUTORS, "staff_a"], 404), "tutor_b": 400}),
         ("admin.gap_report", "GET"): ("/admin/referrals", _staff_page(["admin"])),
+        ("admin.outbox", "GET"): ("/admin/outbox", _staff_page(["admin"])),
         ("admin.gap_report_csv", "GET"): ("/admin/referrals.csv", _staff_page(["admin"])),
         ("tutor.assisted_consent", "GET"): ("/tutor/assisted-consent", _staff_page(TUTORS)),
         ("tutor.assisted_consent", "POST"): ("/tutor/assisted-consent", _staff_page(TUTORS, 400)),

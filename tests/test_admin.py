@@ -579,6 +579,7 @@ def _routes(sharing, db):
         ("GET", "/admin/referrals"), ("GET", "/admin/referrals.csv"),
         ("GET", "/admin/services"), ("GET", "/admin/services/new"), ("POST", "/admin/services/new"),
         ("GET", f"/admin/services/{'0' * 32}"), ("POST", f"/admin/services/{'0' * 32}"), ("POST", f"/admin/services/{'0' * 32}/checked"),
+        ("GET", "/admin/outbox"),
     ]
 
 

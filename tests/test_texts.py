@@ -306,3 +306,32 @@ def test_the_export_has_the_settings_and_the_texts_and_erasure_removes_them(db, 
     data_rights.erase(db, resident)
     db.commit()
     assert db.exec(select(TextMessage)).all() == [] and db.exec(select(ContactSettings)).all() == []
+
+
+def test_admins_see_the_outbox_in_development_only(database_url, db, people):
+    from tests.conftest import sign_in
+
+    resident = people.user("amira")
+    people.user("admin.one", Role.ADMIN)
+    _confirmed(db, resident)
+    texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    development = make_app(database_url, ENV="development")
+    development.test_cli_runner().invoke(args=["send-texts"], catch_exceptions=False)
+    admin = development.test_client()
+    sign_in(admin, "admin.one")
+    page = admin.get("/admin/outbox")
+    assert page.status_code == 200 and "07700 900111" in page.text and "You have an update in Me and My Learning" in page.text
+    assert 'href="/admin/outbox"' in admin.get("/admin/").text
+    development.extensions["tracker_engine"].dispose()
+    live = make_app(database_url, ENV="development", NOTIFY_API_KEY=fake_notify.API_KEY)
+    admin = live.test_client()
+    sign_in(admin, "admin.one")
+    assert admin.get("/admin/outbox").status_code == 404  # (texts really go out: nobody reads them here)
+    live.extensions["tracker_engine"].dispose()
+    for outside in ("amira",):
+        other = make_app(database_url, ENV="development")
+        browser = other.test_client()
+        sign_in(browser, outside)
+        assert browser.get("/admin/outbox").status_code in (403, 404)
+        other.extensions["tracker_engine"].dispose()

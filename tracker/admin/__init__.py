@@ -22,4 +22,4 @@ def _one_change_at_a_time():
     if request.method == "POST":
         lock_people(get_session(), [current_user.id])
 
-from tracker.admin import referrals, views  # noqa: F401
+from tracker.admin import outbox, referrals, views  # noqa: F401

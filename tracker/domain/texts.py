@@ -365,10 +365,19 @@ def texts_of(db: Session, resident_id: str, at_most: int = 20) -> list[TextMessa
 
 class Outbox:
     """Stands in for Notify where no API key is set (development, the demo): a text "sent" stays in
-    ``text_message`` (the admins' outbox page shows it) and counts as delivered."""
+    ``text_message`` and counts as delivered. Its words are kept in this process only (the last
+    OUTBOX_KEEPS), so the development outbox page can show a confirmation code that is stored
+    nowhere else."""
+
+    OUTBOX_KEEPS = 50
+    bodies: dict[str, str] = {}  # noqa: RUF012 (one outbox per process, on purpose)
 
     def send_sms_notification(self, phone_number, template_id, personalisation=None, reference=None, **_):
-        return {"id": str(uuid.uuid4()), "reference": reference, "content": {"body": (personalisation or {}).get("message", "")}}
+        notification_id, body = str(uuid.uuid4()), (personalisation or {}).get("message", "")
+        Outbox.bodies[notification_id] = body
+        while len(Outbox.bodies) > self.OUTBOX_KEEPS:
+            Outbox.bodies.pop(next(iter(Outbox.bodies)))
+        return {"id": notification_id, "reference": reference, "content": {"body": body}}
 
     def get_notification_by_id(self, notification_id):
         return {"id": notification_id, "status": "delivered"}
