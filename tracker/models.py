@@ -626,6 +626,7 @@ class AccountEventKind(StrEnum):
     FIRST_PASSWORD_SET = "first_password_set"  # noqa: S105 (the name of an event, not a password); with the code of a new account, made with the resident
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (the name of an event, not a password); by the resident, knowing their old password
     RESET_REQUESTED = "reset_requested"  # a tutor asked an administrator for a new code
+    PASSWORD_RESET_BY_TEXT = "password_reset_by_text"  # noqa: S105 (the name of an event, not a password); with a code texted to their confirmed number
 
 
 # What staff did to an account that the resident is asked about ("That was me" / "This wasn't me").
@@ -977,6 +978,7 @@ class TextKind(StrEnum):
     SETUP_CODE = "setup_code"  # a member of staff gave them a new set-up code
     CHECK_IN_REMINDER = "check_in_reminder"  # their own reminder, every 2, 4 or 8 weeks
     CONFIRM_NUMBER = "confirm_number"  # the code that confirms a new number (always sent: they asked for it)
+    RESET_CODE = "reset_code"  # a code to choose a new password, asked for at /forgot (always sent: they asked)
 
 
 class ContactSettings(SQLModel, table=True):
@@ -1003,6 +1005,10 @@ class ContactSettings(SQLModel, table=True):
     code_hash: str | None = Field(default=None, max_length=64)
     code_expires_at: datetime | None = timestamp(nullable=True)
     code_tries: int = Field(default=0)
+    # A code to choose a new password, texted to the confirmed number (10 minutes, 3 tries).
+    reset_code_hash: str | None = Field(default=None, max_length=64)
+    reset_code_expires_at: datetime | None = timestamp(nullable=True)
+    reset_code_tries: int = Field(default=0)
     updated_at: datetime = timestamp()
 
 
