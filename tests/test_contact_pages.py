@@ -126,6 +126,7 @@ def test_a_number_gets_a_code_and_the_right_code_confirms_it(client, db, amira, 
     code = sent.code()
     message = db.exec(select(TextMessage).where(TextMessage.resident_id == amira.id)).one()
     assert message.kind == TextKind.CONFIRM_NUMBER and message.state == TextState.SENDING and message.details == {}  # the code is not kept
+    assert "We sent a code to 07700 900982." in client.get("/me/contact").text
     page = client.get("/me/contact/confirm").text
     assert "Enter the 6-digit code we sent to 07700 900982" in page
     assert 'inputmode="numeric"' in page and 'autocomplete="one-time-code"' in page
@@ -154,6 +155,7 @@ def test_three_wrong_codes_and_it_stops_working(client, db, amira, sent):
     assert "This code no longer works" in response.text
     assert _settings(db, amira).mobile is None
     assert "This code no longer works" in client.get("/me/contact/confirm").text
+    assert "Enter the code to confirm the number" not in client.get("/me/contact").text  # (it would only say so again)
 
 
 def test_confirming_with_nothing_waiting_goes_back_to_the_page(client):

@@ -158,6 +158,12 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
+def _code_works(settings) -> bool:
+    """The code sent to the number waiting can still confirm it (not too old, not tried 3 times)."""
+    return (settings.code_tries < texts.CODE_TRIES and settings.code_expires_at is not None
+            and settings.code_expires_at > utcnow())
+
+
 def _changing(db) -> None:
     """Before a change: this resident's record, one change at a time (reads after this are fresh)."""
     plan.begin_change(db, current_user.id)
@@ -177,7 +183,8 @@ def contact():
     settings = texts.settings_of(db, current_user.id)
     if request.method == "GET":
         form.fill(settings)
-    return render_template("resident/contact.html", form=form, settings=settings, number=texts.shown(settings.mobile),
+    waiting = texts.shown(settings.pending_mobile) if settings.pending_mobile and _code_works(settings) else None
+    return render_template("resident/contact.html", form=form, waiting=waiting, number=texts.shown(settings.mobile),
                            failed=texts.failed_recently(db, current_user.id), sent=texts.texts_of(db, current_user.id, 20),
                            shown=texts.shown, kind_names=KIND_NAMES, state_names=STATE_NAMES, button=ButtonForm()), page_status()
 
@@ -220,7 +227,7 @@ def contact_confirm():
     if not settings.pending_mobile:
         return htmx.redirect(url_for("resident.contact"))
     form = CodeForm()
-    ended = settings.code_tries >= texts.CODE_TRIES or (settings.code_expires_at is not None and settings.code_expires_at <= utcnow())
+    ended = not _code_works(settings)
     if form.validate_on_submit():
         try:
             texts.confirm(db, current_user.id, form.code.data, _secret())
