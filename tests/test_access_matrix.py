@@ -268,6 +268,13 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("resident.check_in", "GET"): ("/me/check-in", _resident_page(200)),
         ("resident.check_in", "POST"): ("/me/check-in", _resident_page(400)),
         ("resident.my_data", "GET"): ("/me/data", _resident_page(200)),
+        ("resident.contact", "GET"): ("/me/contact", _resident_page(200)),
+        ("resident.contact", "POST"): ("/me/contact", _resident_page(400)),
+        ("resident.contact_number", "GET"): ("/me/contact/number", _resident_page(200)),
+        ("resident.contact_number", "POST"): ("/me/contact/number", _resident_page(400)),
+        ("resident.contact_confirm", "GET"): ("/me/contact/confirm", _resident_page(303)),  # (no number waiting: back to the page)
+        ("resident.contact_confirm", "POST"): ("/me/contact/confirm", _resident_page(303)),
+        ("resident.remove_number", "POST"): ("/me/contact/remove-number", _resident_page(303)),
         ("resident.details", "GET"): ("/me/details", _resident_page(200)),
         ("resident.details", "POST"): ("/me/details", _resident_page(400)),
         ("resident.delete_account", "GET"): ("/me/delete", _resident_page(200)),

@@ -32,6 +32,9 @@ LIMITS = {
     "register": (20, timedelta(hours=1)),
     # The public directory feed, per client address: reading every service a few times over fits.
     "openreferral": (300, timedelta(minutes=10)),
+    # New mobile numbers per resident (each gets a text with a code): a typo or two fits; using
+    # the page to text strangers does not.
+    "mobile": (3, timedelta(hours=1)),
 }
 
 
