@@ -183,6 +183,10 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("auth.signed_out", "GET"): ("/signed-out", signed_in_redirect),
         ("auth.setup", "GET"): ("/setup", signed_in_redirect),
         ("auth.setup", "POST"): ("/setup", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
+        ("auth.forgot", "GET"): ("/forgot", signed_in_redirect),
+        ("auth.forgot", "POST"): ("/forgot", {"anonymous": 400, **{r: 303 for r in ("resident", *STAFF)}}),
+        ("auth.forgot_code", "GET"): ("/forgot/code", {r: 303 for r in ("anonymous", "resident", *STAFF)}),  # (anonymous: ask first)
+        ("auth.forgot_code", "POST"): ("/forgot/code", {r: 303 for r in ("anonymous", "resident", *STAFF)}),
         ("auth.change_password", "GET"): ("/account/password", {"anonymous": 303, **{r: 200 for r in ("resident", *STAFF)}}),
         ("auth.change_password", "POST"): ("/account/password", {"anonymous": 303, **{r: 400 for r in ("resident", *STAFF)}}),
         ("auth.keep_alive", "POST"): ("/session/keep-alive", {"anonymous": 303, **{r: 200 for r in ("resident", *STAFF)}}),

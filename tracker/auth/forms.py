@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from tracker.domain.passwords import MAX_LENGTH as PASSWORD_MAX
 from tracker.web.forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
@@ -107,6 +107,48 @@ class SetupForm(FlaskForm):
     )
     password = PasswordField(
         _l("Choose a password"),
+        description=_l("Use at least 12 characters. Three random words together are easy to remember and hard to guess."),
+        widget=GovPasswordInput(),
+        validators=[DataRequired(_l("Choose a password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],
+    )
+
+
+class ForgotForm(FlaskForm):
+    """Asking for a code by text: the username and the mobile number the resident confirmed."""
+
+    username = StringField(
+        _l("Username"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
+    )
+    mobile = StringField(
+        _l("Your mobile phone number"),
+        description=_l("The number you confirmed in Me and My Learning, for example 07700 900 982"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your mobile phone number")), Length(max=30, message=_l("Enter a UK mobile number, like 07700 900 982"))],
+    )
+
+    def validate_mobile(self, field):
+        from tracker.domain.texts import InvalidMobile, uk_mobile
+
+        try:
+            self.number = uk_mobile(field.data)
+        except InvalidMobile:
+            raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982")) from None
+
+
+class ForgotCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6 numbers in the text we sent"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the code from the text")), Length(max=12, message=_l("The code is 6 numbers"))],
+    )
+    password = PasswordField(
+        _l("Choose a new password"),
         description=_l("Use at least 12 characters. Three random words together are easy to remember and hard to guess."),
         widget=GovPasswordInput(),
         validators=[DataRequired(_l("Choose a password")), Length(max=PASSWORD_MAX, message=_l("Your password must be 200 characters or fewer"))],

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
-from tracker.auth.forms import ChangePasswordForm, RegisterForm, SetupForm, SignInForm
+from tracker.auth.forms import ChangePasswordForm, ForgotCodeForm, ForgotForm, RegisterForm, SetupForm, SignInForm
 from tracker.clock import utcnow
-from tracker.domain import accounts, consent, setup_codes, throttle
+from tracker.domain import accounts, consent, setup_codes, texts, throttle
 from tracker.models import Role
 from tracker.web import htmx
 from tracker.web.forms import page_status
@@ -200,6 +200,70 @@ def setup():
             else:
                 return _signed_in(db, user)
     return render_template("auth/setup.html", form=form), status
+
+
+# --- A new password with a code by text ------------------------------------------------------------
+
+FORGOT_USERNAME = "forgot_username"
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    """A resident with a confirmed mobile number gets a code by text. The answer is the same
+    whether or not the username and number are anyone's; asking is limited per number and per
+    address, counted either way."""
+    if current_user.is_authenticated:
+        return htmx.redirect(home_url(current_user))
+    form = ForgotForm()
+    status = page_status()
+    if form.validate_on_submit():
+        db = get_session()
+        secret = current_app.config["SECRET_KEY"]
+        client = accounts.client_key(secret, request.remote_addr)
+        number_key = accounts.client_key(secret, f"mobile|{form.number}")
+        if not (throttle.allow(db, number_key, "forgot_number", current_app.config)
+                and throttle.allow(db, client, "forgot_client", current_app.config)):
+            db.commit()
+            form.mobile.errors.append(_l("You have asked for too many codes. Wait an hour, then try again, or ask a tutor for help"))
+            return render_template("auth/forgot.html", form=form), 429
+        message = texts.start_reset(db, form.username.data, form.number, secret)
+        if message is not None:
+            from tracker.web.text_wording import notifier, words
+
+            db.commit()  # (the code is kept before it is sent: a text never carries a code that does not work)
+            client_, template_id = notifier()
+            texts.send_one(db, message, client_, template_id, words)
+        db.commit()
+        session[FORGOT_USERNAME] = accounts.fold_username(form.username.data)[:40]
+        return htmx.redirect(url_for("auth.forgot_code"))
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/forgot/code", methods=["GET", "POST"])
+def forgot_code():
+    """The code from the text and a new password: every session of the account ends, and this
+    browser is signed in."""
+    if current_user.is_authenticated:
+        return htmx.redirect(home_url(current_user))
+    username = session.get(FORGOT_USERNAME)
+    if not username:
+        return htmx.redirect(url_for("auth.forgot"))
+    form = ForgotCodeForm()
+    status = page_status()
+    if form.validate_on_submit():
+        db = get_session()
+        try:  # (the code itself stops working after 3 wrong tries: no throttle needed on top)
+            user = texts.reset_password(db, username, form.code.data, form.password.data, current_app.config["SECRET_KEY"])
+        except accounts.AccountError as error:
+            if error.code == "code_invalid":
+                db.commit()  # (a wrong try counts)
+                form.code.errors.append(_l("The code is not right, or it has stopped working. Check the text, or ask for a new code"))
+                status = 400
+            else:
+                form.password.errors.append(PASSWORD_MESSAGES[error.code])
+        else:
+            return _signed_in(db, user)
+    return render_template("auth/forgot_code.html", form=form), status
 
 
 @bp.post("/session/keep-alive")

@@ -28,8 +28,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
+from tracker.domain import accounts, passwords
 from tracker.domain.locks import lock_residents
-from tracker.models import ContactSettings, TextKind, TextMessage, TextState
+from tracker.models import AccountEventKind, ContactSettings, Role, TextKind, TextMessage, TextState, User
 
 UK = ZoneInfo("Europe/London")
 CODE_VALID_FOR = timedelta(minutes=10)
@@ -41,6 +42,7 @@ LEASE = timedelta(minutes=5)  # a claimed text is someone's to send for this lon
 CHOOSABLE = (TextKind.REFERRAL_WAITING, TextKind.REFERRAL_NEWS, TextKind.SHARING_ENDING, TextKind.SETUP_CODE,
              TextKind.CHECK_IN_REMINDER)
 REMINDER_WEEKS = (2, 4, 8)
+ASKED_FOR = (TextKind.CONFIRM_NUMBER, TextKind.RESET_CODE)  # codes the resident is waiting for: sent at once, quiet hours or not
 # Notify's statuses of a text it has (https://docs.notifications.service.gov.uk/python.html)
 NOTIFY_FINAL = {"delivered": TextState.DELIVERED, "permanent-failure": TextState.PERMANENT_FAILURE,
                 "temporary-failure": TextState.TEMPORARY_FAILURE, "technical-failure": TextState.TECHNICAL_FAILURE}
@@ -203,12 +205,79 @@ def forget_number(db: Session, resident_id: str) -> None:
     db.flush()
 
 
+# --- A new password with a code by text (/forgot) ------------------------------------------------------
+
+
+def start_reset(db: Session, username: str, number: str, secret: str, now: datetime | None = None) -> TextMessage | None:
+    """A text with a 6-digit code for choosing a new password, to send now, if ``username`` is an
+    active resident whose confirmed number is ``number`` (checked by ``uk_mobile``) and who said
+    texting them is safe; None otherwise. The caller says the same either way. A new code replaces
+    the last one. Someone who holds the phone and knows the username could use it: that is why
+    it needs the resident's own "it is safe to text me", and why it is in their history."""
+    now = now or utcnow()
+    user = accounts.find_user_by_username(db, username)
+    if user is None or not user.active or user.role != Role.RESIDENT:
+        return None
+    lock_residents(db, [user.id])
+    settings = db.get(ContactSettings, user.id)
+    if settings is None:
+        return None
+    db.refresh(settings)
+    message = TextMessage(resident_id=user.id, kind=TextKind.RESET_CODE, to=number, send_after=now, created_at=now, updated_at=now)
+    if not _may_send(settings, message):
+        return None
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    settings.reset_code_hash = _code_hash(secret, user.id, f"reset|{number}", code)
+    settings.reset_code_expires_at, settings.reset_code_tries, settings.updated_at = now + CODE_VALID_FOR, 0, now
+    message.details = {"code": code}  # (until it is sent: send_one clears it)
+    db.add_all([settings, message])
+    db.flush()
+    return message
+
+
+def reset_password(db: Session, username: str, code: str, new_password: str, secret: str, now: datetime | None = None) -> User:
+    """Choose a new password with the texted code. Raises accounts.AccountError: "code_invalid"
+    (the same for an unknown username, no code, a wrong, used or expired one; three wrong tries
+    and the code stops working) or a password problem (the code still works). Every session of
+    the account ends, and the change is in the resident's history."""
+    now = now or utcnow()
+    user = accounts.find_user_by_username(db, username)
+    if user is None or not user.active or user.role != Role.RESIDENT:
+        raise accounts.AccountError("code_invalid")
+    lock_residents(db, [user.id])
+    settings = db.get(ContactSettings, user.id)
+    if settings is not None:
+        db.refresh(settings)
+    if (settings is None or not settings.reset_code_hash or not settings.mobile or settings.reset_code_expires_at is None
+            or settings.reset_code_expires_at <= now or settings.reset_code_tries >= CODE_TRIES):
+        raise accounts.AccountError("code_invalid")
+    typed = code.strip() if isinstance(code, str) else ""
+    if not hmac.compare_digest(settings.reset_code_hash, _code_hash(secret, user.id, f"reset|{settings.mobile}", typed)):
+        settings.reset_code_tries += 1
+        db.add(settings)
+        db.flush()
+        raise accounts.AccountError("code_invalid")
+    if problem := passwords.password_problem(new_password, username=user.username):
+        raise accounts.AccountError(f"password_{problem}")
+    settings.reset_code_hash = settings.reset_code_expires_at = None
+    settings.reset_code_tries, settings.updated_at = 0, now
+    user.password_hash, user.password_changed_at = passwords.hash_password(new_password), now
+    db.add_all([settings, user])
+    accounts.end_all_sign_in_sessions(db, user.id, "password_changed")
+    accounts.record_account_event(db, user.id, AccountEventKind.PASSWORD_RESET_BY_TEXT, user, now)
+    db.flush()
+    return user
+
+
 # --- Queueing and sending ----------------------------------------------------------------------------
 
 
 def _may_send(settings: ContactSettings | None, message: TextMessage) -> bool:
     if message.kind == TextKind.CONFIRM_NUMBER:
         return settings is not None and settings.pending_mobile == message.to
+    if message.kind == TextKind.RESET_CODE:
+        return (settings is not None and settings.mobile == message.to and settings.mobile_confirmed_at is not None
+                and settings.texts_safe)
     return (settings is not None and settings.mobile == message.to and settings.mobile_confirmed_at is not None
             and settings.texts_safe and message.kind in settings.kinds)
 
@@ -282,7 +351,7 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
         report.dropped += 1
         db.add(message)
         return
-    if message.kind != TextKind.CONFIRM_NUMBER:
+    if message.kind not in ASKED_FOR:
         later = after_quiet_hours(settings, now)
         if later > now:
             message.send_after, message.updated_at = later, now
@@ -312,7 +381,7 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
         db.add(message)
         return
     message.state, message.notify_id, message.updated_at = TextState.SENDING, str(answer.get("id")), now
-    if message.kind == TextKind.CONFIRM_NUMBER:
+    if message.kind in ASKED_FOR:
         message.details = {}  # (the code is in the text only)
     report.sent += 1
     db.add(message)

@@ -35,6 +35,10 @@ LIMITS = {
     # New mobile numbers per resident (each gets a text with a code): a typo or two fits; using
     # the page to text strangers does not.
     "mobile": (3, timedelta(hours=1)),
+    # Codes by text to choose a new password (/forgot): per number (a keyed hash of it) and per
+    # client address, counted whether or not the number is anyone's.
+    "forgot_number": (3, timedelta(hours=1)),
+    "forgot_client": (10, timedelta(hours=1)),
 }
 
 

@@ -34,6 +34,9 @@ def words(message: TextMessage, settings: ContactSettings | None) -> str:
         if message.kind == TextKind.CONFIRM_NUMBER:
             return _("Your Me and My Learning code is %(code)s. It works for 10 minutes. Nobody from the service will ask you for it.",
                      code=message.details.get("code", ""))
+        if message.kind == TextKind.RESET_CODE:
+            return _("Your Me and My Learning code to choose a new password is %(code)s. It works for 10 minutes. "
+                     "If you did not ask for it, do nothing.", code=message.details.get("code", ""))
         if settings is not None and settings.fuller_texts:
             return _("Me and My Learning: %(update)s Sign in to see it.", update=_fuller(message.kind))
         return _("You have an update in Me and My Learning. Sign in to see it.")

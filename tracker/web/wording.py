@@ -317,6 +317,7 @@ def account_event_sentence(event) -> str:
         "first_password_set": _l("Your first password was chosen with the set-up code from %(who)s."),
         "password_set": _l("A password was chosen with a set-up code."),
         "password_changed": _l("You changed your password."),
+        "password_reset_by_text": _l("A new password was chosen with a code texted to your number. You were signed out everywhere."),
     }
     sentence = sentences.get(event.kind)
     return str(sentence) % {"who": who} if sentence is not None else event.kind
@@ -390,6 +391,7 @@ ACCOUNT_EVENT_NAMES = {
     AccountEventKind.PASSWORD_SET: _l("Password chosen with a set-up code"),
     AccountEventKind.FIRST_PASSWORD_SET: _l("First password chosen with the code of a new account"),
     AccountEventKind.PASSWORD_CHANGED: _l("Password changed by the resident"),
+    AccountEventKind.PASSWORD_RESET_BY_TEXT: _l("New password chosen with a code by text"),
 }
 
 AUDIT_ACCESS_NAMES = {
