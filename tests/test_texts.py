@@ -335,3 +335,23 @@ def test_admins_see_the_outbox_in_development_only(database_url, db, people):
         sign_in(browser, outside)
         assert browser.get("/admin/outbox").status_code in (403, 404)
         other.extensions["tracker_engine"].dispose()
+
+
+def test_a_check_in_reminder_comes_every_few_weeks_after_the_last_check_in_or_reminder(db, people):
+    from tracker.models import CheckIn
+
+    resident, other = people.user("amira"), people.user("ella")
+    _confirmed(db, resident)
+    texts.choose(db, resident.id, Choices(True, False, [str(TextKind.CHECK_IN_REMINDER)], None, None, 4))
+    _confirmed(db, other, "+447700900222")
+    texts.choose(db, other.id, Choices(True, False, [str(TextKind.REFERRAL_NEWS)], None, None, 2))  # (a reminder but no yes to them)
+    now = datetime.now(UTC)
+    db.add(CheckIn(resident_id=resident.id, area="digital", stage=2, made_at=now - timedelta(weeks=3), recorded_by_id=resident.id))
+    db.commit()
+    assert texts.queue_reminders(db, now) == 0  # checked in 3 weeks ago
+    assert texts.queue_reminders(db, now + timedelta(weeks=1, minutes=1)) == 1
+    db.commit()
+    assert texts.queue_reminders(db, now + timedelta(weeks=2)) == 0  # reminded a week ago
+    assert texts.queue_reminders(db, now + timedelta(weeks=5, minutes=2)) == 1
+    reminders = db.exec(select(TextMessage).where(TextMessage.kind == TextKind.CHECK_IN_REMINDER)).all()
+    assert {m.resident_id for m in reminders} == {resident.id}

@@ -155,16 +155,19 @@ def expire_referrals():
 @click.command("send-texts")
 @with_appcontext
 def send_texts():
-    """Send the text messages whose time has come and ask Notify what became of those it has (run
-    every minute or two; two runs at once never send a text twice)."""
-    from tracker.domain.texts import send_due
+    """Queue the check-in reminders that are due, send the text messages whose time has come, and
+    ask Notify what became of those it has (run every minute or two; two runs at once never send a
+    text twice)."""
+    from tracker.domain.texts import queue_reminders, send_due
     from tracker.web.text_wording import notifier, words
 
     client, template_id = notifier()
     with _session() as db:
+        reminders = queue_reminders(db)
+        db.commit()
         report = send_due(db, client, template_id, words, commit=db.commit)
         db.commit()
-    click.echo(str(report))
+    click.echo(f"{reminders} check-in reminders queued. {report}")
 
 
 @click.command("create-admin")

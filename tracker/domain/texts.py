@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
 from tracker.domain import accounts, passwords
 from tracker.domain.locks import lock_residents
-from tracker.models import AccountEventKind, ContactSettings, Role, TextKind, TextMessage, TextState, User
+from tracker.models import AccountEventKind, CheckIn, ContactSettings, Role, TextKind, TextMessage, TextState, User
 
 UK = ZoneInfo("Europe/London")
 CODE_VALID_FOR = timedelta(minutes=10)
@@ -313,6 +313,30 @@ def queue(db: Session, resident_id: str, kind: TextKind, details: dict | None = 
     db.add(message)
     db.flush()
     return message
+
+
+def queue_reminders(db: Session, now: datetime | None = None) -> int:
+    """A check-in reminder for each resident who asked for one every 2, 4 or 8 weeks and whose last
+    check-in and last reminder are both that long ago (or never were). Returns how many."""
+    now = now or utcnow()
+    wanting = db.exec(select(ContactSettings).where(col(ContactSettings.reminder_weeks).is_not(None),
+                                                    col(ContactSettings.mobile_confirmed_at).is_not(None),
+                                                    col(ContactSettings.texts_safe).is_(True))).all()
+    wanting = [s for s in wanting if TextKind.CHECK_IN_REMINDER in s.kinds]
+    if not wanting:
+        return 0
+    ids = [s.resident_id for s in wanting]
+    checked = dict(db.exec(select(CheckIn.resident_id, func.max(CheckIn.made_at)).where(col(CheckIn.resident_id).in_(ids))
+                           .group_by(CheckIn.resident_id)).all())
+    reminded = dict(db.exec(select(TextMessage.resident_id, func.max(TextMessage.created_at))
+                            .where(col(TextMessage.resident_id).in_(ids), TextMessage.kind == TextKind.CHECK_IN_REMINDER)
+                            .group_by(TextMessage.resident_id)).all())
+    queued = 0
+    for settings in wanting:
+        due = now - timedelta(weeks=settings.reminder_weeks)
+        if all(at is None or at <= due for at in (checked.get(settings.resident_id), reminded.get(settings.resident_id))):
+            queued += queue(db, settings.resident_id, TextKind.CHECK_IN_REMINDER, now=now) is not None
+    return queued
 
 
 @dataclass
