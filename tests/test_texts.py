@@ -9,6 +9,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from notifications_python_client.notifications import NotificationsAPIClient
 from sqlmodel import Session, select
 
@@ -355,3 +356,30 @@ def test_a_check_in_reminder_comes_every_few_weeks_after_the_last_check_in_or_re
     assert texts.queue_reminders(db, now + timedelta(weeks=5, minutes=2)) == 1
     reminders = db.exec(select(TextMessage).where(TextMessage.kind == TextKind.CHECK_IN_REMINDER)).all()
     assert {m.resident_id for m in reminders} == {resident.id}
+
+
+def test_sharing_ending_soon_ended_or_put_on_hold_is_texted_once_to_those_who_want_it(db, people):
+    from tests.sharing_helpers import SECRET, Sharing, publish
+    from tracker.domain import consent
+
+    sharing = Sharing(db, people)
+    wants, does_not = people.user("amira"), people.user("ella")
+    _confirmed(db, wants)
+    _confirmed(db, does_not, "+447700900222", kinds=[str(TextKind.REFERRAL_NEWS)])
+    for resident in (wants, does_not):
+        sharing.give(resident, sharing.a, "digital", months=3)
+        sharing.give(resident, sharing.b, "financial", months=12)
+    now = datetime.now(UTC)
+    assert texts.queue_sharing_ending_soon(db, now + timedelta(days=60)) == 0  # a month to go
+    assert texts.queue_sharing_ending_soon(db, now + timedelta(days=80)) == 1  # within 14 days now: amira only
+    db.commit()
+    assert texts.queue_sharing_ending_soon(db, now + timedelta(days=85)) == 0  # told already about that one
+    publish(db, sharing.b, "financial", material=True, change={"en": "We now share with the council.", "pl": "Udostępniamy radzie."})
+    db.commit()
+    with time_machine.travel(now + timedelta(days=100), tick=False):
+        consent.expire_lapsed(db, SECRET)
+    db.commit()
+    why = [m.details.get("why") for m in db.exec(select(TextMessage).where(TextMessage.kind == TextKind.SHARING_ENDING)
+                                                  .order_by(TextMessage.created_at)).all()]
+    assert sorted(why) == ["ended", "ending", "on_hold"]
+    assert {m.resident_id for m in db.exec(select(TextMessage).where(TextMessage.kind == TextKind.SHARING_ENDING)).all()} == {wants.id}

@@ -155,19 +155,19 @@ def expire_referrals():
 @click.command("send-texts")
 @with_appcontext
 def send_texts():
-    """Queue the check-in reminders that are due, send the text messages whose time has come, and
+    """Queue the check-in and "sharing ends in 14 days" reminders that are due, send the text messages whose time has come, and
     ask Notify what became of those it has (run every minute or two; two runs at once never send a
     text twice)."""
-    from tracker.domain.texts import queue_reminders, send_due
+    from tracker.domain.texts import queue_reminders, queue_sharing_ending_soon, send_due
     from tracker.web.text_wording import notifier, words
 
     client, template_id = notifier()
     with _session() as db:
-        reminders = queue_reminders(db)
+        reminders = queue_reminders(db) + queue_sharing_ending_soon(db)
         db.commit()
         report = send_due(db, client, template_id, words, commit=db.commit)
         db.commit()
-    click.echo(f"{reminders} check-in reminders queued. {report}")
+    click.echo(f"{reminders} reminders queued (check-ins, sharing ending). {report}")
 
 
 @click.command("create-admin")

@@ -339,6 +339,26 @@ def queue_reminders(db: Session, now: datetime | None = None) -> int:
     return queued
 
 
+ENDING_WARNING = timedelta(days=14)
+
+
+def queue_sharing_ending_soon(db: Session, now: datetime | None = None) -> int:
+    """"Your sharing ends in 14 days": one text per consent, to those who want them. Returns how many."""
+    from tracker.domain.consent.changes import grants_ending_within  # (the consent module reads consents)
+
+    now = now or utcnow()
+    ending = grants_ending_within(db, ENDING_WARNING, now)
+    if not ending:
+        return 0
+    told = {(m.resident_id, m.details.get("grant_id")) for m in db.exec(select(TextMessage).where(
+        TextMessage.kind == TextKind.SHARING_ENDING, col(TextMessage.resident_id).in_({r for r, _ in ending}))).all()}
+    queued = 0
+    for resident_id, grant_id in ending:
+        if (resident_id, grant_id) not in told:
+            queued += queue(db, resident_id, TextKind.SHARING_ENDING, {"why": "ending", "grant_id": grant_id}, now) is not None
+    return queued
+
+
 @dataclass
 class SendReport:
     sent: int = 0

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain import chains
+from tracker.domain import chains, texts
 from tracker.domain.consent.terms import (
     CONSENT_EVENT_UNHASHED,
     DEFAULT_DURATION_MONTHS,
@@ -37,6 +37,7 @@ from tracker.models import (
     GrantState,
     Provider,
     SharingNotice,
+    TextKind,
     User,
 )
 
@@ -321,7 +322,19 @@ def expire_lapsed(db: Session, secret_key: str, resident_id: str | None = None) 
     for grant in grants:
         with Change(db, grant.resident_id, SYSTEM, secret_key) as change:
             change.expire(grant)
+    for ended_for in sorted({g.resident_id for g in grants}):  # one text each, if they want one
+        texts.queue(db, ended_for, TextKind.SHARING_ENDING, {"why": "ended"})
     return len(grants)
+
+
+def grants_ending_within(db: Session, within, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(resident id, consent id) of live consents whose time is up within ``within`` from now: for
+    the resident's own "your sharing ends soon" text."""
+    now = now or utcnow()
+    return list(db.exec(select(ConsentGrant.resident_id, ConsentGrant.id)
+                        .where(col(ConsentGrant.state).in_([s.value for s in VALID_GRANT_STATES]),
+                               ConsentGrant.valid_until > now, ConsentGrant.valid_until <= now + within)
+                        .order_by(ConsentGrant.resident_id, ConsentGrant.id)).all())
 
 def fresh_grants(db: Session, grant_ids: list[str], states) -> list[ConsentGrant]:
     """These grants as they are now (read again under the lock), if still in one of ``states``."""

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain import chains
+from tracker.domain import chains, texts
 from tracker.domain.consent.changes import SYSTEM, Change
 from tracker.domain.consent.terms import FIELD_CODES, ConsentError, NotShared
 from tracker.domain.locks import lock_providers, lock_residents
@@ -22,6 +22,7 @@ from tracker.models import (
     GrantState,
     Provider,
     SharingNotice,
+    TextKind,
 )
 
 # --- Notices ----------------------------------------------------------------------------------
@@ -113,6 +114,8 @@ def publish_notice(
         for grant in grants:
             with Change(db, grant.resident_id, SYSTEM, secret_key) as change:
                 change.record(grant, ConsentEventType.INVALIDATED, GrantState.INVALIDATED, notice=db.get(SharingNotice, grant.notice_id))
+        for held_for in sorted({g.resident_id for g in grants}):  # one text each, if they want one
+            texts.queue(db, held_for, TextKind.SHARING_ENDING, {"why": "on_hold"})
     return notice
 
 
