@@ -191,7 +191,7 @@ def test_at_most_three_numbers_an_hour(client, db, amira, sent):
     assert len(sent.texts) == 3 and _settings(db, amira).pending_mobile == "+447700900982"
 
 
-def test_a_text_that_cannot_be_sent_keeps_nothing(client, db, amira, monkeypatch):
+def test_a_text_that_cannot_be_sent_leaves_no_number_waiting(client, db, amira, monkeypatch):
     import tracker.web.text_wording as wording
 
     class Broken:
@@ -201,7 +201,9 @@ def test_a_text_that_cannot_be_sent_keeps_nothing(client, db, amira, monkeypatch
     monkeypatch.setattr(wording, "notifier", lambda: (Broken(), "template-id"))
     response = client.post("/me/contact/number", data={"mobile": "07700900982"})
     assert response.status_code == 400 and "We could not send a text just now. Try again in a few minutes" in response.text
-    assert _settings(db, amira) is None and db.exec(select(TextMessage)).all() == []
+    settings = _settings(db, amira)
+    assert settings.pending_mobile is None and settings.code_hash is None and settings.mobile is None
+    assert [m.state for m in db.exec(select(TextMessage)).all()] == [TextState.NOT_SENT]  # (on their page: we tried)
 
 
 def test_removing_the_number(client, db, amira, sent):

@@ -40,10 +40,10 @@ def app(database_url, notify):
     app.extensions["tracker_engine"].dispose()
 
 
-def _with_number(db, resident, *, safe=True):
+def _with_number(db, resident, *, safe=True, codes=True, quiet=(None, None)):
     _message, code = texts.start_confirming(db, resident.id, NUMBER, "x")
     texts.confirm(db, resident.id, code, "x")
-    texts.choose(db, resident.id, Choices(safe, False, [], None, None, None))
+    texts.choose(db, resident.id, Choices(safe, False, [str(TextKind.RESET_CODE)] if codes else [], *quiet, None))
     db.commit()
 
 
@@ -62,8 +62,10 @@ def test_a_resident_chooses_a_new_password_with_a_code_by_text_and_is_signed_out
     asked = browser.post("/forgot", data={"username": "Amira", "mobile": "07700 900 111"})
     assert asked.status_code == 303 and asked.headers["Location"] == "/forgot/code"
     [text] = notify.bodies_to(NUMBER)
-    assert "choose a new password" in text and db.exec(select(TextMessage).where(TextMessage.kind == TextKind.RESET_CODE)).one().details == {}
     code = _code(notify)
+    assert "choose a new password" in text and code not in str(db.exec(select(TextMessage.details)).all())
+    spaced = browser.post("/forgot/code", data={"code": "12 34", "password": NEW_PASSWORD})
+    assert spaced.status_code == 400 and "The code is 6 numbers" in spaced.text  # (a form error, not a try)
     wrong = browser.post("/forgot/code", data={"code": f"{(int(code) + 1) % 10 ** 6:06d}", "password": NEW_PASSWORD})
     assert wrong.status_code == 400 and "govuk-error-summary" in wrong.text
     weak = browser.post("/forgot/code", data={"code": code, "password": "short"})
@@ -82,14 +84,23 @@ def test_a_resident_chooses_a_new_password_with_a_code_by_text_and_is_signed_out
     assert again.post("/forgot/code", data={"code": code, "password": NEW_PASSWORD + " two"}).status_code == 400  # used once
 
 
-@pytest.mark.parametrize("username, number, safe", [("nobody", "07700900111", True), ("amira", "07700900999", True),
-                                                     ("amira", "07700900111", False), ("tutor.jo", "07700900111", True)])
-def test_the_answer_is_the_same_whoever_asks_and_nothing_is_sent_unless_it_should_be(app, db, people, notify, username, number, safe):
+@pytest.mark.parametrize("username, number, settings", [
+    ("nobody", "07700900111", {}), ("amira", "07700900999", {}), ("amira", "07700900111", {"safe": False}),
+    ("amira", "07700900111", {"codes": False}), ("tutor.jo", "07700900111", {}),
+    ("amira", "07700900111", {"quiet": (0, 23)}),  # (quiet nearly all day: nothing at 23:00 either)
+])
+def test_the_answer_is_the_same_whoever_asks_and_nothing_is_sent_unless_it_should_be(app, db, people, notify, username, number, settings):
     from tracker.models import Role
 
     resident = people.user("amira")
     people.user("tutor.jo", Role.TUTOR)
-    _with_number(db, resident, safe=safe)
+    quiet = settings.get("quiet")
+    if quiet:  # quiet for the hour it is now, in the UK
+        from datetime import UTC, datetime
+        from zoneinfo import ZoneInfo
+        hour = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).hour
+        settings = {**settings, "quiet": (hour, (hour + 1) % 24)}
+    _with_number(db, resident, **settings)
     browser = app.test_client()
     answer = browser.post("/forgot", data={"username": username, "mobile": number})
     assert answer.status_code == 303 and answer.headers["Location"] == "/forgot/code"
@@ -97,6 +108,26 @@ def test_the_answer_is_the_same_whoever_asks_and_nothing_is_sent_unless_it_shoul
     assert "If the username and number match an account, we have sent a code" in page.text
     assert notify.sent == []
     assert browser.post("/forgot/code", data={"code": "123456", "password": NEW_PASSWORD}).status_code == 400
+
+
+def test_saying_texting_is_not_safe_any_more_stops_a_code_already_sent(app, db, people, notify):
+    resident = people.user("amira")
+    _with_number(db, resident)
+    browser = app.test_client()
+    browser.post("/forgot", data={"username": "amira", "mobile": NUMBER})
+    code = _code(notify)
+    texts.choose(db, resident.id, Choices(False, False, [str(TextKind.RESET_CODE)], None, None, None))
+    db.commit()
+    assert browser.post("/forgot/code", data={"code": code, "password": NEW_PASSWORD}).status_code == 400
+
+
+def test_asking_twice_at_once_sends_one_code_that_works(app, db, people, notify):
+    _with_number(db, people.user("amira"))
+    browser = app.test_client()
+    for _ in range(2):
+        assert browser.post("/forgot", data={"username": "amira", "mobile": NUMBER}).status_code == 303
+    assert len(notify.bodies_to(NUMBER)) == 1
+    assert browser.post("/forgot/code", data={"code": _code(notify), "password": NEW_PASSWORD}).status_code == 303
 
 
 def test_three_wrong_codes_and_the_code_stops_working(app, db, people, notify):
@@ -124,7 +155,8 @@ def test_asking_is_limited_per_number_and_per_address(app, db, people, notify):
 
 
 @pytest.mark.parametrize("data", [{"username": "amira", "mobile": "01664 000101"}, {"username": "amira", "mobile": "<b>07700</b>"},
-                                  {"username": "a" * 41, "mobile": NUMBER}, {"username": "", "mobile": ""}])
+                                  {"username": "a" * 41, "mobile": NUMBER}, {"username": "", "mobile": ""},
+                                  {"username": "ami\x00ra", "mobile": NUMBER}])
 def test_bad_input_is_a_gov_uk_error(app, data):
     page = app.test_client().post("/forgot", data=data)
     assert page.status_code == 400 and "govuk-error-summary" in page.text and "<b>07700" not in page.text
@@ -132,3 +164,23 @@ def test_bad_input_is_a_gov_uk_error(app, data):
 
 def test_the_code_page_without_asking_first_goes_back(app):
     assert app.test_client().get("/forgot/code").headers["Location"] == "/forgot"
+
+
+def test_the_limit_per_number_holds_when_requests_come_at_the_same_moment(app, db, people, notify):
+    import threading
+
+    _with_number(db, people.user("amira"))
+    start, answers = threading.Barrier(6), []
+
+    def ask(n):
+        client = app.test_client()
+        start.wait()
+        answers.append(client.post("/forgot", data={"username": f"user{n}", "mobile": NUMBER},
+                                   environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == [303, 303, 303, 429, 429, 429]

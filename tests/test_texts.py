@@ -60,7 +60,7 @@ def _confirmed(db, resident, number=NUMBER, *, safe=True, kinds=EVERY_KIND, full
 
 
 @pytest.mark.parametrize("typed", ["07700 900111", "07700900111", "+44 7700 900111", "+44 (0)7700 900111", "447700900111",
-                                   "0044 7700 900 111", "7700-900-111", " 07700.900.111 "])
+                                   "0044 7700 900 111", "7700-900-111", "\u200b07700 900111\ufeff"])
 def test_uk_mobile_numbers_are_read_the_way_notify_reads_them(typed):
     assert texts.uk_mobile(typed) == NUMBER
     assert texts.shown(NUMBER) == "07700 900111"
@@ -68,7 +68,8 @@ def test_uk_mobile_numbers_are_read_the_way_notify_reads_them(typed):
 
 @pytest.mark.parametrize("typed, problem", [("07700 9001x1", "letters"), ("01664 000101", "not_uk_mobile"), ("+1 202 555 0100", "not_uk_mobile"),
                                             ("07700 90011", "too_short"), ("07700 9001111", "too_long"), ("", "letters"),
-                                            ("<script>", "letters")])
+                                            ("<script>", "letters"), ("07700.900.111", "letters"),
+                                            ("0770090011\u00b3", "letters"), ("\u0660\u0667700900111", "letters")])
 def test_numbers_that_are_not_uk_mobiles_say_why(typed, problem):
     with pytest.raises(InvalidMobile) as raised:
         texts.uk_mobile(typed)
@@ -81,9 +82,8 @@ def test_numbers_that_are_not_uk_mobiles_say_why(typed, problem):
 def test_a_new_number_gets_a_code_by_text_and_the_right_code_confirms_it(app, db, people, notify, client_for):
     resident = people.user("amira")
     message, code = texts.start_confirming(db, resident.id, NUMBER, app.config["SECRET_KEY"])
-    message.details = {"code": code}
     with app.app_context():
-        texts.send_one(db, message, client_for, fake_notify.TEMPLATE_ID, words)
+        texts.send_one(db, message, client_for, fake_notify.TEMPLATE_ID, words, code=code)
     db.commit()
     assert message.state == TextState.SENDING and message.details == {}  # (the code is kept nowhere but in the text)
     [body] = notify.bodies_to(NUMBER)
@@ -112,6 +112,56 @@ def test_three_wrong_codes_or_ten_minutes_and_the_code_stops_working(db, people)
 
 
 # --- What is sent, and when ----------------------------------------------------------------------
+
+
+def test_a_code_is_never_stored_nor_sent_later_and_a_failed_one_is_not_tried_again(app, db, people, notify, client_for):
+    resident = people.user("amira")
+    notify.errors_before[NUMBER] = 1
+    message, code = texts.start_confirming(db, resident.id, NUMBER, "secret")
+    db.commit()
+    assert code not in str(db.get(TextMessage, message.id).details)
+    assert _send(app, db, client_for).sent == 0  # the sender never sends a code: the page does
+    with app.app_context():
+        texts.send_one(db, message, client_for, fake_notify.TEMPLATE_ID, words, commit=db.commit, code=code)
+    db.commit()
+    assert message.state == TextState.NOT_SENT and notify.sent == []  # a server error: given up (they ask again)
+    again, code = texts.start_confirming(db, resident.id, NUMBER, "secret")
+    with app.app_context():
+        texts.send_one(db, again, client_for, fake_notify.TEMPLATE_ID, words, code=None)
+    assert again.state == TextState.NOT_SENT  # (no code, no text)
+
+
+def test_a_stale_copy_of_a_sent_text_changes_nothing(app, db, people, notify, client_for):
+    resident = people.user("amira")
+    _confirmed(db, resident)
+    message = texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    stale = TextMessage(**{**message.model_dump()})
+    _send(app, db, client_for)
+    with app.app_context():
+        texts.send_one(db, stale, client_for, fake_notify.TEMPLATE_ID, words)
+    db.expire_all()
+    assert db.get(TextMessage, message.id).state == TextState.DELIVERED and len(notify.sent) == 1
+
+
+def test_a_bad_key_keeps_texts_waiting_and_notify_forgetting_a_text_ends_in_not_delivered(app, db, people, notify):
+    resident = people.user("amira")
+    _confirmed(db, resident)
+    message = texts.queue(db, resident.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    notify.outcome[NUMBER] = "sending"  # (Notify will not say what became of it)
+    wrong = NotificationsAPIClient(f"bad-{fake_notify.SERVICE_ID}-{'0' * 36}", base_url=notify.url)
+    assert _send(app, db, wrong).retrying == 1 and notify.refused_tokens == 1
+    db.refresh(message)
+    assert message.state == TextState.WAITING
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    right = NotificationsAPIClient(fake_notify.API_KEY, base_url=notify.url)
+    _send(app, db, right, later - timedelta(minutes=4))  # (sent: its status comes later)
+    db.refresh(message)
+    assert message.state == TextState.SENDING and _send(app, db, right, later).updated == 0
+    assert _send(app, db, right, datetime.now(UTC) + texts.STATUS_GIVEN_UP_AFTER + timedelta(hours=1)).updated == 1
+    db.refresh(message)
+    assert message.state == TextState.TECHNICAL_FAILURE
 
 
 def test_nothing_is_queued_without_a_confirmed_number_a_yes_that_texting_is_safe_and_that_kind(db, people):

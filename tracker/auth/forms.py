@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from tracker.domain.passwords import MAX_LENGTH as PASSWORD_MAX
 from tracker.web.forms import GovPasswordInput, GovRadioField, GovSubmitInput, GovTextInput, NoControlCharacters, strip
@@ -120,7 +120,8 @@ class ForgotForm(FlaskForm):
         _l("Username"),
         widget=GovTextInput(),
         filters=[strip],
-        validators=[DataRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer"))],
+        validators=[DataRequired(_l("Enter your username")), Length(max=40, message=_l("Usernames are 40 characters or fewer")),
+                    NoControlCharacters()],
     )
     mobile = StringField(
         _l("Your mobile phone number"),
@@ -139,13 +140,19 @@ class ForgotForm(FlaskForm):
             raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982")) from None
 
 
+def _digits_only(value):
+    """"123 456" and "123-456" are the code too (a slip of the thumb is not a wrong try)."""
+    return "".join(value.split()).replace("-", "") if isinstance(value, str) else value
+
+
 class ForgotCodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
         description=_l("The 6 numbers in the text we sent"),
         widget=GovTextInput(),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter the code from the text")), Length(max=12, message=_l("The code is 6 numbers"))],
+        filters=[strip, _digits_only],
+        validators=[DataRequired(_l("Enter the code from the text")),
+                    Regexp(r"[0-9]{6}\Z", message=_l("The code is 6 numbers"))],
     )
     password = PasswordField(
         _l("Choose a new password"),

@@ -221,19 +221,20 @@ def forgot():
         secret = current_app.config["SECRET_KEY"]
         client = accounts.client_key(secret, request.remote_addr)
         number_key = accounts.client_key(secret, f"mobile|{form.number}")
-        if not (throttle.allow(db, number_key, "forgot_number", current_app.config)
-                and throttle.allow(db, client, "forgot_client", current_app.config)):
+        if not (throttle.allow(db, number_key, "forgot_number", current_app.config, exact=True)
+                and throttle.allow(db, client, "forgot_client", current_app.config, exact=True)):
             db.commit()
             form.mobile.errors.append(_l("You have asked for too many codes. Wait an hour, then try again, or ask a tutor for help"))
             return render_template("auth/forgot.html", form=form), 429
-        message = texts.start_reset(db, form.username.data, form.number, secret)
-        if message is not None:
+        started = texts.start_reset(db, form.username.data, form.number, secret)
+        db.commit()  # (the code is kept before it is sent: a text never carries a code that does not work)
+        if started is not None:
             from tracker.web.text_wording import notifier, words
 
-            db.commit()  # (the code is kept before it is sent: a text never carries a code that does not work)
+            message, code = started
             client_, template_id = notifier()
-            texts.send_one(db, message, client_, template_id, words)
-        db.commit()
+            texts.send_one(db, message, client_, template_id, words, commit=db.commit, code=code)
+            db.commit()
         session[FORGOT_USERNAME] = accounts.fold_username(form.username.data)[:40]
         return htmx.redirect(url_for("auth.forgot_code"))
     return render_template("auth/forgot.html", form=form), status

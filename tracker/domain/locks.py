@@ -21,7 +21,7 @@ residents are locked for the current transaction only.
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from tracker.domain.sql import one_of
@@ -56,6 +56,26 @@ def lock_providers(db: Session, provider_ids) -> None:
     _lock(db, Provider, provider_ids)
 
 
+def lock_key(db: Session, key: str) -> None:
+    """Serialise this transaction with every other one that locks the same ``key`` (a counter that
+    is read, then added to): an advisory lock on PostgreSQL, the write lock on SQLite."""
+    if db.get_bind().dialect.name == "sqlite":
+        _become_writer(db)
+    else:
+        db.exec(text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))
+
+
+def _become_writer(db: Session) -> None:
+    if not db.info.get(_IMMEDIATE):
+        connection = db.connection()
+        if not connection.connection.dbapi_connection.in_transaction:
+            # Only reads so far (outside any transaction, as pysqlite does): become the writer
+            # now, before reading what the change depends on. A transaction that has already
+            # written holds the write lock since its first write.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        db.info[_IMMEDIATE] = True
+
+
 def _lock(db: Session, model, ids) -> None:
     wanted = sorted({(model.__tablename__, i) for i in ids if isinstance(i, str)})
     locked: set = db.info.get(_LOCKED, set())
@@ -64,14 +84,7 @@ def _lock(db: Session, model, ids) -> None:
         return
     db.flush()  # pending changes go in first: expiring below must not drop them
     if db.get_bind().dialect.name == "sqlite":
-        if not db.info.get(_IMMEDIATE):
-            connection = db.connection()
-            if not connection.connection.dbapi_connection.in_transaction:
-                # Only reads so far (outside any transaction, as pysqlite does): become the writer
-                # now, before reading what the change depends on. A transaction that has already
-                # written holds the write lock since its first write.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            db.info[_IMMEDIATE] = True
+        _become_writer(db)
     else:
         missing_ids = [i for _table, i in missing]
         for start in range(0, len(missing_ids), BATCH):

@@ -6,7 +6,7 @@ quiet hours (UK time); and unless they chose fuller messages a text says only th
 update, never what it is. Messages are queued in ``text_message`` and sent by
 ``flask --app tracker send-texts`` (run every minute or so), which also asks Notify what became of
 the ones it sent. The words are worked out at sending time, by a function the caller passes
-(``words(message, settings) -> str``): the wording is the web layer's, in the resident's language.
+(``words(message, settings, code) -> str``): the wording is the web layer's, in the resident's language.
 
 The client is anything with notifications-python-client's two methods, ``send_sms_notification``
 and ``get_notification_by_id``: the real ``NotificationsAPIClient`` when an API key is configured,
@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from tracker.clock import utcnow
+from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain import accounts, passwords
-from tracker.domain.locks import lock_residents
+from tracker.domain.locks import lock_key, lock_residents
 from tracker.models import AccountEventKind, CheckIn, ContactSettings, Role, TextKind, TextMessage, TextState, User
 
 UK = ZoneInfo("Europe/London")
@@ -40,9 +40,12 @@ SEND_BATCH = 100
 LEASE = timedelta(minutes=5)  # a claimed text is someone's to send for this long
 # Kinds a resident can say yes or no to (a code to confirm their number is sent because they asked).
 CHOOSABLE = (TextKind.REFERRAL_WAITING, TextKind.REFERRAL_NEWS, TextKind.SHARING_ENDING, TextKind.SETUP_CODE,
-             TextKind.CHECK_IN_REMINDER)
+             TextKind.CHECK_IN_REMINDER, TextKind.RESET_CODE)
 REMINDER_WEEKS = (2, 4, 8)
-ASKED_FOR = (TextKind.CONFIRM_NUMBER, TextKind.RESET_CODE)  # codes the resident is waiting for: sent at once, quiet hours or not
+# Codes someone is waiting for on the page: sent at once, in the request, with the code passed in
+# (it is stored nowhere); never queued for later, never tried again.
+ASKED_FOR = (TextKind.CONFIRM_NUMBER, TextKind.RESET_CODE)
+STATUS_GIVEN_UP_AFTER = timedelta(days=8)  # Notify keeps a text's status for about 7 days
 # Notify's statuses of a text it has (https://docs.notifications.service.gov.uk/python.html)
 NOTIFY_FINAL = {"delivered": TextState.DELIVERED, "permanent-failure": TextState.PERMANENT_FAILURE,
                 "temporary-failure": TextState.TEMPORARY_FAILURE, "technical-failure": TextState.TECHNICAL_FAILURE}
@@ -61,9 +64,10 @@ class InvalidMobile(ValueError):
 
 def uk_mobile(text: str) -> str:
     """A UK mobile number as ``+447…``, from how people write it ("07700 900 123", "+44 (0)7700
-    900123", "447700900123"), the way GOV.UK Notify reads them; InvalidMobile otherwise."""
-    digits = re.sub(r"[\s()\-.+]", "", text or "")
-    if not digits.isdigit():
+    900123", "447700900123"), the way GOV.UK Notify reads them (spaces, brackets, hyphens and
+    "+" allowed, zero-width characters dropped, ASCII digits only); InvalidMobile otherwise."""
+    digits = re.sub(r"[\s()\-+\u200b\u200c\u200d\u2060\ufeff]", "", text or "")
+    if not digits or not digits.isascii() or not digits.isdigit():
         raise InvalidMobile("letters")
     for prefix in ("0044", "44"):
         if digits.startswith(prefix):
@@ -117,10 +121,17 @@ def choose(db: Session, resident_id: str, choices: Choices) -> ContactSettings:
     settings.quiet_from, settings.quiet_until = (choices.quiet_from, choices.quiet_until) if quiet else (None, None)
     settings.reminder_weeks = choices.reminder_weeks if choices.reminder_weeks in REMINDER_WEEKS else None
     settings.updated_at = utcnow()
+    if not settings.texts_safe or TextKind.RESET_CODE not in settings.kinds:
+        _void_reset_code(settings)  # (someone else may have the phone now: a code sent to it stops working)
     db.add(settings)
     _drop_unwanted(db, settings)
     db.flush()
     return settings
+
+
+def _void_reset_code(settings: ContactSettings) -> None:
+    settings.reset_code_hash = settings.reset_code_expires_at = None
+    settings.reset_code_tries = 0
 
 
 def _drop_unwanted(db: Session, settings: ContactSettings) -> None:
@@ -137,8 +148,8 @@ def _code_hash(secret: str, resident_id: str, number: str, code: str) -> str:
 
 def start_confirming(db: Session, resident_id: str, number: str, secret: str, now: datetime | None = None) -> tuple[TextMessage, str]:
     """A new number (already checked by ``uk_mobile``): keep it waiting with a new 6-digit code
-    (the last one stops working), and a text with the code, to send now. Returns both; the code
-    is only ever in the text."""
+    (the last one stops working), and a text for it, to send now with ``send_one(…, code=code)``.
+    Returns both; the code is only ever in the text."""
     now = now or utcnow()
     lock_residents(db, [resident_id])
     settings = settings_of(db, resident_id)
@@ -150,6 +161,26 @@ def start_confirming(db: Session, resident_id: str, number: str, secret: str, no
     db.add(message)
     db.flush()
     return message, code
+
+
+def just_sent_code_to(settings: ContactSettings, number: str, now: datetime | None = None) -> bool:
+    """A code went to this waiting number within REPEAT_WINDOW (the form sent twice: the first
+    code stands, and no second text goes)."""
+    now = now or utcnow()
+    return (settings.pending_mobile == number and settings.code_hash is not None and settings.code_expires_at is not None
+            and settings.code_expires_at - CODE_VALID_FOR > now - REPEAT_WINDOW)
+
+
+def cancel_confirming(db: Session, resident_id: str) -> None:
+    """The code could not be sent: the number is not waiting any more (nothing else changes)."""
+    lock_residents(db, [resident_id])
+    settings = db.get(ContactSettings, resident_id)
+    if settings is not None:
+        db.refresh(settings)
+        settings.pending_mobile = settings.code_hash = settings.code_expires_at = None
+        settings.code_tries = 0
+        db.add(settings)
+        db.flush()
 
 
 class CodeProblem(ValueError):
@@ -208,12 +239,14 @@ def forget_number(db: Session, resident_id: str) -> None:
 # --- A new password with a code by text (/forgot) ------------------------------------------------------
 
 
-def start_reset(db: Session, username: str, number: str, secret: str, now: datetime | None = None) -> TextMessage | None:
-    """A text with a 6-digit code for choosing a new password, to send now, if ``username`` is an
-    active resident whose confirmed number is ``number`` (checked by ``uk_mobile``) and who said
-    texting them is safe; None otherwise. The caller says the same either way. A new code replaces
-    the last one. Someone who holds the phone and knows the username could use it: that is why
-    it needs the resident's own "it is safe to text me", and why it is in their history."""
+def start_reset(db: Session, username: str, number: str, secret: str, now: datetime | None = None) -> tuple[TextMessage, str] | None:
+    """A text for a 6-digit code to choose a new password, and the code, to send now with
+    ``send_one(…, code=code)``, if ``username`` is an active resident whose confirmed number is
+    ``number``, who said texting them is safe and said yes to codes by text, and it is not their
+    quiet hours; None otherwise (the caller says the same either way). A new code replaces the last;
+    asked again within REPEAT_WINDOW (a double tap), the first code stands and nothing is sent.
+    Someone who holds the phone and knows the username could use it: that is why it needs the
+    resident's own yes, and why it is in their history."""
     now = now or utcnow()
     user = accounts.find_user_by_username(db, username)
     if user is None or not user.active or user.role != Role.RESIDENT:
@@ -224,15 +257,18 @@ def start_reset(db: Session, username: str, number: str, secret: str, now: datet
         return None
     db.refresh(settings)
     message = TextMessage(resident_id=user.id, kind=TextKind.RESET_CODE, to=number, send_after=now, created_at=now, updated_at=now)
-    if not _may_send(settings, message):
+    if not _may_send(settings, message) or after_quiet_hours(settings, now) > now:
+        return None
+    recent = db.exec(select(TextMessage.id).where(TextMessage.resident_id == user.id, TextMessage.kind == TextKind.RESET_CODE,
+                                                  TextMessage.created_at > now - REPEAT_WINDOW)).first()
+    if recent is not None and settings.reset_code_hash:
         return None
     code = f"{secrets.randbelow(10 ** 6):06d}"
     settings.reset_code_hash = _code_hash(secret, user.id, f"reset|{number}", code)
     settings.reset_code_expires_at, settings.reset_code_tries, settings.updated_at = now + CODE_VALID_FOR, 0, now
-    message.details = {"code": code}  # (until it is sent: send_one clears it)
     db.add_all([settings, message])
     db.flush()
-    return message
+    return message, code
 
 
 def reset_password(db: Session, username: str, code: str, new_password: str, secret: str, now: datetime | None = None) -> User:
@@ -249,7 +285,7 @@ def reset_password(db: Session, username: str, code: str, new_password: str, sec
     if settings is not None:
         db.refresh(settings)
     if (settings is None or not settings.reset_code_hash or not settings.mobile or settings.reset_code_expires_at is None
-            or settings.reset_code_expires_at <= now or settings.reset_code_tries >= CODE_TRIES):
+            or settings.reset_code_expires_at <= now or settings.reset_code_tries >= CODE_TRIES or not settings.texts_safe):
         raise accounts.AccountError("code_invalid")
     typed = code.strip() if isinstance(code, str) else ""
     if not hmac.compare_digest(settings.reset_code_hash, _code_hash(secret, user.id, f"reset|{settings.mobile}", typed)):
@@ -277,7 +313,7 @@ def _may_send(settings: ContactSettings | None, message: TextMessage) -> bool:
         return settings is not None and settings.pending_mobile == message.to
     if message.kind == TextKind.RESET_CODE:
         return (settings is not None and settings.mobile == message.to and settings.mobile_confirmed_at is not None
-                and settings.texts_safe)
+                and settings.texts_safe and TextKind.RESET_CODE in settings.kinds)
     return (settings is not None and settings.mobile == message.to and settings.mobile_confirmed_at is not None
             and settings.texts_safe and message.kind in settings.kinds)
 
@@ -319,6 +355,7 @@ def queue_reminders(db: Session, now: datetime | None = None) -> int:
     """A check-in reminder for each resident who asked for one every 2, 4 or 8 weeks and whose last
     check-in and last reminder are both that long ago (or never were). Returns how many."""
     now = now or utcnow()
+    lock_key(db, "texts|reminders")  # (two runs at once: the second reads what the first queued)
     wanting = db.exec(select(ContactSettings).where(col(ContactSettings.reminder_weeks).is_not(None),
                                                     col(ContactSettings.mobile_confirmed_at).is_not(None),
                                                     col(ContactSettings.texts_safe).is_(True))).all()
@@ -347,6 +384,7 @@ def queue_sharing_ending_soon(db: Session, now: datetime | None = None) -> int:
     from tracker.domain.consent.changes import grants_ending_within  # (the consent module reads consents)
 
     now = now or utcnow()
+    lock_key(db, "texts|sharing_ending")  # (two runs at once: the second reads what the first queued)
     ending = grants_ending_within(db, ENDING_WARNING, now)
     if not ending:
         return 0
@@ -377,20 +415,24 @@ def _status_code(error: Exception) -> int | None:
 
 
 def send_one(db: Session, message: TextMessage, client, template_id: str, words, report: SendReport | None = None,
-             now: datetime | None = None, commit=None) -> None:
+             now: datetime | None = None, commit=None, code: str | None = None) -> None:
     """Send one waiting text now (checked again against the resident's settings as they are).
+    ``code``: the code a text the resident asked for carries (it is stored nowhere).
 
     The message is first claimed: its attempt is counted and it is leased for LEASE, by an UPDATE
     that only succeeds if nobody else claimed it since it was read, so two senders at once (two
     cron runs, or a run and a page) never both send it. ``commit``, if given, is called after the
-    claim (so the lease holds while Notify is asked) and is the caller's to call after. Notify
-    refusing the text (a 4xx but 429) gives up at once; anything else (429, 5xx, no connection) is
-    tried again with back-off, up to MAX_ATTEMPTS; a sender that dies mid-way leaves the lease to
-    run out, and the text is tried again."""
+    claim, so no transaction stays open while Notify is asked (on SQLite an open write would hold
+    up every other writer). Notify refusing the text (a 4xx but 401, 403 and 429) gives up at once;
+    anything else (a bad key, 429, 5xx, no connection) is tried again with back-off, up to
+    MAX_ATTEMPTS; a sender that dies mid-way leaves the lease to run out. A code is never tried
+    again: the person waiting for it asks for another."""
     report = report or SendReport()
     now = now or utcnow()
+    if message.state != TextState.WAITING:
+        return  # (a copy read before someone else sent it, or dropped it)
     settings = db.get(ContactSettings, message.resident_id)
-    if not _may_send(settings, message):
+    if not _may_send(settings, message) or (message.kind in ASKED_FOR and not code):
         message.state, message.updated_at = TextState.NOT_SENT, now
         report.dropped += 1
         db.add(message)
@@ -407,15 +449,17 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
                       .values(attempts=message.attempts + 1, send_after=now + LEASE, updated_at=now)).rowcount
     if claimed != 1:
         return  # (someone else is sending it)
+    body = words(message, settings, code)
     if commit is not None:
         commit()
     db.refresh(message)
     try:
         answer = client.send_sms_notification(phone_number=message.to, template_id=template_id,
-                                              personalisation={"message": words(message, settings)}, reference=message.id)
+                                              personalisation={"message": body}, reference=message.id)
     except Exception as error:  # (whatever the client raises, the message is kept and tried again or given up)
         status = _status_code(error)
-        if (status is not None and 400 <= status < 500 and status != 429) or message.attempts >= MAX_ATTEMPTS:
+        final = status is not None and 400 <= status < 500 and status not in (401, 403, 429)
+        if final or message.attempts >= MAX_ATTEMPTS or message.kind in ASKED_FOR:
             message.state = TextState.NOT_SENT
             report.dropped += 1
         else:
@@ -425,35 +469,39 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
         db.add(message)
         return
     message.state, message.notify_id, message.updated_at = TextState.SENDING, str(answer.get("id")), now
-    if message.kind in ASKED_FOR:
-        message.details = {}  # (the code is in the text only)
     report.sent += 1
     db.add(message)
 
 
 def send_due(db: Session, client, template_id: str, words, now: datetime | None = None, commit=None) -> SendReport:
     """Send the texts whose time has come, then ask Notify about those it has. With ``commit``
-    (the command passes the session's), each text is committed on its own."""
+    (the command passes the session's), each text is committed on its own. Codes are never sent
+    from here (they go in the request that asked for them)."""
     now = now or utcnow()
     report = SendReport()
-    due = db.exec(select(TextMessage).where(TextMessage.state == TextState.WAITING, TextMessage.send_after <= now)
+    due = db.exec(select(TextMessage).where(TextMessage.state == TextState.WAITING, TextMessage.send_after <= now,
+                                            col(TextMessage.kind).not_in([str(k) for k in ASKED_FOR]))
                   .order_by(TextMessage.send_after).limit(SEND_BATCH)).all()
     for message in due:
         send_one(db, message, client, template_id, words, report, now, commit)
         if commit is not None:
             commit()
+    # Oldest checked first; a text whose status Notify no longer keeps is given up on.
     sending = db.exec(select(TextMessage).where(TextMessage.state == TextState.SENDING).order_by(TextMessage.updated_at)
                       .limit(SEND_BATCH)).all()
     for message in sending:
         try:
             answer = client.get_notification_by_id(message.notify_id)
-        except Exception:  # noqa: S112 (asked again on the next run)
-            continue
+        except Exception:  # (asked again on the next run, or given up below)
+            answer = {}
         state = NOTIFY_FINAL.get(str(answer.get("status")))
+        if state is None and message.created_at < now - STATUS_GIVEN_UP_AFTER:
+            state = TextState.TECHNICAL_FAILURE  # (we will never know: counted as not delivered)
+        message.updated_at = now
         if state is not None:
-            message.state, message.updated_at = state, now
-            db.add(message)
+            message.state = state
             report.updated += 1
+        db.add(message)
     db.flush()
     return report
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
+from tracker.domain.locks import lock_key
 from tracker.models import ThrottleEvent
 
 KEPT_FOR = timedelta(days=1)
@@ -65,11 +66,15 @@ def forget_keys(db: Session, keys: list[str]) -> None:
     db.exec(delete(ThrottleEvent).where(col(ThrottleEvent.key).in_(keys)))
 
 
-def allow(db: Session, key: str, kind: str, config) -> bool:
+def allow(db: Session, key: str, kind: str, config, *, exact: bool = False) -> bool:
     """Count this use of ``kind`` by ``key`` and say whether it is within ``LIMITS``. A refused use
-    is not counted, so a limit ends on time however often someone tries."""
+    is not counted, so a limit ends on time however often someone tries. ``exact``: the count is
+    read under a lock on the key, so uses at the same moment cannot all slip under the limit (for
+    limits that protect someone else, such as texts to a phone; the caller commits soon)."""
     if not config["RATE_LIMITS"]:  # switched off for benchmarks only
         return True
+    if exact:
+        lock_key(db, f"throttle|{kind}|{key}")
     limit, window = LIMITS[kind]
     now = utcnow()
     if used(db, kind, key, window, now) >= limit:

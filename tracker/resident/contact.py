@@ -30,6 +30,7 @@ KIND_NAMES = {
     TextKind.SETUP_CODE: _l("A member of staff gave you a new set-up code"),
     TextKind.CHECK_IN_REMINDER: _l("A reminder to check in on your plan"),
     TextKind.CONFIRM_NUMBER: _l("The code to confirm your number"),
+    TextKind.RESET_CODE: _l("A code to choose a new password if you forget it (asked for on the sign-in page)"),
 }
 # What became of a text, in plain words.
 STATE_NAMES = {
@@ -196,13 +197,14 @@ def contact_number():
     if form.validate_on_submit():
         db = get_session()
         _changing(db)
-        if not throttle.allow(db, current_user.id, "mobile", current_app.config):
+        if texts.just_sent_code_to(texts.settings_of(db, current_user.id), form.number):
+            db.rollback()
+            return htmx.redirect(url_for("resident.contact_confirm"))  # (sent twice: the first code stands)
+        if not throttle.allow(db, current_user.id, "mobile", current_app.config, exact=True):
             form.mobile.errors.append(_l("You have tried 3 numbers in the last hour. Try again in an hour"))
         elif not _send_code(db, form.number):
-            db.rollback()  # nothing kept: not the number, not the code, not the text
             form.mobile.errors.append(_l("We could not send a text just now. Try again in a few minutes"))
         else:
-            db.commit()
             return htmx.redirect(url_for("resident.contact_confirm"))
     return render_template("resident/contact_number.html", form=form), page_status()
 
@@ -212,10 +214,15 @@ def _send_code(db, number: str) -> bool:
     from tracker.web.text_wording import notifier, words
 
     message, code = texts.start_confirming(db, current_user.id, number, _secret())
-    message.details = {"code": code}  # (only until it is sent: send_one clears it)
+    db.commit()  # (the number waits with its code first; no transaction stays open while Notify is asked)
     client, template_id = notifier()
-    texts.send_one(db, message, client, template_id, words)
-    return message.state == TextState.SENDING
+    texts.send_one(db, message, client, template_id, words, commit=db.commit, code=code)
+    db.commit()
+    if message.state == TextState.SENDING:
+        return True
+    texts.cancel_confirming(db, current_user.id)  # (not sent: the number is not waiting; the text says "not sent")
+    db.commit()
+    return False
 
 
 @bp.route("/contact/confirm", methods=["GET", "POST"])

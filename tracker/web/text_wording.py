@@ -26,17 +26,17 @@ def _fuller(kind: str) -> str:
     }.get(kind, "")
 
 
-def words(message: TextMessage, settings: ContactSettings | None) -> str:
-    """The text of ``message``, in the resident's language."""
+def words(message: TextMessage, settings: ContactSettings | None, code: str | None = None) -> str:
+    """The text of ``message``, in the resident's language (``code``: the one it carries, if any)."""
     resident = object_session(message).get(User, message.resident_id)
     language = (resident.preferred_language if resident else None) or "en"
     with force_locale(language):
         if message.kind == TextKind.CONFIRM_NUMBER:
             return _("Your Me and My Learning code is %(code)s. It works for 10 minutes. Nobody from the service will ask you for it.",
-                     code=message.details.get("code", ""))
+                     code=code or "")
         if message.kind == TextKind.RESET_CODE:
             return _("Your Me and My Learning code to choose a new password is %(code)s. It works for 10 minutes. "
-                     "If you did not ask for it, do nothing.", code=message.details.get("code", ""))
+                     "If you did not ask for it, tell a tutor.", code=code or "")
         if settings is not None and settings.fuller_texts:
             return _("Me and My Learning: %(update)s Sign in to see it.", update=_fuller(message.kind))
         return _("You have an update in Me and My Learning. Sign in to see it.")
@@ -49,4 +49,6 @@ def notifier():
         return Outbox(), "outbox"
     from notifications_python_client.notifications import NotificationsAPIClient  # (only where texts are really sent)
 
-    return NotificationsAPIClient(key, base_url=current_app.config["NOTIFY_BASE_URL"]), current_app.config["NOTIFY_SMS_TEMPLATE_ID"]
+    # A short timeout: a page waits for it (a code), and the claim's lease must outlast it.
+    return (NotificationsAPIClient(key, base_url=current_app.config["NOTIFY_BASE_URL"], timeout=10),
+            current_app.config["NOTIFY_SMS_TEMPLATE_ID"])
