@@ -503,6 +503,23 @@ def test_changing_only_tags_is_an_edit(db, sharing, service):
     assert service.updated_at == edited and _actions(db)[-1].action == "service_checked"
 
 
+def test_a_database_without_the_lists_gets_them_when_a_service_is_tagged(db, sharing, service):
+    from sqlalchemy import delete
+
+    from tracker.models import ServiceTerm, Taxonomy, TaxonomyTerm
+
+    db.exec(delete(ServiceTerm))
+    db.exec(delete(TaxonomyTerm))
+    db.exec(delete(Taxonomy))  # (an upgraded database before its first `catalogue sync`)
+    db.commit()
+    found = editing.service_to_edit(db, sharing.staff_a, service.id)
+    draft = editing.draft_of(found.service, found.places, found.tags)
+    draft.circumstances = ["carers"]
+    assert editing.update_service(db, sharing.staff_a, service, draft, editing.version_of(service))
+    db.commit()
+    assert _terms(db, service) == _ours(CIRCUMSTANCES, "carers")
+
+
 def test_a_new_service_with_tags_sent_twice_is_added_once(app, db, sharing, client):
     staff = _client(app, "staff.a")
     tagged = _form(needs=["using-devices", "getting-online"], circumstances=["older-people"])

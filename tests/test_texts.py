@@ -68,7 +68,7 @@ def test_uk_mobile_numbers_are_read_the_way_notify_reads_them(typed):
 
 @pytest.mark.parametrize("typed, problem", [("07700 9001x1", "letters"), ("01664 000101", "not_uk_mobile"), ("+1 202 555 0100", "not_uk_mobile"),
                                             ("07700 90011", "too_short"), ("07700 9001111", "too_long"), ("", "letters"),
-                                            ("<script>", "letters"), ("07700.900.111", "letters"),
+                                            ("<script>", "letters"), ("07700.900.111", "letters"), ("07600 900111", "not_uk_mobile"),
                                             ("0770090011\u00b3", "letters"), ("\u0660\u0667700900111", "letters")])
 def test_numbers_that_are_not_uk_mobiles_say_why(typed, problem):
     with pytest.raises(InvalidMobile) as raised:

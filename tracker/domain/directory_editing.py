@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import REPEAT_WINDOW, utcnow
 from tracker.domain.catalogue import LANGUAGES
 from tracker.domain.catalogue.taxonomies import KINDS as TAGS
-from tracker.domain.catalogue.taxonomies import read_taxonomies, tags_of, term_ids
+from tracker.domain.catalogue.taxonomies import read_taxonomies, sync_taxonomies, tags_of, term_ids
 from tracker.domain.directory import language_name
 from tracker.domain.directory_import import EMAIL, TEXT_AT_MOST, is_web_address
 from tracker.domain.locks import lock_providers
@@ -483,6 +483,11 @@ def _tag(db: Session, service: DirectoryService, kind: str, codes: list[str], be
     differ are touched: terms of other lists, from an import, stay); whether anything changed."""
     added, gone = [c for c in codes if c not in before], [c for c in before if c not in codes]
     ids = term_ids(db, kind, added)
+    if len(ids) != len(added):
+        # The lists ship with the code (and the codes were checked against them): a database that
+        # has not had `catalogue sync` since an upgrade gets them now, rather than a failed save.
+        sync_taxonomies(db)
+        ids = term_ids(db, kind, added)
     if len(ids) != len(added):
         raise TermsNotLoaded(f"{kind} {sorted(set(added) - set(ids))} are not in the database: run `flask catalogue sync`")
     for term_id in ids.values():

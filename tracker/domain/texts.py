@@ -74,8 +74,8 @@ def uk_mobile(text: str) -> str:
             digits = digits[len(prefix):]
             break
     digits = digits.removeprefix("0")
-    if not digits.startswith("7"):
-        raise InvalidMobile("not_uk_mobile")
+    if not digits.startswith("7") or (digits.startswith("76") and not digits.startswith("7624")):
+        raise InvalidMobile("not_uk_mobile")  # (076 numbers are pagers, but for 07624 on the Isle of Man)
     if len(digits) < 10:
         raise InvalidMobile("too_short")
     if len(digits) > 10:
