@@ -192,6 +192,16 @@ def app(database_url):
 
 
 @pytest.fixture
+def notify():
+    """A fake GOV.UK Notify for the real client to talk to (tests/fake_notify.py)."""
+    from tests import fake_notify
+
+    fake, server = fake_notify.start()
+    yield fake
+    server.shutdown()
+
+
+@pytest.fixture
 def db(app):
     with Session(app.extensions["tracker_engine"], expire_on_commit=False) as session:
         yield session

@@ -26,13 +26,6 @@ def database_url(any_database_url):
 
 
 @pytest.fixture
-def notify():
-    fake, server = fake_notify.start()
-    yield fake
-    server.shutdown()
-
-
-@pytest.fixture
 def app(database_url, notify):
     app = make_app(database_url, WTF_CSRF_ENABLED=False, NOTIFY_API_KEY=fake_notify.API_KEY,
                    NOTIFY_SMS_TEMPLATE_ID=fake_notify.TEMPLATE_ID, NOTIFY_BASE_URL=notify.url)

@@ -30,13 +30,6 @@ def database_url(any_database_url):
 
 
 @pytest.fixture
-def notify():
-    fake, server = fake_notify.start()
-    yield fake
-    server.shutdown()
-
-
-@pytest.fixture
 def client_for(notify):
     return NotificationsAPIClient(fake_notify.API_KEY, base_url=notify.url)
 

@@ -117,12 +117,13 @@ def find_help():
     matching what was typed. Nothing about the search is kept or shown to any organisation."""
     form = FindHelpForm(request.args)
     language = str(get_locale() or "en")
-    needs = directory.needs_to_browse(get_session(), language)
     if not form.validate():
-        return render_template("public/find_help.html", form=form, text="", need=None, needs=needs, services=[], total=0), 400
+        return render_template("public/find_help.html", form=form, text="", need=None, needs=[], services=[], total=0), 400
     text = form.q.data or None
     need = directory.need_names([form.need.data], language)[0] if form.need.data else None
     services, total = directory.find_services(get_session(), text, language, need=need.code if need else None)
+    # The list of needs to browse is shown only on the page before any search or choice.
+    needs = directory.needs_to_browse(get_session(), language) if text is None and need is None else []
     return render_template("public/find_help.html", form=form, text=text, need=need, needs=needs, services=services, total=total)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from tracker.domain.catalogue import LANGUAGES
-from tracker.domain.catalogue.taxonomies import CIRCUMSTANCES, NEEDS, needs_of_goal, read_taxonomies
+from tracker.domain.catalogue.taxonomies import CIRCUMSTANCES, NEEDS, needs_of_goal, read_taxonomies, tags_of
 from tracker.models import (
     DirectoryOrganisation,
     DirectoryService,
@@ -386,12 +386,16 @@ class Need:
     services: int = 0
 
 
-def need_names(codes, language: str) -> list[Need]:
-    """The needs with these codes, in the list's order, named in the reader's language (no query:
-    the names come from the list the code ships with)."""
+def _named(kind: str, codes, language: str) -> list[Need]:
+    """The terms of one of our lists with these codes, in the list's order, named in the reader's
+    language (no query: the names come from the list the code ships with)."""
     wanted = set(codes)
     return [Need(term.code, term.name.get(language) or term.name[FEED_LANGUAGE])
-            for term in read_taxonomies()[NEEDS].terms if term.code in wanted]
+            for term in read_taxonomies()[kind].terms if term.code in wanted]
+
+
+def need_names(codes, language: str) -> list[Need]:
+    return _named(NEEDS, codes, language)
 
 
 def needs_to_browse(db: Session, language: str) -> list[Need]:
@@ -451,16 +455,9 @@ def service_for_residents(db: Session, service_id: str, language: str) -> Servic
     service = row[0]
     places = db.exec(select(ServiceLocation).where(ServiceLocation.service_id == service.id).order_by(ServiceLocation.kind, ServiceLocation.name)).all()
     view = _view(*row, language, list(places))
-    lists = {spec.name: kind for kind, spec in read_taxonomies().items()}
-    tagged: dict[str, list[str]] = {NEEDS: [], CIRCUMSTANCES: []}
-    for code, taxonomy in db.exec(select(TaxonomyTerm.code, Taxonomy.name).join(ServiceTerm, ServiceTerm.term_id == TaxonomyTerm.id)
-                                  .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
-                                  .where(ServiceTerm.service_id == service.id, col(Taxonomy.name).in_(list(lists)))).all():
-        tagged[lists[taxonomy]].append(code)
+    tagged = tags_of(db, [service.id])[service.id]
     view.helps_with = need_names(tagged[NEEDS], language)
-    wanted = set(tagged[CIRCUMSTANCES])
-    view.for_whom = [term.name.get(language) or term.name[FEED_LANGUAGE] for term in read_taxonomies()[CIRCUMSTANCES].terms
-                     if term.code in wanted]
+    view.for_whom = [term.name for term in _named(CIRCUMSTANCES, tagged[CIRCUMSTANCES], language)]
     return view
 
 

@@ -163,6 +163,13 @@ def start_confirming(db: Session, resident_id: str, number: str, secret: str, no
     return message, code
 
 
+def code_works(settings: ContactSettings, now: datetime | None = None) -> bool:
+    """The code sent to the number waiting can still confirm it (not too old, not tried 3 times)."""
+    now = now or utcnow()
+    return (settings.code_hash is not None and settings.code_tries < CODE_TRIES
+            and settings.code_expires_at is not None and settings.code_expires_at > now)
+
+
 def just_sent_code_to(settings: ContactSettings, number: str, now: datetime | None = None) -> bool:
     """A code went to this waiting number within REPEAT_WINDOW (the form sent twice: the first
     code stands, and no second text goes)."""

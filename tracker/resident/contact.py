@@ -14,7 +14,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, validators
 
-from tracker.clock import utcnow
 from tracker.domain import plan, texts, throttle
 from tracker.models import TextKind, TextState
 from tracker.resident import bp
@@ -159,12 +158,6 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _code_works(settings) -> bool:
-    """The code sent to the number waiting can still confirm it (not too old, not tried 3 times)."""
-    return (settings.code_tries < texts.CODE_TRIES and settings.code_expires_at is not None
-            and settings.code_expires_at > utcnow())
-
-
 def _changing(db) -> None:
     """Before a change: this resident's record, one change at a time (reads after this are fresh)."""
     plan.begin_change(db, current_user.id)
@@ -184,7 +177,7 @@ def contact():
     settings = texts.settings_of(db, current_user.id)
     if request.method == "GET":
         form.fill(settings)
-    waiting = texts.shown(settings.pending_mobile) if settings.pending_mobile and _code_works(settings) else None
+    waiting = texts.shown(settings.pending_mobile) if settings.pending_mobile and texts.code_works(settings) else None
     return render_template("resident/contact.html", form=form, waiting=waiting, number=texts.shown(settings.mobile),
                            failed=texts.failed_recently(db, current_user.id), sent=texts.texts_of(db, current_user.id, 20),
                            shown=texts.shown, kind_names=KIND_NAMES, state_names=STATE_NAMES, button=ButtonForm()), page_status()
@@ -234,7 +227,7 @@ def contact_confirm():
     if not settings.pending_mobile:
         return htmx.redirect(url_for("resident.contact"))
     form = CodeForm()
-    ended = not _code_works(settings)
+    ended = not texts.code_works(settings)
     if form.validate_on_submit():
         try:
             texts.confirm(db, current_user.id, form.code.data, _secret())
