@@ -247,3 +247,12 @@ def test_the_pages_are_in_polish(client):
     page = client.get("/me/contact").text
     assert "Is it safe for us to text you?" not in page and "Czy możemy bezpiecznie wysyłać Ci SMS-y?" in page
     assert "Co 2 tygodnie" in page and "Co 8 tygodni" in page
+
+
+def test_the_number_sent_twice_sends_one_code_and_it_works(client, db, amira, sent):
+    for _ in range(2):  # (a double tap, or the form sent again on a slow connection)
+        response = client.post("/me/contact/number", data={"mobile": "07700900982"})
+        assert response.status_code == 303 and response.headers["Location"].endswith("/me/contact/confirm")
+    assert len(sent.texts) == 1
+    client.post("/me/contact/confirm", data={"code": sent.code()})
+    assert _settings(db, amira).mobile == "+447700900982"
