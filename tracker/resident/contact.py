@@ -48,6 +48,7 @@ MOBILE_PROBLEMS = {
     "too_long": _l("The number is too long. A UK mobile number has 11 digits, like 07700 900 982"),
 }
 NO_QUIET_HOURS = ""
+HOURS = frozenset(str(h) for h in range(24))
 NO_REMINDERS = "none"
 
 
@@ -76,7 +77,8 @@ class HourField(SelectField):
             raise validators.ValidationError(_l("Choose a time from the list"))
 
     def hour(self) -> int | None:
-        return None if self.data in (None, NO_QUIET_HOURS) else int(self.data)
+        # (Read by the "until" check even when this answer itself was refused: a forged one is none.)
+        return int(self.data) if self.data in HOURS else None
 
 
 class ContactForm(FlaskForm):
