@@ -272,6 +272,10 @@ def matrix(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("resident.check_in", "GET"): ("/me/check-in", _resident_page(200)),
         ("resident.check_in", "POST"): ("/me/check-in", _resident_page(400)),
         ("resident.my_data", "GET"): ("/me/data", _resident_page(200)),
+        ("resident.about", "GET"): ("/me/about", _resident_page(200)),
+        ("resident.about_question", "GET"): ("/me/about/phone", _resident_page(200)),
+        ("resident.about_question", "POST"): ("/me/about/phone", _resident_page(400)),
+        ("resident.about_history", "GET"): ("/me/about/history", _resident_page(200)),
         ("resident.contact", "GET"): ("/me/contact", _resident_page(200)),
         ("resident.contact", "POST"): ("/me/contact", _resident_page(400)),
         ("resident.contact_number", "GET"): ("/me/contact/number", _resident_page(200)),
@@ -333,6 +337,12 @@ RESIDENT_DATA_ROUTES = {
     ("staff.record_ticks", "POST"): ("/staff/residents/{resident}/{area}/goals/{goal}", {"purpose": "plan_support"}, "record", 303),
     ("staff.record_note", "POST"): ("/staff/residents/{resident}/{area}/goals/{goal}/notes",
                                     {"purpose": "plan_support", "text": "A note"}, "record", 303),
+    # Nobody here shares About me (sharing the plan is not sharing it): 404 for everyone, the same
+    # page as for no such resident. tests/test_about_me_staff.py has those who do.
+    ("staff.resident_about", "GET"): ("/staff/residents/{resident}/about?purpose=plan_support", None, "about_me", 200),
+    ("tutor.about_with_resident", "GET"): ("/tutor/residents/{resident}/about/phone?purpose=plan_support", None, "about_me", 200),
+    ("tutor.about_with_resident", "POST"): ("/tutor/residents/{resident}/about/phone?purpose=plan_support",
+                                            {"answer": "07700 900982", "with_resident": "y"}, "about_me", 303),
 }
 
 
@@ -377,7 +387,7 @@ def test_staff_see_and_change_a_resident_only_with_an_active_consent(world, situ
     else:
         resident_id, spec = world.residents[situation].id, SITUATIONS[situation]
     area = spec[0]
-    allowed_by = {"area": spec[1], "any": spec[2], "record": spec[3]}
+    allowed_by = {"area": spec[1], "any": spec[2], "record": spec[3], "about_me": set()}
     missing_page = {}
     for (endpoint, method), (pattern, data, permission, ok) in RESIDENT_DATA_ROUTES.items():
         prefix = pattern.split("/residents")[0]

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import make_app, sign_in
 
 SAMPLE_VALUES = {"int": "1", "string": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000", "uid": "0" * 32,
-                 "short_id": "0" * 12, "area": "digital", "receipt": "MML-0000-0000-0000", "row_id": "1", "lang": "en"}
+                 "short_id": "0" * 12, "area": "digital", "part": "about_me", "about_field": "phone", "receipt": "MML-0000-0000-0000", "row_id": "1", "lang": "en"}
 
 
 def _sample_url(rule) -> str:

@@ -198,6 +198,12 @@ class Area(StrEnum):
     JOB_READINESS = "job_readiness"
 
 
+# What a resident can share with an organisation: each area of the plan, and "About me" (their own
+# account of their situation, shared field by field). Consent treats all four alike.
+ABOUT_ME = "about_me"
+SHARED_PARTS = (*(area.value for area in Area), ABOUT_ME)
+
+
 class GoalStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
@@ -384,7 +390,7 @@ class SharingNotice(SQLModel, table=True):
 
     __tablename__ = "sharing_notice"
     __table_args__ = (
-        CheckConstraint(_in("area", Area), name="area"),
+        CheckConstraint(_in("area", SHARED_PARTS), name="area"),
         Index("uq_sharing_notice_provider_area_version", "provider_id", "area", "version", unique=True),
     )
 
@@ -413,7 +419,7 @@ class ConsentGrant(SQLModel, table=True):
 
     __tablename__ = "consent_grant"
     __table_args__ = (
-        CheckConstraint(_in("area", Area), name="area"),
+        CheckConstraint(_in("area", SHARED_PARTS), name="area"),
         CheckConstraint(_in("state", GrantState), name="state"),
         # One live grant per resident, provider and area.
         Index(
@@ -441,6 +447,9 @@ class ConsentGrant(SQLModel, table=True):
     last_confirmed_at: datetime | None = timestamp(nullable=True)
     ended_at: datetime | None = timestamp(nullable=True)
     recorded_by_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=32)
+    # "About me": the fields of the notice the resident chose to share (None: all it lists, as for
+    # an area of the plan).
+    fields: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ConsentEventType(StrEnum):
@@ -492,6 +501,9 @@ class ConsentEvent(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=10)  # web_js | web_nojs
     receipt_code: str | None = Field(default=None, max_length=20)
     occurred_at: datetime = timestamp()
+    # "About me": the fields shared from then on (None for an area of the plan: all the notice
+    # lists). Left out of the hash when None, so events written before it existed still verify.
+    fields: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     prev_hash: str = Field(max_length=64)
     event_hash: str = Field(max_length=64)
 
@@ -1042,3 +1054,29 @@ class TextMessage(SQLModel, table=True):
     send_after: datetime = timestamp()
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+
+
+# --- About me ------------------------------------------------------------------------------------
+
+
+class AboutMeEntry(SQLModel, table=True):
+    """One answer in a resident's "About me", as they (or a tutor beside them) gave it. Append-only:
+    a change is a new entry, so "what changed since you last looked" and the resident's own history
+    are read from here; the latest entry of each field is the answer now. ``value`` None with
+    ``rather_not_say`` False is an answer taken away. The fields themselves are data
+    (``tracker/domain/about_me/fields.toml``). Erased with the account."""
+
+    __tablename__ = "about_me_entry"
+    __table_args__ = (Index("ix_about_me_entry_resident_field", "resident_id", "field", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="user_account.id", max_length=32)
+    field: str = Field(max_length=40)
+    value: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # {"text": …} or {"choices": […]}
+    rather_not_say: bool = Field(default=False)
+    entered_at: datetime = timestamp(index=True)
+    entered_by_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=32)
+    entered_by_role: str = Field(max_length=20)
+    entered_by_name: str = Field(max_length=80)  # first name at the time
+    entered_by_provider: str | None = Field(default=None, max_length=120)
+    with_resident: bool = Field(default=False)  # a tutor filled it in with the resident beside them

@@ -7,15 +7,16 @@ import re
 from datetime import date
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect
 from wtforms import BooleanField, Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tracker.domain import accounts, consent, partnership
+from tracker.domain import about_me, accounts, consent, partnership
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS, localise
-from tracker.models import Area, ProviderKind, Role
+from tracker.models import ABOUT_ME, SHARED_PARTS, Area, ProviderKind, Role
 from tracker.web import wording
 from tracker.web.forms import (
     CheckboxesField,
@@ -116,6 +117,10 @@ class NoticeForm(FlaskForm):
                              message=_l("Choose at least one thing they will see"))
     purposes = CheckboxesField(_l("Why will they look?"), description=_l("Residents read these reasons as written here."),
                                message=_l("Choose at least one reason from the list"))
+    special_for = RadioField(_l("About me: the one reason they may see sensitive answers for"),
+                             description=_l("Only if they ask for a sensitive answer (health, benefits). Staff see those "
+                                            "answers only when they give this reason, and residents are told so."),
+                             widget=GovRadioInput(), validate_choice=False)
     summary_en = TextAreaField(_l("What they will see, in a sentence (English)"), widget=GovTextArea(), filters=[strip],
                                validators=_required(_l("Write what they will see, in English"), 300,
                                                     _l("The summary must be 300 characters or fewer")))
@@ -143,9 +148,28 @@ class NoticeForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = str(get_locale() or "en")
-        self.area.choices = [SelectChoice(area.value, AREA_NAMES[area]) for area in Area]
-        self.shown.choices = [SelectChoice(code, wording.FIELD_LABELS[code]) for code in consent.FIELD_CODES]
+        self.area.choices = [*(SelectChoice(area.value, AREA_NAMES[area]) for area in Area), SelectChoice(ABOUT_ME, _l("About me"))]
+        self.shown.choices = [*(SelectChoice(code, wording.FIELD_LABELS[code]) for code in consent.FIELD_CODES),
+                              *(SelectChoice(code, _("About me: %(field)s (sensitive)", field=localise(spec.label, locale))
+                                             if spec.sensitive else _("About me: %(field)s", field=localise(spec.label, locale)))
+                                for code, spec in about_me.fields().items())]
         self.purposes.choices = [SelectChoice(code, localise(text, locale)) for code, text in partnership.STANDARD_PURPOSES.items()]
+        self.special_for.choices = list(self.purposes.choices)
+
+    def check_fields(self) -> bool:
+        """What they will see must be of the part chosen, and sensitive answers need their reason."""
+        area = self.area.data
+        if area not in SHARED_PARTS:
+            return True  # the area's own error says so
+        wrong = [code for code in self.shown.data or [] if code not in consent.fields_of(area)]
+        if wrong:
+            self.shown.errors.append(_l("Choose only things from the part of a plan this notice is for"))
+            return False
+        sensitive = about_me.sensitive_codes() & set(self.shown.data or [])
+        if sensitive and self.special_for.data not in set(self.purposes.data or []):
+            self.special_for.errors.append(_l("Choose which of the reasons they will see sensitive answers for"))
+            return False
+        return True
 
     def check_material(self, has_previous: bool) -> bool:
         """The answers about the change, which depend on whether the area has a notice already."""

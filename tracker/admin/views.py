@@ -20,7 +20,17 @@ from tracker.clock import utcnow
 from tracker.domain import consent, partnership, setup_codes
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
 from tracker.domain.setup_codes import VALID_FOR
-from tracker.models import AccessFlag, Area, CatalogueGoal, CatalogueStep, PasswordResetRequest, Provider, ResetRequestState, User
+from tracker.models import (
+    SHARED_PARTS,
+    AccessFlag,
+    Area,
+    CatalogueGoal,
+    CatalogueStep,
+    PasswordResetRequest,
+    Provider,
+    ResetRequestState,
+    User,
+)
 from tracker.web import htmx, service_editing, wording
 from tracker.web.forms import ButtonForm, page_status
 from tracker.web.session import get_or_404, get_session
@@ -142,14 +152,14 @@ def new_notice(provider_id):
     db = get_session()
     provider = get_or_404(Provider, provider_id)
     form = forms.NoticeForm()
-    current = {area.value: consent.current_notice(db, provider.id, area.value) for area in Area}
+    current = {part: consent.current_notice(db, provider.id, part) for part in SHARED_PARTS}
     if request.method == "GET":
         area = request.args.get("area")
         if area in current:
             form.area.data = area
             if current[area] is not None:
                 _fill_from(form, current[area])
-    if form.validate_on_submit() and form.check_material(current[form.area.data] is not None):
+    if form.validate_on_submit() and form.check_fields() and form.check_material(current[form.area.data] is not None):
         material = form.material.data == "yes"
         if material and request.form.get("confirmed") != "yes":
             # A big change puts residents' sharing on hold: say how many, and ask once more.
@@ -158,7 +168,7 @@ def new_notice(provider_id):
         change = {"en": form.change_en.data, "pl": form.change_pl.data} if (form.change_en.data or form.change_pl.data) else None
         notice = partnership.publish_notice(
             db, current_user, provider, form.area.data, record=form.record.data, fields=form.shown.data,
-            purposes=form.purposes.data, summary={"en": form.summary_en.data, "pl": form.summary_pl.data},
+            purposes=form.purposes.data, special_for=form.special_for.data, summary={"en": form.summary_en.data, "pl": form.summary_pl.data},
             retention={"en": form.retention_en.data, "pl": form.retention_pl.data}, material=material,
             change_summary=change, secret_key=_secret(),
         )
@@ -179,6 +189,7 @@ def _fill_from(form: forms.NoticeForm, notice) -> None:
     form.record.data = "record_progress" in notice.access_modes
     form.shown.data = list(notice.fields_shown)
     form.purposes.data = [p["code"] for p in notice.purposes if p.get("code") in partnership.STANDARD_PURPOSES]
+    form.special_for.data = next((p["code"] for p in notice.purposes if p.get("special")), None)
     form.summary_en.data, form.summary_pl.data = notice.summary.get("en", ""), notice.summary.get("pl", "")
     form.retention_en.data, form.retention_pl.data = notice.retention.get("en", ""), notice.retention.get("pl", "")
 

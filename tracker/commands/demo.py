@@ -229,13 +229,25 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
                 summary=summary, retention=RETENTION, lawful_basis="Consent (UK GDPR Article 6(1)(a)) for sharing through Me and My Learning",
                 dsa_reference="Melton learning partnership data sharing agreement, 2026", secret_key=secret_key,
             )
+        # Adult Learning also asks for some of About me: health only to help with the plan.
+        consent.publish_notice(
+            db, providers["Melton Adult Learning"], "about_me", access_modes=["view", "record_progress"],
+            fields_shown=["phone", "best_times", "safe_to_contact", "languages", "interpreter", "learning_barriers", "caring",
+                          "health", "support_already", "what_matters"],
+            purposes=[{"code": "plan_support", "text": PURPOSES["plan_support"], "special": ["health"]},
+                      {"code": "progress_review", "text": PURPOSES["progress_review"]}],
+            summary={"en": "Your tutor sees the answers in About me you choose, so you do not have to explain again at each course.",
+                     "pl": "Twój nauczyciel widzi wybrane przez Ciebie odpowiedzi z sekcji „O mnie”, więc nie musisz wszystkiego tłumaczyć na każdym kursie."},
+            retention=RETENTION, lawful_basis="Consent (UK GDPR Article 6(1)(a)); explicit consent (Article 9(2)(a)) for health",
+            dsa_reference="Melton learning partnership data sharing agreement, 2026", secret_key=secret_key,
+        )
     notices = {(n.provider_id, n.area): n for n in consent.current_notices(db)}
 
-    def give(username, provider_name, area, modes, days_ago, months=12):
+    def give(username, provider_name, area, modes, days_ago, months=12, fields=None):
         resident = users[username]
         with pretend_now(now - timedelta(days=days_ago)), \
                 consent.Change(db, resident.id, consent.ConsentActor.resident(resident, "web_nojs"), secret_key) as change:
-            return change.give(notices[(providers[provider_name].id, area)], modes, months)
+            return change.give(notices[(providers[provider_name].id, area)], modes, months, fields)
 
     def look(username, staff_username, area, action, purpose, days_ago):
         staff = users[staff_username]
@@ -256,11 +268,39 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
     with pretend_now(ella.valid_until + timedelta(minutes=1)):
         consent.expire_lapsed(db, secret_key, users["ella"].id)
 
+    _demo_about_me(db, users, providers, secret_key, give, now)
     look("amira", "tutor.learning", "digital", AccessAction.OPENED, "plan_support", 12)
     look("amira", "staff.jobs", "job_readiness", AccessAction.OPENED, "progress_review", 5)
     look("amira", "tutor.jobs", "job_readiness", AccessAction.OPENED, "plan_support", 2)
     look("chloe", "tutor.learning", "financial", AccessAction.OPENED, "plan_support", 8)
     look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)
+
+
+def _demo_about_me(db: Session, users: dict, providers: dict, secret_key: str, give, now) -> None:
+    """Amira wrote some of About me and shares part of it (not her health) with Adult Learning,
+    who last looked 9 days ago; since then she changed what makes learning hard."""
+    from tracker.domain import about_me, consent
+    from tracker.models import AccessAction
+
+    amira = users["amira"]
+    me = about_me.Entrant.resident(amira)
+    answers = [
+        ("phone", {"text": "07700 900 123"}, 30), ("languages", {"text": "Arabic, some English"}, 30),
+        ("interpreter", {"choices": ["sometimes"]}, 30), ("safe_to_contact", {"choices": ["texts"]}, 30),
+        ("health", {"text": "I need to sit near the front: my eyesight is poor."}, 30),
+        ("what_matters", {"text": "Getting a job so my children see me working."}, 30),
+        ("learning_barriers", {"choices": ["childcare"]}, 20), ("learning_barriers", {"choices": ["childcare", "no_data"]}, 3),
+    ]
+    for code, value, days_ago in answers:
+        with pretend_now(now - timedelta(days=days_ago)):
+            about_me.save(db, amira.id, code, value, entrant=me)
+    give("amira", "Melton Adult Learning", "about_me", ["view"], 15,
+         fields=["phone", "languages", "interpreter", "learning_barriers", "what_matters"])
+    tutor = users["tutor.learning"]
+    [decision] = consent.open_record(db, tutor, amira.id, area="about_me")
+    with pretend_now(now - timedelta(days=9)):
+        consent.record_access(db, tutor, db.get(Provider, tutor.provider_id), [decision], AccessAction.OPENED, "plan_support", "demo",
+                              fields=consent.about_me_fields(decision, "plan_support", about_me.sensitive_codes()))
 
 
 def _demo_referrals(db: Session, users: dict[str, User], services: list, secret_key: str) -> None:

@@ -33,9 +33,14 @@ def link(prev_hash: str, content: dict) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(content)).hexdigest()
 
 
+# Columns added after rows were first hashed: left out while empty, so older rows still verify.
+HASHED_ONLY_WHEN_SET = frozenset({"fields"})
+
+
 def row_content(row, exclude: set[str]) -> dict:
     """The columns of a row that its hash covers (everything but the id and the hashes)."""
-    return {name: getattr(row, name) for name in type(row).model_fields if name not in exclude}
+    content = {name: getattr(row, name) for name in type(row).model_fields if name not in exclude}
+    return {name: value for name, value in content.items() if value is not None or name not in HASHED_ONLY_WHEN_SET}
 
 
 def verify(rows, hash_field: str, exclude: set[str]) -> list[str]:

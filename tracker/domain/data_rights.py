@@ -12,10 +12,11 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
-from tracker.domain import consent, plan, throttle
+from tracker.domain import about_me, consent, plan, throttle
 from tracker.domain.catalogue import localise
 from tracker.domain.locks import lock_residents
 from tracker.models import (
+    AboutMeEntry,
     AccessFlag,
     AccessLogEntry,
     AccountEvent,
@@ -134,6 +135,7 @@ def export(db: Session, resident: User) -> dict:
                                                       .where(SavedService.resident_id == resident.id)
                                                       .order_by(SavedService.saved_at)).all()],
         "how_we_contact_you": _contact(db, resident.id),
+        "about_me": about_me.export(db, resident.id),
         "hash_chains": {
             "consent_events": {"length": len(consent_events), "head": consent_events[-1].event_hash if consent_events else None},
             "access_log": {"length": len(access), "head": access[-1].entry_hash if access else None},
@@ -214,6 +216,7 @@ def erase(db: Session, resident: User, initiated_by: str = "resident") -> Erasur
         delete(Referral).where(Referral.resident_id == rid),
         delete(SavedService).where(SavedService.resident_id == rid),
         delete(TextMessage).where(TextMessage.resident_id == rid),
+        delete(AboutMeEntry).where(AboutMeEntry.resident_id == rid),
         delete(ContactSettings).where(ContactSettings.resident_id == rid),
         delete(SetupCode).where(SetupCode.user_id == rid),
         delete(SignInSession).where(SignInSession.user_id == rid),

@@ -20,7 +20,7 @@ from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
-from tracker.domain import accounts, consent
+from tracker.domain import about_me, accounts, consent
 from tracker.domain.catalogue import MAX_STEPS, MIN_STEPS
 from tracker.models import (
     AccessAction,
@@ -196,12 +196,19 @@ def current_notices_by_provider(db: Session) -> dict[tuple[str, str], SharingNot
 
 def publish_notice(db: Session, actor: User, provider: Provider, area: str, *, record: bool, fields: list[str],
                    purposes: list[str], summary: dict, retention: dict, material: bool, change_summary: dict | None,
-                   secret_key: str) -> SharingNotice:
+                   secret_key: str, special_for: str | None = None) -> SharingNotice:
+    """``special_for``: About me, the reason (one of ``purposes``) staff may see its sensitive answers for."""
     modes = ["view", "record_progress"] if record else ["view"]
     previous = consent.current_notice(db, provider.id, area)
+    shown = [f for f in consent.fields_of(area) if f in set(fields)]
+    sensitive = [f for f in shown if f in about_me.sensitive_codes()]
+
+    def purpose(code: str) -> dict:
+        return {"code": code, "text": dict(STANDARD_PURPOSES[code]), **({"special": sensitive} if sensitive and code == special_for else {})}
+
     notice = consent.publish_notice(
-        db, provider, area, access_modes=modes, fields_shown=[f for f in consent.FIELD_CODES if f in set(fields)],
-        purposes=[{"code": code, "text": dict(STANDARD_PURPOSES[code])} for code in STANDARD_PURPOSES if code in set(purposes)],
+        db, provider, area, access_modes=modes, fields_shown=shown,
+        purposes=[purpose(code) for code in STANDARD_PURPOSES if code in set(purposes)],
         summary=summary, retention=retention, material=bool(material and previous), change_summary=change_summary,
         secret_key=secret_key,
     )

@@ -108,7 +108,8 @@ def destinations(db: Session, from_provider_id: str | None) -> list[Destination]
     list, other than the referrer's own, whose organisation publishes a sharing notice."""
     notices: dict[str, list[str]] = {}
     for notice in consent.current_notices(db):
-        notices.setdefault(notice.provider_id, []).append(notice.area)
+        if notice.area in PLAN_AREAS:  # a referral shares parts of the plan (About me is shared on its own)
+            notices.setdefault(notice.provider_id, []).append(notice.area)
     rows = db.exec(
         select(DirectoryService, Provider)
         .join(DirectoryOrganisation, DirectoryOrganisation.id == DirectoryService.organisation_id)
@@ -119,6 +120,9 @@ def destinations(db: Session, from_provider_id: str | None) -> list[Destination]
     ).all()
     return [Destination(service, provider, sorted(notices[provider.id], key=_area_order))
             for service, provider in rows if provider.id != from_provider_id and provider.id in notices]
+
+
+PLAN_AREAS = frozenset(a.value for a in Area)
 
 
 def _area_order(area: str) -> int:

@@ -9,6 +9,7 @@ bp = Blueprint("resident", __name__, url_prefix="/me")
 restrict_blueprint(bp, Role.RESIDENT)
 
 from tracker.resident import (
+    about,  # noqa: F401
     contact,  # noqa: F401
     mydata,  # noqa: F401
     referrals,  # noqa: F401

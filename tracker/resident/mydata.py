@@ -15,9 +15,10 @@ from wtforms import BooleanField, EmailField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracker.clock import utcnow
-from tracker.domain import data_rights, setup_codes
+from tracker.domain import about_me, data_rights, setup_codes
 from tracker.resident import bp
 from tracker.web import htmx
+from tracker.web.about_me_pages import answer_lines
 from tracker.web.forms import ButtonForm, GovRadioField, GovTextInput, NoControlCharacters, page_status, strip
 from tracker.web.session import get_session
 
@@ -79,9 +80,11 @@ def export_json():
 def export_page():
     db = get_session()
     changes = setup_codes.changes_by_staff(db, current_user.id)
+    answers, support = about_me.answers(db, current_user.id), about_me.support_from_referrals(db, current_user.id)
+    about = [(spec, answer_lines(spec, answers.get(code), support)) for code, spec in about_me.fields().items()]
     return render_template("resident/export.html", data=data_rights.export(db, current_user),
                            account_events=data_rights.account_events(db, current_user.id),
-                           answers={e.id: answer for e, answer in changes if answer})
+                           answers={e.id: answer for e, answer in changes if answer}, about=[(s, lines) for s, lines in about if lines])
 
 
 @bp.route("/details", methods=["GET", "POST"])

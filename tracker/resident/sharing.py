@@ -19,10 +19,11 @@ from tracker.domain.consent import caseload
 from tracker.domain.parsing import page_number
 from tracker.domain.shared_data import shared_area
 from tracker.models import (
+    ABOUT_ME,
     Provider,
     SharingNotice,
 )
-from tracker.resident import bp
+from tracker.resident import about, bp
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, GovRadioField, page_status
 from tracker.web.session import get_session
@@ -84,14 +85,14 @@ def _done(receipt, provider_id: str | None = None):
     return htmx.redirect(url_for("resident.sharing", changed=receipt.code))
 
 
-@bp.route("/sharing/providers/<uid:provider_id>/<area:area>", methods=["GET", "POST"])
+@bp.route("/sharing/providers/<uid:provider_id>/<part:area>", methods=["GET", "POST"])
 def share(provider_id, area):
     """"Change" for one area of one organisation. Not shared: what they would see (a preview from
     the resident's own plan), why, for how long, the promise that saying no changes nothing else,
     then "Share this". Shared or paused: what they can see now, and "Stop sharing"."""
     db = get_session()
     form = ShareForm()
-    if form.validate_on_submit():
+    if area != ABOUT_ME and form.validate_on_submit():
         try:
             receipt = consent.switches.say_yes(db, current_user.id, provider_id, area, notice_id=request.form.get("notice"),
                                                record=form.record.data, months=int(form.months.data), actor=_actor(),
@@ -109,6 +110,8 @@ def share(provider_id, area):
     offer = _offer_or_404(db, provider_id, area)
     if offer.state == "pending":
         return htmx.redirect(url_for("resident.pending_sharing"))
+    if area == ABOUT_ME:
+        return about.share_about_me(db, offer)
     preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), _locale())
     if offer.state in ("active", "paused"):
         if request.method == "POST":  # a yes sent twice, or from an old page: it is already shared
@@ -124,7 +127,7 @@ def share(provider_id, area):
                            offers_record="record_progress" in offer.notice.access_modes, previous=previous), page_status()
 
 
-@bp.post("/sharing/providers/<uid:provider_id>/<area:area>/<any(stop, resume):action>")
+@bp.post("/sharing/providers/<uid:provider_id>/<part:area>/<any(stop, resume):action>")
 def change_area(provider_id, area, action):
     """"Stop sharing" (one page, one button: the same as saying yes) or "Start sharing again"."""
     db = get_session()
@@ -174,8 +177,10 @@ def _offer_or_404(db, provider_id: str, area: str):
         abort(404)
 
 
-@bp.get("/sharing/providers/<uid:provider_id>/<area:area>/preview")
+@bp.get("/sharing/providers/<uid:provider_id>/<part:area>/preview")
 def preview(provider_id, area):
+    if area == ABOUT_ME:  # its sharing page shows each answer beside its choice
+        return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=area))
     db = get_session()
     notice = consent.current_notice(db, provider_id, area)
     if notice is None:

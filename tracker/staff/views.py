@@ -10,10 +10,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.domain import plan, referrals
+from tracker.domain import about_me, consent, plan, referrals
+from tracker.domain.consent import caseload
 from tracker.domain.parsing import plain_number
 from tracker.domain.shared_data import shared_area
-from tracker.models import AccessAction, AccessMode, Role, User
+from tracker.models import ABOUT_ME, AccessAction, AccessMode, Role, User
 from tracker.staff import bp
 from tracker.staff.forms import StaffNoteForm
 from tracker.web import htmx
@@ -33,8 +34,36 @@ def resident(access: Access):
     received = [v for v in referrals.for_resident(db, access.resident_id)
                 if v.referral.to_provider_id == access.provider.id and v.referral.state in referrals.SEEN_BY_RECEIVER
                 and set(v.referral.areas) & shared]
+    about, changed = caseload.about_me_changes(db, current_user, [access.resident_id])
+    if about:  # the link to About me, and whether it changed since we last opened it, are a look too
+        consent.record_access(db, current_user, access.provider, list(about.values()), AccessAction.LISTED, consent.LIST_PURPOSE,
+                              g.request_id, fields=(caseload.ABOUT_ME_CHANGED,) if changed else ())
     return render_template("staff/resident.html", resident=db.get(User, access.resident_id), decisions=access.decisions,
-                           made=referrals.made_by(db, access.resident_id, access.provider.id), received=received)
+                           made=referrals.made_by(db, access.resident_id, access.provider.id), received=received,
+                           about=about.get(access.resident_id), about_changed=changed.get(access.resident_id, []))
+
+
+@bp.get("/residents/<uid:resident_id>/about")
+@consent_required(AccessAction.OPENED, part=ABOUT_ME)
+def resident_about(access: Access):
+    """The answers in About me the resident shares with my organisation, for the reason chosen
+    (a special-category answer only for a reason the notice names for it), and what changed
+    since my organisation last opened it. Logged with exactly the fields shown."""
+    db = get_session()
+    decision = access.decision
+    shown = consent.about_me_fields(decision, access.purpose, about_me.sensitive_codes())
+    seen = consent.about_me_seen(db, access.provider.id, [access.resident_id])
+    since = max(seen.get(access.resident_id, {}).values(), default=None)  # the last look at any of it
+    changed = about_me.changed_since(db, [access.resident_id], {access.resident_id: shown}, seen)
+    answers = about_me.answers(db, access.resident_id)
+    support = about_me.support_from_referrals(db, access.resident_id) if "support_already" in shown else []
+    withheld = [code for code in decision.fields if code not in shown]
+    access.fields = shown
+    purpose = next(p for p in decision.notice.purposes if p["code"] == access.purpose)
+    return render_template("staff/resident_about.html", resident=db.get(User, access.resident_id), decision=decision,
+                           specs=[about_me.field(code) for code in shown if about_me.field(code)], answers=answers, support=support,
+                           changed=changed.get(access.resident_id, []), since=since, withheld=withheld, purpose=purpose,
+                           fields=about_me.fields(), can_write=current_user.role == Role.TUTOR and decision.allows(AccessMode.RECORD))
 
 
 # --- Referrals sent to my organisation ------------------------------------------------------------

@@ -12,12 +12,13 @@ from flask_login import current_user
 from sqlmodel import select
 
 from tracker.clock import utcnow
-from tracker.domain import accounts, consent, referrals, setup_codes, throttle
+from tracker.domain import about_me, accounts, consent, referrals, setup_codes, throttle
 from tracker.domain.consent import caseload
-from tracker.models import AccessAction, Provider, Role, SetupCodePurpose, User
+from tracker.models import ABOUT_ME, AccessAction, AccessMode, Provider, Role, SetupCodePurpose, User
 from tracker.tutor import bp
 from tracker.tutor.forms import AssistedConsentForm, AssistedRegistrationForm, PasswordResetForm
 from tracker.web import htmx
+from tracker.web.about_me_pages import handle
 from tracker.web.forms import SearchForm, page_status
 from tracker.web.guard import LIST, consent_required
 from tracker.web.lists import search_residents
@@ -172,7 +173,8 @@ def assisted_consent():
     db = get_session()
     providers = _providers()
     form = AssistedConsentForm()
-    form.set_choices(consent.current_notices(db), providers)
+    # The plan's areas: About me is chosen answer by answer, by the resident on their own page.
+    form.set_choices([n for n in consent.current_notices(db) if n.area != ABOUT_ME], providers)
     if request.method == "GET":
         form.months.data = "12"
     status = page_status()
@@ -206,3 +208,25 @@ def assisted_consent_done(code):
     if receipt is None or not consent.recorded_by(db, receipt, current_user.id):
         abort(404)
     return render_template("tutor/assisted_consent_done.html", receipt=receipt)
+
+
+# --- About me, filled in with the resident ---------------------------------------------------------
+
+
+@bp.route("/residents/<uid:resident_id>/about/<about_field:code>", methods=["GET", "POST"])
+@consent_required(AccessAction.RECORDED, mode=AccessMode.RECORD, part=ABOUT_ME)
+def about_with_resident(access, code):
+    """A tutor filling in one answer of About me with the resident beside them (recorded as such):
+    only for an answer the resident shares with the tutor's organisation, for the reason chosen,
+    with "record with me" allowed. Opening it is a look at that answer; saving, a change of it."""
+    db = get_session()
+    if code not in consent.about_me_fields(access.decision, access.purpose, about_me.sensitive_codes()):
+        abort(404)  # not shared with us (for this reason): the same answer as for no such resident
+    access.fields = (code,)
+    done = url_for("staff.resident_about", resident_id=access.resident_id, purpose=access.purpose)
+    response = handle(db, access.resident_id, about_me.field(code), about_me.Entrant.tutor_with(current_user, access.provider),
+                      template="tutor/about_question.html", done=lambda: htmx.redirect(done), guarded=access,
+                      resident=db.get(User, access.resident_id), back=done, shared_with=None)
+    if isinstance(response, tuple):
+        access.action = AccessAction.OPENED  # the question (again, with an error): a look, not a change
+    return response

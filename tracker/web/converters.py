@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from tracker.models import Area
+from tracker.domain import about_me
+from tracker.models import SHARED_PARTS, Area
 
 DATABASE_INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL
 
@@ -30,6 +31,18 @@ class AreaConverter(BaseConverter):
     """One of the three areas of a plan."""
 
     regex = "(?:" + "|".join(area.value for area in Area) + ")"
+
+
+class PartConverter(BaseConverter):
+    """What can be shared: one of the three areas of a plan, or About me."""
+
+    regex = "(?:" + "|".join(SHARED_PARTS) + ")"
+
+
+class AboutMeFieldConverter(BaseConverter):
+    """One question of About me (``tracker/domain/about_me/fields.toml``)."""
+
+    regex = "(?:" + "|".join(about_me.field_codes()) + ")"
 
 
 class ReceiptConverter(BaseConverter):
@@ -59,6 +72,8 @@ CONVERTERS = {
     "uid": UidConverter,
     "short_id": ShortIdConverter,
     "area": AreaConverter,
+    "part": PartConverter,
+    "about_field": AboutMeFieldConverter,
     "receipt": ReceiptConverter,
     "row_id": RowIdConverter,
     "lang": LanguageConverter,

@@ -62,12 +62,13 @@ class Access:
         self.messages.append((message, category))
 
 
-def consent_required(action: AccessAction, *, mode: str = AccessMode.VIEW, purpose: str = ASK) -> Callable:
+def consent_required(action: AccessAction, *, mode: str = AccessMode.VIEW, purpose: str = ASK, part: str | None = None) -> Callable:
     """Guard a staff view of one resident (see the module's docstring).
 
     With an ``area`` URL parameter the decision is for that area only, and the view gets
     ``access.decision``; without one, every area the resident shares with the staff member's
-    provider, in ``access.decisions``. The view is called as ``view(access, **other_url_args)``."""
+    provider, in ``access.decisions``; ``part`` names one for a route without an ``area`` (About
+    me). The view is called as ``view(access, **other_url_args)``."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -75,7 +76,7 @@ def consent_required(action: AccessAction, *, mode: str = AccessMode.VIEW, purpo
             if mode == AccessMode.RECORD and current_user.role != Role.TUTOR:
                 abort(403)  # recording with the resident is a tutor's work (the same answer for everyone: it says nothing of them)
             db = get_session()
-            area = kwargs.get("area")
+            area = kwargs.get("area", part)
             decisions = consent.open_record(db, current_user, resident_id, mode, area=area)
             if not decisions:
                 abort(404)  # the same page as for a resident who does not exist
@@ -91,7 +92,7 @@ def consent_required(action: AccessAction, *, mode: str = AccessMode.VIEW, purpo
                 flash(message, category)
             return response
 
-        guarded.consent_guard = {"action": action, "mode": mode, "purpose": purpose}
+        guarded.consent_guard = {"action": action, "mode": mode, "purpose": purpose, "part": part}
         return guarded
 
     return decorate

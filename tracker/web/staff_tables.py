@@ -18,7 +18,12 @@ from tracker.web.wording import AREA_SHORT_NAMES, STAGE_NAMES
 
 
 def _resident_link(row) -> str:
-    return f'<a class="govuk-link" href="{_html(url_for("staff.resident", resident_id=row.id))}">{_html(row.name)}</a>'
+    link = f'<a class="govuk-link" href="{_html(url_for("staff.resident", resident_id=row.id))}">{_html(row.name)}</a>'
+    if getattr(row, "about_me_changed_at", None) is not None:
+        _ = request_translations().ugettext
+        link += (f'<br><strong class="govuk-tag govuk-tag--purple govuk-!-margin-top-1">{_html(_("About me changed"))}'
+                 f'<span class="govuk-visually-hidden"> {_html(_("since you last looked"))}</span></strong>')
+    return link
 
 
 def dashboard_rows(page) -> Markup:

@@ -29,6 +29,7 @@ from tracker.web.wording import (
     FIELD_NAMES,
     LIST_PURPOSE_TEXT,
     MODE_NAMES,
+    PART_NAMES,
     REFERRAL_EVENT_NAMES,
     REFERRAL_OUTCOME_NAMES,
     REFERRAL_PURPOSE_TEXT,
@@ -62,6 +63,7 @@ NAVIGATION = {
         (HOME_ENDPOINTS[Role.RESIDENT], _l("Home")),
         ("resident.plan_page", _l("My plan")),
         ("resident.progress", _l("My progress")),
+        ("resident.about", _l("About me")),
         ("resident.sharing", _l("Sharing")),
         ("resident.my_data", _l("My data")),
         ("public.find_help", _l("Find help")),
@@ -201,14 +203,18 @@ def init_app(app) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
     app.add_template_global(error_summary_params)
+    from tracker.web.about_me_pages import answer_lines  # (it builds forms, which need this module)
+
+    app.add_template_global(answer_lines, "about_answer")
     app.add_template_global(password_params)
     app.add_template_global(character_count_params)
     app.add_template_filter(_localise, "localise")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(lambda stage: name_in(STAGE_NAMES, stage), "stage_name")
     app.add_template_filter(lambda status: name_in(STATUS_NAMES, status), "status_name")
-    app.add_template_filter(lambda area: name_in(AREA_NAMES, area), "area_name")
-    app.add_template_filter(lambda area: name_in(AREA_SHORT_NAMES, area), "area_short_name")
+    app.add_template_filter(lambda area: name_in(PART_NAMES, area), "area_name")
+    app.add_template_filter(lambda area: name_in(AREA_SHORT_NAMES, area) if area in AREA_SHORT_NAMES else name_in(PART_NAMES, area),
+                            "area_short_name")
     app.add_template_global(lambda event: event_who(event, current_user.id), "event_who")
     app.add_template_global(lambda event: event_sentence(event, str(get_locale() or "en")), "event_sentence")
     app.add_template_global(utcnow, "now")
@@ -216,6 +222,7 @@ def init_app(app) -> None:
     app.add_template_global(then_and_now_sentence)
     app.add_template_filter(lambda value: format_date(value, "d MMM yy") if value else "", "short_date")
     app.add_template_global(AREA_NAMES, "AREA_NAMES")
+    app.add_template_global(PART_NAMES, "PART_NAMES")
     app.add_template_global(AREA_GOALS, "AREA_GOALS")
     app.add_template_global(LIST_PURPOSE_TEXT, "LIST_PURPOSE_TEXT")
     app.add_template_global(REFERRAL_PURPOSE_TEXT, "REFERRAL_PURPOSE_TEXT")

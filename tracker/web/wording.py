@@ -1,10 +1,13 @@
 """Words the service uses for its fixed ideas (areas, stages, statuses), translated in one place."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from tracker.domain import partnership
+from tracker.domain import about_me, partnership
+from tracker.domain.catalogue import localise
 from tracker.domain.partnership import AdminActionKind
 from tracker.models import (
+    ABOUT_ME,
     AccessAction,
     AccountEventKind,
     Area,
@@ -21,6 +24,8 @@ AREA_NAMES = {
     Area.FINANCIAL: _l("Managing money"),
     Area.JOB_READINESS: _l("Getting ready for work"),
 }
+# What can be shared: the plan's areas, and About me (sharing pages, receipts, the access log).
+PART_NAMES = {**AREA_NAMES, ABOUT_ME: _l("About me")}
 AREA_SHORT_NAMES = {
     Area.DIGITAL: _l("Digital"),
     Area.FINANCIAL: _l("Money"),
@@ -142,6 +147,7 @@ AREA_GOALS = {
     Area.DIGITAL: _l("your digital goals"),
     Area.FINANCIAL: _l("your money goals"),
     Area.JOB_READINESS: _l("your job-readiness goals"),
+    ABOUT_ME: _l("your About me"),
 }
 
 MODE_NAMES = {
@@ -171,6 +177,12 @@ ACCESS_ACTION_NAMES = {
 }
 
 
+def about_me_label(code: str) -> str:
+    """An About me question by its words, in the reader's language."""
+    spec = about_me.field(code)
+    return localise(spec.label, str(get_locale() or "en")) if spec else code
+
+
 def consent_event_sentence(event, long_date) -> str:
     """One plain sentence for a change to a consent, as the resident reads it."""
     values = {"provider": event.provider_name, "goals": str(AREA_GOALS.get(event.area, "")),
@@ -194,6 +206,9 @@ def consent_event_sentence(event, long_date) -> str:
             "invalidated": _l("%(provider)s changed what they ask to see, so sharing %(goals)s is on hold until you look at the change."),
         }.get(kind)
     text = str(sentence) % values if sentence is not None else kind
+    if getattr(event, "fields", None) and kind in ("given", "confirmed", "requested"):
+        # About me: which answers, by name.
+        text += " " + str(_l("Answers shared: %(fields)s.", fields=", ".join(about_me_label(code) for code in event.fields)))
     if event.method == "assisted_in_person":
         text += " " + str(_l("Recorded by %(name)s, %(provider)s, with you present.", name=event.actor_name,
                              provider=event.actor_provider or ""))

@@ -26,6 +26,7 @@ from tracker.domain.consent.terms import (
 from tracker.domain.locks import lock_residents, require_lock
 from tracker.domain.sql import one_of_named
 from tracker.models import (
+    ABOUT_ME,
     AccessAction,
     AccessFlag,
     AccessLogEntry,
@@ -62,6 +63,26 @@ def last_looks(db: Session, resident_id: str) -> dict[str, datetime]:
         .where(AccessLogEntry.resident_id == resident_id, col(AccessLogEntry.grant_id).is_not(None))
         .group_by(AccessLogEntry.grant_id)
     ).all())
+
+
+def about_me_seen(db: Session, provider_id: str, resident_ids: list[str]) -> dict[str, dict[str, datetime]]:
+    """When the organisation last saw each answer of each resident's About me (resident id: answer:
+    time), from the log: the looks that opened it (or wrote an answer with them), each with exactly
+    the answers it showed. "Changed since you last looked" counts from these, answer by answer. One
+    query."""
+    if not resident_ids:
+        return {}
+    seen: dict[str, dict[str, datetime]] = {}
+    for resident_id, at, shown in db.exec(
+        select(AccessLogEntry.resident_id, AccessLogEntry.occurred_at, AccessLogEntry.fields_disclosed)
+        .where(col(AccessLogEntry.resident_id).in_(resident_ids), AccessLogEntry.provider_id == provider_id,
+               AccessLogEntry.area == ABOUT_ME, col(AccessLogEntry.action).in_([AccessAction.OPENED, AccessAction.RECORDED]))
+    ).all():
+        answers = seen.setdefault(resident_id, {})
+        for code in shown or []:
+            if code not in answers or at > answers[code]:
+                answers[code] = at
+    return seen
 
 
 def record_waiting_listed(db: Session, staff: User, provider: Provider, resident_ids: list[str], request_id: str) -> int:

@@ -22,10 +22,11 @@ from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
-from tracker.domain import consent, setup_codes
+from tracker.domain import about_me, consent, setup_codes
 from tracker.domain.locks import lock_residents
 from tracker.domain.sql import PerDatabase, one_of_named
 from tracker.models import (
+    ABOUT_ME,
     VALID_GRANT_STATES,
     AccessAction,
     Area,
@@ -82,7 +83,8 @@ def _valid_grants(provider_id: str | None, now: datetime):
     admin, a deactivated member of staff) matches nothing."""
     if provider_id is None:
         return false()
-    return and_(ConsentGrant.provider_id == provider_id, consent.valid_grant_clause(now))
+    # Lists are of the plan: About me is seen on its own page (consent.about_me_fields).
+    return and_(ConsentGrant.provider_id == provider_id, consent.valid_grant_clause(now), ConsentGrant.area != ABOUT_ME)
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -169,6 +171,7 @@ class ResidentRow:
     id: str
     name: str
     areas: list[AreaRow] = field(default_factory=list)
+    about_me_changed_at: datetime | None = None  # About me changed since the organisation last opened it
 
 
 @dataclass
@@ -607,12 +610,47 @@ def log_listed(db: Session, staff: User, page: ResidentPage, action: AccessActio
     if not page.rows:
         return 0
     lock_residents(db, [row.id for row in page.rows])
-    decided = {(d.resident_id, d.area): d for d in consent.decisions_for(db, staff, [row.id for row in page.rows])}
+    decided = {(d.resident_id, d.area): d for d in consent.decisions_for(db, staff, [row.id for row in page.rows], with_about_me=True)}
     for row in page.rows:
         row.areas = [area for area in row.areas if (row.id, area.area) in decided]
     page.rows = [row for row in page.rows if row.areas]
     decisions = [decided[(row.id, area.area)] for row in page.rows for area in row.areas]
-    return consent.record_access(db, staff, _provider_of(db, staff), decisions, action, consent.LIST_PURPOSE, request_id)
+    provider = _provider_of(db, staff)
+    logged = consent.record_access(db, staff, provider, decisions, action, consent.LIST_PURPOSE, request_id)
+    about = {rid: d for (rid, area), d in decided.items() if area == ABOUT_ME}
+    return logged + _mark_about_me_changes(db, staff, provider, page, about, action, request_id)
+
+
+ABOUT_ME_CHANGED = "about_me_changed"  # the field code logged for "About me changed since you last looked"
+
+
+def about_me_changes(db: Session, staff: User, resident_ids: list[str],
+                     decisions: dict[str, consent.Decision] | None = None) -> tuple[dict[str, consent.Decision], dict[str, list]]:
+    """For residents sharing About me with the staff member's organisation: their decisions
+    (``decisions``, if taken already), and the changes to the answers it may see (not sensitive
+    ones) since it last saw each (all of them, if it never has). At most four queries, whatever the
+    page's size; none more if nobody on it shares About me. The caller holds the residents' locks."""
+    if decisions is None:
+        decisions = {d.resident_id: d for d in consent.decisions_for(db, staff, resident_ids, area=ABOUT_ME)}
+    if not decisions:
+        return {}, {}
+    seen = consent.about_me_seen(db, staff.provider_id, sorted(decisions))
+    # A list is not a reason a notice names for sensitive answers: it is not told they changed.
+    sensitive = about_me.sensitive_codes()
+    flagged = {rid: tuple(f for f in d.fields if f not in sensitive) for rid, d in decisions.items()}
+    return decisions, about_me.changed_since(db, sorted(decisions), flagged, seen)
+
+
+def _mark_about_me_changes(db: Session, staff: User, provider: Provider, page: ResidentPage, decisions: dict,
+                           action: AccessAction, request_id: str) -> int:
+    """"About me changed since you last looked" on a list: set on each row it is true for, and
+    logged as what it is (that something changed, not what)."""
+    decisions, changed = about_me_changes(db, staff, [row.id for row in page.rows], decisions)
+    for row in page.rows:
+        latest = changed.get(row.id)
+        row.about_me_changed_at = latest[-1].entered_at if latest else None
+    flagged = [decisions[row.id] for row in page.rows if row.about_me_changed_at is not None]
+    return consent.record_access(db, staff, provider, flagged, action, consent.LIST_PURPOSE, request_id, fields=(ABOUT_ME_CHANGED,))
 
 
 WAITING_SHOWN_FOR = timedelta(days=90)

@@ -25,6 +25,7 @@ from tracker.domain.consent.terms import (
 )
 from tracker.domain.locks import lock_residents
 from tracker.models import (
+    ABOUT_ME,
     LIVE_GRANT_STATES,
     VALID_GRANT_STATES,
     AccessFlag,
@@ -125,11 +126,21 @@ class Change:
 
     # The actions -----------------------------------------------------------------------------
 
-    def give(self, notice: SharingNotice, modes: list[str], months: int = DEFAULT_DURATION_MONTHS) -> ConsentGrant:
+    def give(self, notice: SharingNotice, modes: list[str], months: int = DEFAULT_DURATION_MONTHS,
+             fields: list[str] | None = None, until: datetime | None = None) -> ConsentGrant:
         """Say yes to a notice (a first yes, or yes again after the notice changed). A tutor recording
-        it for their own provider makes it pending until the resident confirms."""
+        it for their own provider makes it pending until the resident confirms. About me: ``fields``
+        are the ones the resident chose of those the notice asks for (at least one; a
+        special-category one only with its own yes, which the page asks for). ``until``: keep an
+        end date already chosen (a new choice of answers does not make sharing last longer)."""
         modes = [m for m in notice.access_modes if m in set(modes)]
         if AccessMode.VIEW not in modes or months not in DURATIONS_MONTHS:
+            raise ConsentError("invalid_choice")
+        if notice.area == ABOUT_ME:
+            if not fields or set(fields) - set(notice.fields_shown):
+                raise ConsentError("invalid_choice")
+            fields = [f for f in notice.fields_shown if f in set(fields)]
+        elif fields is not None:
             raise ConsentError("invalid_choice")
         if self.db.exec(select(SharingNotice.superseded_at).where(SharingNotice.id == notice.id)).one() is not None:
             raise ConsentError("notice_changed")  # a new version came out while they were reading this one
@@ -142,8 +153,8 @@ class Change:
             grant = ConsentGrant(resident_id=self.resident_id, provider_id=notice.provider_id, area=notice.area,
                                  notice_id=notice.id, access_modes=modes, state=GrantState.GIVEN, given_at=now,
                                  valid_until=months_later(now, months), duration_months=months)
-        grant.notice_id, grant.access_modes, grant.duration_months = notice.id, modes, months
-        grant.given_at, grant.valid_until = now, months_later(now, months)
+        grant.notice_id, grant.access_modes, grant.duration_months, grant.fields = notice.id, modes, months, fields
+        grant.given_at, grant.valid_until = now, until if until is not None and until > now else months_later(now, months)
         grant.recorded_by_id = self.actor.user_id if self.actor.on_behalf else None
         if pending:
             self.record(grant, ConsentEventType.REQUESTED, GrantState.PENDING, notice=notice)
@@ -215,7 +226,8 @@ class Change:
             witness_user_id=actor.witness.id if actor.witness else None,
             witness_name=actor.witness.first_name if actor.witness else None,
             resident_confirmed=bool(resident_confirmed if resident_confirmed is not None else actor.user_id == self.resident_id),
-            channel=actor.channel, receipt_code=self.code, occurred_at=now, prev_hash=prev, event_hash="",
+            channel=actor.channel, receipt_code=self.code, occurred_at=now, fields=list(grant.fields) if grant.fields is not None else None,
+            prev_hash=prev, event_hash="",
         )
         event.event_hash = chains.link(prev, chains.row_content(event, CONSENT_EVENT_UNHASHED))
         db.add(event)
@@ -239,7 +251,8 @@ def _write_receipt(db: Session, change: Change) -> ConsentReceipt:
             {"provider": e.provider_name, "area": e.area, "event": e.event_type, "modes": e.access_modes,
              "valid_from": e.valid_from.isoformat() if e.valid_from else None,
              "valid_until": e.valid_until.isoformat() if e.valid_until else None,
-             "notice_version": e.notice_version, "notice_hash": e.notice_hash, "grant_id": e.grant_id}
+             "notice_version": e.notice_version, "notice_hash": e.notice_hash, "grant_id": e.grant_id,
+             **({"fields": e.fields} if e.fields is not None else {})}
             for e in change.events
         ],
     }

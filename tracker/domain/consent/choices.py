@@ -12,12 +12,14 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.domain.consent.access_log import last_looks
 from tracker.domain.consent.changes import status
+from tracker.domain.consent.decision import valid_grant_clause
 from tracker.domain.consent.notices import current_notices
 from tracker.domain.consent.terms import RENEWAL_WINDOW
 from tracker.models import (
+    ABOUT_ME,
     LIVE_GRANT_STATES,
+    SHARED_PARTS,
     VALID_GRANT_STATES,
-    Area,
     ConsentGrant,
     GrantState,
     Provider,
@@ -64,7 +66,7 @@ def sharing_choices(db: Session, resident_id: str, provider_id: str | None = Non
         grant = grants.get((notice.provider_id, notice.area))
         choices = by_provider.setdefault(notice.provider_id, ProviderChoices(providers[notice.provider_id], []))
         choices.areas.append(AreaChoice(notice.area, notice, grant, status(grant, now), looked.get(grant.id) if grant else None))
-    order = {area.value: i for i, area in enumerate(Area)}
+    order = {part: i for i, part in enumerate(SHARED_PARTS)}  # the plan's areas, then About me
     for choices in by_provider.values():
         choices.areas.sort(key=lambda c: order[c.area])
     return sorted(by_provider.values(), key=lambda c: c.provider.name)
@@ -100,3 +102,20 @@ def grants_needing_attention(db: Session, resident_id: str) -> dict[str, list[Co
         "renew": [g for g in live if g.state in VALID_GRANT_STATES and now < g.valid_until <= now + RENEWAL_WINDOW],
         "ended": ended,
     }
+
+
+def about_me_shared_with(db: Session, resident_id: str) -> dict[str, list[str]]:
+    """For the resident's About me page: each field, and the organisations that may see it now
+    (a valid consent to About me naming that field). One query."""
+    rows = db.exec(
+        select(Provider.name, SharingNotice.fields_shown, ConsentGrant.fields)
+        .join(SharingNotice, SharingNotice.id == ConsentGrant.notice_id)
+        .where(ConsentGrant.resident_id == resident_id, ConsentGrant.area == ABOUT_ME, valid_grant_clause(utcnow()))
+        .order_by(Provider.name)
+    ).all()
+    seen_by: dict[str, list[str]] = {}
+    for provider_name, offered, chosen in rows:
+        for code in offered:
+            if chosen is not None and code in chosen:  # (no choice on record: nothing, as the decision says)
+                seen_by.setdefault(code, []).append(provider_name)
+    return seen_by

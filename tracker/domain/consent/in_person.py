@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tracker.domain import accounts
 from tracker.domain.consent.changes import Change, ConsentActor
 from tracker.domain.consent.terms import ConsentError
-from tracker.models import ConsentEvent, ConsentReceipt, Provider, Role, SharingNotice, User
+from tracker.models import ABOUT_ME, ConsentEvent, ConsentReceipt, Provider, Role, SharingNotice, User
 
 
 @dataclass
@@ -34,6 +34,8 @@ def give_in_person(db: Session, tutor: User, tutor_provider: Provider, *, notice
     # Held first, before anything touches the resident's row (signing in does): organisation,
     # notice, residents is the order every path keeps, so none waits for another in a circle.
     notice = db.exec(select(SharingNotice).where(SharingNotice.id == notice_id).with_for_update(read=True)).one()
+    if notice.area == ABOUT_ME:
+        return InPerson("already")  # chosen answer by answer, by the resident (the form never offers it)
     result = accounts.authenticate(db, username, password, client=client, config=config)
     if result.throttled:
         return InPerson("throttled")

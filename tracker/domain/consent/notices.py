@@ -9,14 +9,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain import chains, texts
+from tracker.domain import about_me, chains, texts
 from tracker.domain.consent.changes import SYSTEM, Change
-from tracker.domain.consent.terms import FIELD_CODES, ConsentError, NotShared
+from tracker.domain.consent.terms import ConsentError, NotShared, fields_of
 from tracker.domain.locks import lock_providers, lock_residents
 from tracker.models import (
+    ABOUT_ME,
     LIVE_GRANT_STATES,
+    SHARED_PARTS,
     AccessMode,
-    Area,
     ConsentEventType,
     ConsentGrant,
     GrantState,
@@ -73,9 +74,11 @@ def publish_notice(
     """Publish a new version of a provider's notice for an area. A material change puts every live
     grant on older versions on hold (``invalidated``) until the resident reviews it and says yes
     again; a minor one leaves them as they are."""
-    if area not in set(Area) or not access_modes or set(access_modes) - set(AccessMode):
+    if area not in SHARED_PARTS or not access_modes or set(access_modes) - set(AccessMode):
         raise ConsentError("notice_invalid")
-    if set(fields_shown) - set(FIELD_CODES) or not fields_shown or not purposes:
+    if set(fields_shown) - set(fields_of(area)) or not fields_shown or not purposes:
+        raise ConsentError("notice_invalid")
+    if not _special_fields_explained(area, fields_shown, purposes):
         raise ConsentError("notice_invalid")
     lock_providers(db, [provider.id])  # one publisher at a time: version numbers stay unique
     previous = current_notice(db, provider.id, area)
@@ -118,6 +121,17 @@ def publish_notice(
             texts.queue(db, held_for, TextKind.SHARING_ENDING, {"why": "on_hold"})
     return notice
 
+
+
+def _special_fields_explained(area: str, fields_shown: list[str], purposes: list[dict]) -> bool:
+    """About me: every special-category field asked for is named by a reason (staff see it only
+    for those), and a reason names only special-category fields the notice asks for. The plan's
+    areas have none."""
+    named = [code for p in purposes for code in p.get("special", [])]
+    if area != ABOUT_ME:
+        return not named
+    sensitive = about_me.sensitive_codes() & set(fields_shown)
+    return set(named) <= sensitive and sensitive <= set(named)
 
 
 def residents_put_on_hold(db: Session, provider_id: str, area: str) -> int:

@@ -18,6 +18,7 @@ from tracker.domain.consent.choices import sharing_choices
 from tracker.domain.consent.notices import current_notice
 from tracker.domain.consent.terms import DEFAULT_DURATION_MONTHS, UNDO_WINDOW, ConsentError, NotShared
 from tracker.models import (
+    ABOUT_ME,
     AccessFlag,
     AccessLogEntry,
     ConsentEvent,
@@ -81,6 +82,8 @@ def undoable(db: Session, receipt: ConsentReceipt, resident_id: str, events: lis
     events = receipt_changes(db, receipt) if events is None else events
     if not events or any(e.event_type not in UNDO or e.actor_user_id != resident_id for e in events):
         return []
+    if len({(e.provider_id, e.area) for e in events}) < len(events):
+        return []  # a new choice of About me fields (one ended, one started): "Change" again instead
     # A stop that ended a paused or on-hold consent is not turned back: sharing again would let
     # them see more than they could just before (that takes the notice and "Share this").
     for event in events:
@@ -124,7 +127,7 @@ def undo(db: Session, resident_id: str, receipt: ConsentReceipt, actor: ConsentA
                 change.pause(grant)
             elif (event.event_type == "withdrawn" and now_status == "withdrawn"
                   and live_grant(db, resident_id, event.provider_id, event.area) is None):
-                change.give(notices[event.id], list(grant.access_modes), grant.duration_months)
+                change.give(notices[event.id], list(grant.access_modes), grant.duration_months, grant.fields)
     grants = {e.grant_id for e in events}
     return change.receipt or repeat_receipt(db, resident_id, actor.user_id, {UNDO[e.event_type] for e in events},
                                             grant_id=grants.pop() if len(grants) == 1 else None)
@@ -150,7 +153,7 @@ def offer(db: Session, resident_id: str, provider_id: str, area: str) -> Offer:
 
 
 def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notice_id: str | None, record: bool, months: int,
-            actor: ConsentActor, secret_key: str) -> ConsentReceipt | None:
+            actor: ConsentActor, secret_key: str, fields: list[str] | None = None) -> ConsentReceipt | None:
     """Share an area, under the notice the resident read (``notice_id``, sent with their form). The
     notice is held (FOR SHARE) before the resident's lock, so no new version can come out
     meanwhile (organisation, notice, residents: the order every path keeps). ``ConsentError
@@ -166,8 +169,31 @@ def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notic
         found = offer(db, resident_id, provider_id, area)
         if found.state not in ("active", "paused", "pending"):
             modes = ["view"] + (["record_progress"] if record and "record_progress" in found.notice.access_modes else [])
-            change.give(found.notice, modes, months)
+            change.give(found.notice, modes, months, fields)
     return change.receipt or repeat_receipt(db, resident_id, resident_id, ("given",), provider_id=provider_id, area=area)
+
+
+def choose_fields(db: Session, resident_id: str, provider_id: str, *, notice_id: str | None, fields: list[str],
+                  actor: ConsentActor, secret_key: str) -> ConsentReceipt | None:
+    """About me, already shared: share a different choice of fields from now on. The consent that
+    allowed the old choice ends and a new one starts, with the same end date, on one receipt (the
+    history keeps both). None when the choice is what is shared already (a second tap)."""
+    held = current_notice(db, provider_id, ABOUT_ME, to_agree_to=True)
+    if held is None:
+        raise NotShared(provider_id)
+    if held.id != notice_id:
+        raise ConsentError("notice_changed")
+    with Change(db, resident_id, actor, secret_key) as change:
+        found = offer(db, resident_id, provider_id, ABOUT_ME)
+        if found.state != "active":
+            raise NotShared(provider_id)
+        # (A consent under an earlier version, after a small change, moves to the one they just read.)
+        if found.grant.notice_id == held.id and list(found.grant.fields or []) == [f for f in held.fields_shown if f in set(fields)]:
+            return None
+        modes, months, until = list(found.grant.access_modes), found.grant.duration_months, found.grant.valid_until
+        change.withdraw(found.grant)
+        change.give(held, modes, months, fields, until=until)
+    return change.receipt
 
 
 def share_for_referral(db: Session, resident_id: str, notices: list[SharingNotice], actor: ConsentActor,

@@ -7,14 +7,23 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from tracker.domain import chains
+from tracker.domain import about_me, chains
 from tracker.domain.locks import require_lock
 from tracker.models import (
+    ABOUT_ME,
     AccessAction,
 )
 
-# What a provider can ask to see, field by field (minimisation: free-text notes only if listed).
+# What a provider can ask to see of an area of the plan, field by field (minimisation: free-text
+# notes only if listed). Of About me it asks for its questions (tracker.domain.about_me).
 FIELD_CODES = ("goal_titles", "goal_status", "step_status", "check_in_stages", "last_activity", "notes")
+
+
+def fields_of(part: str) -> tuple[str, ...]:
+    """What a notice for this part (an area of the plan, or About me) can ask to see."""
+    if part == ABOUT_ME:
+        return about_me.field_codes()
+    return FIELD_CODES
 DURATIONS_MONTHS = (3, 6, 12)
 DEFAULT_DURATION_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
