@@ -1,5 +1,5 @@
 """A stand-in for GOV.UK Notify's HTTP API, for the real notifications-python-client to talk to:
-``POST /v2/notifications/sms`` and ``GET /v2/notifications/{id}``, with Notify's JWT checked
+``POST /v2/notifications/sms`` (and ``/letter``, ``/email``) and ``GET /v2/notifications/{id}``, with Notify's JWT checked
 (HS256, issuer = the service id, issued within 30 seconds) as Notify checks it. What happens to a
 number is set per test: delivered (the default), a permanent failure, refused (400), or a given
 number of server errors (500) before it works."""
@@ -19,6 +19,9 @@ SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 API_KEY = f"test_key-{SERVICE_ID}-{SECRET}"
 TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+LETTER_TEMPLATE_ID = "0b9a4c5e-7f57-4d3a-9a39-6d1f1f2c1e01"
+EMAIL_TEMPLATE_ID = "5c4f3b2a-1d0e-4f9a-8b7c-6d5e4f3a2b10"
+TEMPLATES = {"sms": TEMPLATE_ID, "letter": LETTER_TEMPLATE_ID, "email": EMAIL_TEMPLATE_ID}
 
 
 @dataclass
@@ -32,7 +35,7 @@ class FakeNotify:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def bodies_to(self, number: str) -> list[str]:
-        return [s["personalisation"]["message"] for s in self.sent if s["phone_number"] == number]
+        return [s["personalisation"]["message"] for s in self.sent if s.get("phone_number") == number]
 
 
 def _handler(fake: FakeNotify):
@@ -65,12 +68,16 @@ def _handler(fake: FakeNotify):
             if not self._authorised():
                 return
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-            number = body.get("phone_number", "")
+            channel = self.path.rstrip("/").rsplit("/", 1)[-1]  # sms, letter or email
+            body["channel"] = channel
+            # What a test sets outcomes by: the number, a letter's postcode (its last line), the email address.
+            lines = [v for k, v in sorted(body.get("personalisation", {}).items()) if k.startswith("address_line_")]
+            number = {"letter": lines[-1] if lines else "", "email": body.get("email_address", "")}.get(channel, body.get("phone_number", ""))
             with fake.lock:
                 if fake.errors_before.get(number, 0) > 0:
                     fake.errors_before[number] -= 1
                     return self._answer(500, {"status_code": 500, "errors": [{"error": "Exception", "message": "Internal server error"}]})
-                if fake.outcome.get(number) == "refuse" or body.get("template_id") != TEMPLATE_ID:
+                if fake.outcome.get(number) == "refuse" or body.get("template_id") != TEMPLATES.get(channel):
                     return self._answer(400, {"status_code": 400, "errors": [{"error": "BadRequestError", "message": "Not a valid number"}]})
                 notification_id = str(uuid.uuid4())
                 fake.sent.append(body)

@@ -47,6 +47,10 @@ DEFAULTS = {
     # outbox (admins see it in development). The SMS template's whole text is ((message)).
     "NOTIFY_API_KEY": None,
     "NOTIFY_SMS_TEMPLATE_ID": None,
+    # When a text cannot be delivered: a letter (the template's body is ((message)); Notify prints the
+    # address) or an email. Without one, no letter or email is sent.
+    "NOTIFY_LETTER_TEMPLATE_ID": None,
+    "NOTIFY_EMAIL_TEMPLATE_ID": None,
     "NOTIFY_BASE_URL": "https://api.notifications.service.gov.uk",
 }
 

@@ -1021,6 +1021,8 @@ class ContactSettings(SQLModel, table=True):
     reset_code_hash: str | None = Field(default=None, max_length=64)
     reset_code_expires_at: datetime | None = timestamp(nullable=True)
     reset_code_tries: int = Field(default=0)
+    # "If a text does not reach me, email me instead" (only with an email address on their account).
+    email_fallback: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     updated_at: datetime = timestamp()
 
 
@@ -1034,6 +1036,12 @@ class TextState(StrEnum):
     NOT_SENT = "not-sent"  # given up: Notify refused it, or it failed too many times
 
 
+class TextChannel(StrEnum):
+    SMS = "sms"
+    LETTER = "letter"  # when a text could not be delivered, to a resident who said writing to them is safe
+    EMAIL = "email"  # when a text could not be delivered, to a resident with an email address who prefers it
+
+
 class TextMessage(SQLModel, table=True):
     """One text message to a resident: what kind, where to, Notify's id and what Notify says
     became of it. The words are worked out when it is sent, so the resident's latest choice of
@@ -1041,12 +1049,14 @@ class TextMessage(SQLModel, table=True):
 
     __tablename__ = "text_message"
     __table_args__ = (CheckConstraint(_in("kind", TextKind), name="kind"), CheckConstraint(_in("state", TextState), name="state"),
+                      CheckConstraint(_in("channel", TextChannel), name="channel"),
                       Index("ix_text_message_state_due", "state", "send_after"))
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     resident_id: str = Field(foreign_key="user_account.id", max_length=32, index=True)
     kind: str = Field(max_length=30)
-    to: str = Field(max_length=16)
+    channel: str = Field(default=TextChannel.SMS, max_length=10, sa_column_kwargs={"server_default": "sms"})
+    to: str = Field(max_length=254)  # the mobile number; a letter's postcode; an email address
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # for fuller words, e.g. the code
     state: str = Field(default=TextState.WAITING, max_length=20)
     notify_id: str | None = Field(default=None, max_length=40)

@@ -159,13 +159,13 @@ def send_texts():
     ask Notify what became of those it has (run every minute or two; two runs at once never send a
     text twice)."""
     from tracker.domain.texts import queue_reminders, queue_sharing_ending_soon, send_due
-    from tracker.web.text_wording import notifier, words
+    from tracker.web.text_wording import fallback_templates, notifier, words
 
     client, template_id = notifier()
     with _session() as db:
         reminders = queue_reminders(db) + queue_sharing_ending_soon(db)
         db.commit()
-        report = send_due(db, client, template_id, words, commit=db.commit)
+        report = send_due(db, client, template_id, words, commit=db.commit, templates=fallback_templates())
         db.commit()
     click.echo(f"{reminders} reminders queued (check-ins, sharing ending). {report}")
 

@@ -28,9 +28,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tracker.clock import REPEAT_WINDOW, utcnow
-from tracker.domain import accounts, passwords
+from tracker.domain import about_me, accounts, passwords
 from tracker.domain.locks import lock_key, lock_residents
-from tracker.models import AccountEventKind, CheckIn, ContactSettings, Role, TextKind, TextMessage, TextState, User
+from tracker.models import AccountEventKind, CheckIn, ContactSettings, Role, TextChannel, TextKind, TextMessage, TextState, User
 
 UK = ZoneInfo("Europe/London")
 CODE_VALID_FOR = timedelta(minutes=10)
@@ -48,7 +48,10 @@ ASKED_FOR = (TextKind.CONFIRM_NUMBER, TextKind.RESET_CODE)
 STATUS_GIVEN_UP_AFTER = timedelta(days=8)  # Notify keeps a text's status for about 7 days
 # Notify's statuses of a text it has (https://docs.notifications.service.gov.uk/python.html)
 NOTIFY_FINAL = {"delivered": TextState.DELIVERED, "permanent-failure": TextState.PERMANENT_FAILURE,
-                "temporary-failure": TextState.TEMPORARY_FAILURE, "technical-failure": TextState.TECHNICAL_FAILURE}
+                "temporary-failure": TextState.TEMPORARY_FAILURE, "technical-failure": TextState.TECHNICAL_FAILURE,
+                # a letter's: printed and posted; refused for its address; not sent
+                "received": TextState.DELIVERED, "validation-failed": TextState.PERMANENT_FAILURE,
+                "virus-scan-failed": TextState.TECHNICAL_FAILURE, "cancelled": TextState.NOT_SENT}
 
 
 # --- UK mobile numbers, checked as Notify checks them ----------------------------------------------
@@ -108,6 +111,7 @@ class Choices:
     quiet_from: int | None
     quiet_until: int | None
     reminder_weeks: int | None
+    email_fallback: bool = False  # "if a text does not reach me, email me instead" (with an email address)
 
 
 def choose(db: Session, resident_id: str, choices: Choices) -> ContactSettings:
@@ -120,6 +124,8 @@ def choose(db: Session, resident_id: str, choices: Choices) -> ContactSettings:
     quiet = choices.quiet_from is not None and choices.quiet_until is not None and choices.quiet_from != choices.quiet_until
     settings.quiet_from, settings.quiet_until = (choices.quiet_from, choices.quiet_until) if quiet else (None, None)
     settings.reminder_weeks = choices.reminder_weeks if choices.reminder_weeks in REMINDER_WEEKS else None
+    resident = db.get(User, resident_id)
+    settings.email_fallback = bool(choices.email_fallback and resident is not None and resident.email)
     settings.updated_at = utcnow()
     if not settings.texts_safe or TextKind.RESET_CODE not in settings.kinds:
         _void_reset_code(settings)  # (someone else may have the phone now: a code sent to it stops working)
@@ -137,7 +143,7 @@ def _void_reset_code(settings: ContactSettings) -> None:
 def _drop_unwanted(db: Session, settings: ContactSettings) -> None:
     for message in db.exec(select(TextMessage).where(TextMessage.resident_id == settings.resident_id,
                                                      TextMessage.state == TextState.WAITING)).all():
-        if not _may_send(settings, message):
+        if not _may_send(db, settings, message):
             message.state, message.updated_at = TextState.NOT_SENT, utcnow()
             db.add(message)
 
@@ -264,7 +270,7 @@ def start_reset(db: Session, username: str, number: str, secret: str, now: datet
         return None
     db.refresh(settings)
     message = TextMessage(resident_id=user.id, kind=TextKind.RESET_CODE, to=number, send_after=now, created_at=now, updated_at=now)
-    if not _may_send(settings, message) or after_quiet_hours(settings, now) > now:
+    if not _may_send(db, settings, message) or after_quiet_hours(settings, now) > now:
         return None
     recent = db.exec(select(TextMessage.id).where(TextMessage.resident_id == user.id, TextMessage.kind == TextKind.RESET_CODE,
                                                   TextMessage.created_at > now - REPEAT_WINDOW)).first()
@@ -315,7 +321,55 @@ def reset_password(db: Session, username: str, code: str, new_password: str, sec
 # --- Queueing and sending ----------------------------------------------------------------------------
 
 
-def _may_send(settings: ContactSettings | None, message: TextMessage) -> bool:
+def letter_address(db: Session, resident_id: str) -> list[str] | None:
+    """Where a letter can go: the address in their About me, if they also said there that writing
+    to them is safe (someone they live with may open their post); None otherwise."""
+    answers = about_me.answers(db, resident_id)
+    address, safe = answers.get("address"), answers.get("safe_to_contact")
+    if address is None or address.value is None or safe is None or "letters" not in (safe.value or {}).get("choices", []):
+        return None
+    return list(address.value.get("lines", [])) or None
+
+
+def _instead(db: Session, message: TextMessage, now: datetime) -> TextMessage | None:
+    """A text that could not be delivered (the number does not work): an email instead, if they
+    have an address and said they prefer it, else a letter, if they gave an address and said
+    writing is safe; nothing for a code (the person waiting asks for another) or a kind of message
+    they no longer want. The new message is sent by the next run."""
+    settings = db.get(ContactSettings, message.resident_id)
+    if message.channel != TextChannel.SMS or message.kind in ASKED_FOR or settings is None or message.kind not in settings.kinds:
+        return None
+    resident = db.get(User, message.resident_id)
+    if settings.email_fallback and resident is not None and resident.email:
+        channel, to = TextChannel.EMAIL, resident.email
+    else:
+        lines = letter_address(db, message.resident_id)
+        if lines is None:
+            return None
+        channel, to = TextChannel.LETTER, lines[-1]
+    instead = TextMessage(resident_id=message.resident_id, kind=message.kind, channel=channel, to=to,
+                          details={**message.details, "instead_of": message.id}, send_after=now, created_at=now, updated_at=now)
+    db.add(instead)
+    return instead
+
+
+def _letter_lines(db: Session, message: TextMessage) -> list[str] | None:
+    """The letter's address as Notify takes it (their name, then the address; at most 7 lines),
+    if they still give that address and still say writing is safe."""
+    lines = letter_address(db, message.resident_id)
+    resident = db.get(User, message.resident_id)
+    if lines is None or resident is None or lines[-1] != message.to:
+        return None
+    return [resident.display_name, *lines][:7]
+
+
+def _may_send(db: Session, settings: ContactSettings | None, message: TextMessage) -> bool:
+    if message.channel == TextChannel.LETTER:
+        return settings is not None and message.kind in settings.kinds and _letter_lines(db, message) is not None
+    if message.channel == TextChannel.EMAIL:
+        resident = db.get(User, message.resident_id)
+        return (settings is not None and settings.email_fallback and message.kind in settings.kinds
+                and resident is not None and resident.email == message.to)
     if message.kind == TextKind.CONFIRM_NUMBER:
         return settings is not None and settings.pending_mobile == message.to
     if message.kind == TextKind.RESET_CODE:
@@ -351,7 +405,7 @@ def queue(db: Session, resident_id: str, kind: TextKind, details: dict | None = 
         return None
     message = TextMessage(resident_id=resident_id, kind=str(kind), to=settings.mobile, details=details or {},
                           send_after=after_quiet_hours(settings, now), created_at=now, updated_at=now)
-    if not _may_send(settings, message):
+    if not _may_send(db, settings, message):
         return None
     db.add(message)
     db.flush()
@@ -411,10 +465,11 @@ class SendReport:
     retrying: int = 0
     dropped: int = 0  # no longer wanted, or refused by Notify, or failing too long
     updated: int = 0  # statuses Notify told us
+    instead: int = 0  # letters or emails queued for texts that could not be delivered
 
     def __str__(self) -> str:
         return (f"Texts: {self.sent} sent, {self.held} held for quiet hours, {self.retrying} to retry, {self.dropped} not sent; "
-                f"{self.updated} statuses updated.")
+                f"{self.updated} statuses updated; {self.instead} letters or emails instead.")
 
 
 def _status_code(error: Exception) -> int | None:
@@ -422,9 +477,11 @@ def _status_code(error: Exception) -> int | None:
 
 
 def send_one(db: Session, message: TextMessage, client, template_id: str, words, report: SendReport | None = None,
-             now: datetime | None = None, commit=None, code: str | None = None) -> None:
+             now: datetime | None = None, commit=None, code: str | None = None, templates: dict | None = None) -> None:
     """Send one waiting text now (checked again against the resident's settings as they are).
-    ``code``: the code a text the resident asked for carries (it is stored nowhere).
+    ``code``: the code a text the resident asked for carries (it is stored nowhere). A letter or
+    an email (sent instead of a text that did not arrive) uses ``templates[channel]``; without
+    one it is not sent.
 
     The message is first claimed: its attempt is counted and it is leased for LEASE, by an UPDATE
     that only succeeds if nobody else claimed it since it was read, so two senders at once (two
@@ -439,12 +496,15 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
     if message.state != TextState.WAITING:
         return  # (a copy read before someone else sent it, or dropped it)
     settings = db.get(ContactSettings, message.resident_id)
-    if not _may_send(settings, message) or (message.kind in ASKED_FOR and not code):
+    if message.channel != TextChannel.SMS:
+        template_id = (templates or {}).get(message.channel)
+    address = _letter_lines(db, message) if message.channel == TextChannel.LETTER else None  # (read before the commit below)
+    if not template_id or not _may_send(db, settings, message) or (message.kind in ASKED_FOR and not code):
         message.state, message.updated_at = TextState.NOT_SENT, now
         report.dropped += 1
         db.add(message)
         return
-    if message.kind not in ASKED_FOR:
+    if message.kind not in ASKED_FOR and message.channel == TextChannel.SMS:  # (a letter or an email makes no sound at night)
         later = after_quiet_hours(settings, now)
         if later > now:
             message.send_after, message.updated_at = later, now
@@ -461,8 +521,16 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
         commit()
     db.refresh(message)
     try:
-        answer = client.send_sms_notification(phone_number=message.to, template_id=template_id,
-                                              personalisation={"message": body}, reference=message.id)
+        if message.channel == TextChannel.LETTER:
+            lines = {f"address_line_{n}": line for n, line in enumerate(address, start=1)}
+            answer = client.send_letter_notification(template_id=template_id, personalisation={**lines, "message": body},
+                                                     reference=message.id)
+        elif message.channel == TextChannel.EMAIL:
+            answer = client.send_email_notification(email_address=message.to, template_id=template_id,
+                                                    personalisation={"message": body}, reference=message.id)
+        else:
+            answer = client.send_sms_notification(phone_number=message.to, template_id=template_id,
+                                                  personalisation={"message": body}, reference=message.id)
     except Exception as error:  # (whatever the client raises, the message is kept and tried again or given up)
         status = _status_code(error)
         final = status is not None and 400 <= status < 500 and status not in (401, 403, 429)
@@ -480,7 +548,8 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
     db.add(message)
 
 
-def send_due(db: Session, client, template_id: str, words, now: datetime | None = None, commit=None) -> SendReport:
+def send_due(db: Session, client, template_id: str, words, now: datetime | None = None, commit=None,
+             templates: dict | None = None) -> SendReport:
     """Send the texts whose time has come, then ask Notify about those it has. With ``commit``
     (the command passes the session's), each text is committed on its own. Codes are never sent
     from here (they go in the request that asked for them)."""
@@ -490,7 +559,7 @@ def send_due(db: Session, client, template_id: str, words, now: datetime | None 
                                             col(TextMessage.kind).not_in([str(k) for k in ASKED_FOR]))
                   .order_by(TextMessage.send_after).limit(SEND_BATCH)).all()
     for message in due:
-        send_one(db, message, client, template_id, words, report, now, commit)
+        send_one(db, message, client, template_id, words, report, now, commit, templates=templates)
         if commit is not None:
             commit()
     # Oldest checked first; a text whose status Notify no longer keeps is given up on.
@@ -508,6 +577,8 @@ def send_due(db: Session, client, template_id: str, words, now: datetime | None 
         if state is not None:
             message.state = state
             report.updated += 1
+            if state == TextState.PERMANENT_FAILURE and _instead(db, message, now) is not None:
+                report.instead += 1
         db.add(message)
     db.flush()
     return report
@@ -546,6 +617,12 @@ class Outbox:
         while len(Outbox.bodies) > self.OUTBOX_KEEPS:
             Outbox.bodies.pop(next(iter(Outbox.bodies)))
         return {"id": notification_id, "reference": reference, "content": {"body": body}}
+
+    def send_letter_notification(self, template_id, personalisation=None, reference=None, **_):
+        return self.send_sms_notification("", template_id, personalisation, reference)
+
+    def send_email_notification(self, email_address, template_id, personalisation=None, reference=None, **_):
+        return self.send_sms_notification(email_address, template_id, personalisation, reference)
 
     def get_notification_by_id(self, notification_id):
         return {"id": notification_id, "status": "delivered"}

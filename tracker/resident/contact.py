@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, validators
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, validators
 
 from tracker.domain import plan, texts, throttle
 from tracker.models import TextKind, TextState
@@ -101,6 +101,7 @@ class ContactForm(FlaskForm):
     reminder = GovRadioField(
         _l("How often should we remind you to check in on your plan?"), message=_l("Choose how often to remind you"),
     )
+    email_fallback = BooleanField(_l("If a text does not reach my phone, email me instead"), widget=GovCheckboxInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,12 +122,14 @@ class ContactForm(FlaskForm):
         self.quiet_from.data = NO_QUIET_HOURS if settings.quiet_from is None else str(settings.quiet_from)
         self.quiet_until.data = NO_QUIET_HOURS if settings.quiet_until is None else str(settings.quiet_until)
         self.reminder.data = str(settings.reminder_weeks) if settings.reminder_weeks else NO_REMINDERS
+        self.email_fallback.data = settings.email_fallback
 
     def choices(self) -> texts.Choices:
         return texts.Choices(
             texts_safe=self.texts_safe.data == "yes", fuller_texts=self.fuller.data == "fuller", kinds=list(self.kinds.data or []),
             quiet_from=self.quiet_from.hour(), quiet_until=self.quiet_until.hour(),
             reminder_weeks=None if self.reminder.data == NO_REMINDERS else int(self.reminder.data),
+            email_fallback=bool(self.email_fallback.data),
         )
 
 
@@ -182,7 +185,8 @@ def contact():
     waiting = texts.shown(settings.pending_mobile) if settings.pending_mobile and texts.code_works(settings) else None
     return render_template("resident/contact.html", form=form, waiting=waiting, number=texts.shown(settings.mobile),
                            failed=texts.failed_recently(db, current_user.id), sent=texts.texts_of(db, current_user.id, 20),
-                           shown=texts.shown, kind_names=KIND_NAMES, state_names=STATE_NAMES, button=ButtonForm()), page_status()
+                           shown=texts.shown, kind_names=KIND_NAMES, state_names=STATE_NAMES, button=ButtonForm(),
+                           email=current_user.email, letters=texts.letter_address(db, current_user.id) is not None), page_status()
 
 
 @bp.route("/contact/number", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.domain import about_me, consent, plan, referrals
+from tracker.domain import about_me, consent, plan, referrals, texts
 from tracker.domain.consent import caseload
 from tracker.domain.parsing import plain_number
 from tracker.domain.shared_data import shared_area
@@ -23,6 +23,8 @@ from tracker.web.guard import FORM, LIST, REFERRAL, Access, consent_required
 from tracker.web.referral_forms import CloseForm, DeclineForm
 from tracker.web.session import get_session
 
+TEXTS_FAILED = "texts_failed"  # the field code logged for "we could not text them"
+
 
 @bp.get("/residents/<uid:resident_id>")
 @consent_required(AccessAction.LISTED, purpose=LIST)
@@ -34,13 +36,17 @@ def resident(access: Access):
     received = [v for v in referrals.for_resident(db, access.resident_id)
                 if v.referral.to_provider_id == access.provider.id and v.referral.state in referrals.SEEN_BY_RECEIVER
                 and set(v.referral.areas) & shared]
+    failed = texts.failed_recently(db, access.resident_id)
+    if failed is not None:  # "we could not text them": said, and logged as said (never the number)
+        consent.record_access(db, current_user, access.provider, access.decisions[:1], AccessAction.LISTED, consent.LIST_PURPOSE,
+                              g.request_id, fields=(TEXTS_FAILED,))
     about, changed = caseload.about_me_changes(db, current_user, [access.resident_id])
     if about:  # the link to About me, and whether it changed since we last opened it, are a look too
         consent.record_access(db, current_user, access.provider, list(about.values()), AccessAction.LISTED, consent.LIST_PURPOSE,
                               g.request_id, fields=(caseload.ABOUT_ME_CHANGED,) if changed else ())
     return render_template("staff/resident.html", resident=db.get(User, access.resident_id), decisions=access.decisions,
                            made=referrals.made_by(db, access.resident_id, access.provider.id), received=received,
-                           about=about.get(access.resident_id), about_changed=changed.get(access.resident_id, []))
+                           about=about.get(access.resident_id), about_changed=changed.get(access.resident_id, []), texts_failed=failed)
 
 
 @bp.get("/residents/<uid:resident_id>/about")

@@ -26,7 +26,7 @@ ERRORS = {
     "control": _l("Remove the hidden characters from this answer"),
     "phone": _l("Enter a UK phone number, like 07700 900 982 or 01664 502 502"),
     "address_lines": _l("Write your address on at least two lines, with the postcode on the last line"),
-    "address_long": _l("An address can have up to 7 lines, each up to 80 characters"),
+    "address_long": _l("An address can have up to 6 lines, each up to 80 characters"),
     "postcode": _l("Put your postcode on the last line, like LE13 1AA"),
     "one_line": _l("Write your answer on one line"),
 }

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 
 from tracker.domain.texts import Outbox
-from tracker.models import ContactSettings, TextKind, TextMessage, User
+from tracker.models import ContactSettings, TextChannel, TextKind, TextMessage, User
 
 
 def _fuller(kind: str) -> str:
@@ -38,8 +38,12 @@ def words(message: TextMessage, settings: ContactSettings | None, code: str | No
             return _("Your Me and My Learning code to choose a new password is %(code)s. It works for 10 minutes. "
                      "If you did not ask for it, tell a tutor.", code=code or "")
         if settings is not None and settings.fuller_texts:
-            return _("Me and My Learning: %(update)s Sign in to see it.", update=_fuller(message.kind))
-        return _("You have an update in Me and My Learning. Sign in to see it.")
+            said = _("Me and My Learning: %(update)s Sign in to see it.", update=_fuller(message.kind))
+        else:
+            said = _("You have an update in Me and My Learning. Sign in to see it.")
+        if message.channel != TextChannel.SMS:  # a letter or an email, because a text did not arrive
+            return _("We could not reach your phone by text, so we are writing to you instead.") + " " + said
+        return said
 
 
 def notifier():
@@ -52,3 +56,13 @@ def notifier():
     # A short timeout: a page waits for it (a code), and the claim's lease must outlast it.
     return (NotificationsAPIClient(key, base_url=current_app.config["NOTIFY_BASE_URL"], timeout=10),
             current_app.config["NOTIFY_SMS_TEMPLATE_ID"])
+
+
+def fallback_templates() -> dict[str, str]:
+    """The letter and email templates, for messages sent instead of a text that did not arrive
+    (the outbox takes them all in development)."""
+    if not current_app.config.get("NOTIFY_API_KEY"):
+        return {TextChannel.LETTER: "outbox", TextChannel.EMAIL: "outbox"}
+    found = {TextChannel.LETTER: current_app.config.get("NOTIFY_LETTER_TEMPLATE_ID"),
+             TextChannel.EMAIL: current_app.config.get("NOTIFY_EMAIL_TEMPLATE_ID")}
+    return {channel: template for channel, template in found.items() if template}

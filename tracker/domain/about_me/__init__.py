@@ -32,7 +32,7 @@ LANGUAGES = ("en", "pl")
 # Referrals that mean the resident gets (or got) support from that service.
 SUPPORT_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS, ReferralState.CLOSED)
 TEXT_MAX = 200  # a field with no "max" of its own
-MAX_LINES = 7  # an address, as a letter can carry it (Notify takes up to 7 lines, the last a postcode)
+MAX_LINES = 6  # an address, as a letter through Notify carries it: their name, then up to 6 lines, the last a postcode
 LINE_MAX = 80
 # Characters that change how text around them is shown (right-to-left overrides and isolates): a
 # way to make an answer read differently to staff than it was typed. Refused with control characters.
@@ -217,8 +217,8 @@ def uk_phone(text: str) -> str:
 
 
 def address_lines(text: str) -> list[str]:
-    """An address as lines (blank ones dropped), at least two and at most seven, the last a UK
-    postcode (upper case, with its space): what a letter through Notify needs."""
+    """An address as lines (blank ones dropped), at least two and at most six, the last a UK
+    postcode (upper case, with its space): what a letter through Notify needs, after their name."""
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line]
     if len(lines) == 1 and "," in lines[0]:
