@@ -181,3 +181,31 @@ def test_their_tutor_is_told_we_could_not_text_them_and_the_telling_is_logged(ap
     assert any(e.fields_disclosed == ["texts_failed"] for e in logged)
     sign_in(other, "tutor.b")  # not shared with B: the same 404 as for nobody
     assert other.get(f"/staff/residents/{amira.id}").status_code == 404
+
+
+def test_a_phone_off_for_days_gets_the_text_again_later_twice_then_no_more(app, db, people, notify, client_for):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tracker.clock import utcnow
+
+    amira = people.user("amira")
+    _failing_number(db, notify, amira)
+    notify.outcome[NUMBER] = "temporary-failure"
+    texts.queue(db, amira.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    start = utcnow()
+    first = _send(app, db, client_for)
+    assert first.sent == 1 and first.retrying == 1 and first.instead == 0  # not undeliverable: tried again, not a letter
+    assert _send(app, db, client_for).sent == 0  # not before the back-off
+    for hours, expected_retry in ((7, 1), (7 + 25, 0)):
+        with time_machine.travel(start + timedelta(hours=hours), tick=False):
+            report = _send(app, db, client_for)
+        assert report.sent == 1 and report.retrying == expected_retry
+    messages = db.exec(select(TextMessage).where(TextMessage.resident_id == amira.id, TextMessage.kind == TextKind.REFERRAL_NEWS)
+                       .order_by(TextMessage.created_at)).all()
+    assert [m.state for m in messages] == [TextState.TEMPORARY_FAILURE] * 3
+    assert [m.details.get("temporary_failures") for m in messages] == [None, 1, 2]
+    assert messages[2].details["retry_of"] == messages[1].id
+    assert len([s for s in notify.sent if s["channel"] == "sms"]) == 3

@@ -353,6 +353,26 @@ def _instead(db: Session, message: TextMessage, now: datetime) -> TextMessage | 
     return instead
 
 
+# A text Notify could not deliver for a while (the phone off or out of signal: Notify itself keeps
+# trying for 72 hours) is sent again, as a new message, this long after: twice, then given up.
+TRIED_AGAIN_AFTER = (timedelta(hours=6), timedelta(hours=24))
+
+
+def _again_later(db: Session, message: TextMessage, now: datetime) -> TextMessage | None:
+    """The same text, to their number as it is then, once the back-off has passed (not a code:
+    the person waiting asks again). It is checked against their choices when it is sent."""
+    tries = int(message.details.get("temporary_failures", 0))
+    settings = db.get(ContactSettings, message.resident_id)
+    if message.channel != TextChannel.SMS or message.kind in ASKED_FOR or tries >= len(TRIED_AGAIN_AFTER) or settings is None \
+            or not settings.mobile:
+        return None
+    again = TextMessage(resident_id=message.resident_id, kind=message.kind, to=settings.mobile,
+                        details={**message.details, "retry_of": message.id, "temporary_failures": tries + 1},
+                        send_after=now + TRIED_AGAIN_AFTER[tries], created_at=now, updated_at=now)
+    db.add(again)
+    return again
+
+
 def _letter_lines(db: Session, message: TextMessage) -> list[str] | None:
     """The letter's address as Notify takes it (their name, then the address; at most 7 lines),
     if they still give that address and still say writing is safe."""
@@ -579,6 +599,8 @@ def send_due(db: Session, client, template_id: str, words, now: datetime | None 
             report.updated += 1
             if state == TextState.PERMANENT_FAILURE and _instead(db, message, now) is not None:
                 report.instead += 1
+            if state == TextState.TEMPORARY_FAILURE and _again_later(db, message, now) is not None:
+                report.retrying += 1
         db.add(message)
     db.flush()
     return report
