@@ -92,7 +92,7 @@ def test_every_field_and_option_has_english_and_polish_words_and_a_known_section
         assert bool(spec.options) == (spec.kind in ("one", "many")), code
         for option in spec.options:
             assert option.name["en"].strip() and option.name["pl"].strip(), f"{code}.{option.code}"
-    assert about_me.sensitive_codes() == {"health", "benefits"}
+    assert about_me.sensitive_codes() == {"health", "benefits", "senses"}
     assert [o.code for o in fields["caring"].options if o.only] == ["none"]
 
 
@@ -287,7 +287,7 @@ def test_about_me_lists_every_section_and_question_and_nothing_is_shared(client)
         assert f'id="{code}"' in page.text and f'href="/me/about/{code}"' in page.text
         assert spec.label["en"] in page.text
     assert page.text.count("Not shared with anyone") == len(about_me.fields())
-    assert page.text.count(">Sensitive<") == 2
+    assert page.text.count(">Sensitive<") == len(about_me.sensitive_codes())
     assert 'href="/me/about"' in client.get("/me/").text
 
 
