@@ -79,7 +79,8 @@ def test_staff_see_only_the_answers_the_resident_chose_and_each_look_is_logged_w
     assert look.fields_disclosed == ["phone", "languages", "health"] and look.purpose_code == "plan_support"
     # The resident reads the look in "who looked".
     client = _as(app, "amira")
-    assert "Jo" in client.get("/me/looked").text
+    looked = client.get("/me/looked").text
+    assert "opened your About me: Phone number, Languages I speak, Health conditions that affect my plans" in looked
 
 
 def test_a_sensitive_answer_is_shown_only_for_the_reason_the_notice_names_for_it(world, db, app):
@@ -328,3 +329,17 @@ def test_the_tutors_in_person_consent_page_offers_only_the_plan(world, db, app):
     _sharing, _notice, _amira = world
     page = _as(app, "tutor.a").get("/tutor/assisted-consent")
     assert page.status_code == 200 and "About me" not in page.text.split("<main", 1)[1]
+
+
+def test_a_big_change_to_the_notice_puts_about_me_on_hold_and_says_what_it_now_asks_for(world, db, app):
+    sharing, notice, amira = world
+    _share(db, amira, notice, ["phone"])
+    consent.publish_notice(db, sharing.a, ABOUT_ME, access_modes=["view"], fields_shown=[*FIELDS, "caring"], purposes=PURPOSES,
+                           summary={"en": "Now with caring.", "pl": "Teraz z opieką."}, retention={"en": "No copies.", "pl": "Bez kopii."},
+                           material=True, change_summary={"en": "We also ask who you look after.", "pl": "Pytamy też o opiekę."},
+                           secret_key=SECRET)
+    db.commit()
+    assert consent.decisions_for(db, sharing.tutor_a, [amira.id], area=ABOUT_ME) == []  # on hold: nobody sees it
+    page = _as(app, "amira").get(f"/me/sharing/providers/{sharing.a.id}/about_me").text
+    assert "They now also ask to see:" in page and "Do you look after anyone?" in page.split("They now also ask to see:")[1]
+    assert 'checked' not in page.split('name="fields"')[1].split(">")[0]  # a new yes, not one taken for granted

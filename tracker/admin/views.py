@@ -548,6 +548,6 @@ def audit():
         not_me=partnership.account_flags(db), account_names=wording.ACCOUNT_EVENT_NAMES,
         threshold=partnership.BULK_READ_THRESHOLD, pseudonym=wording.resident_pseudonym, providers={p.id: p.name for p in providers_list},
         action_names={c.value: c.label for c in _action_choices(kind)}, access_names=wording.AUDIT_ACCESS_NAMES,
-        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=wording.PURPOSE_LABELS, field_names=wording.FIELD_LABELS,
+        staff_names={u.id: u.display_name for u in staff_list}, purpose_names=wording.PURPOSE_LABELS, field_names=wording.logged_field_labels(),
         one_hour=timedelta(hours=1),
     ), 200 if valid else 400

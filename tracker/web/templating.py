@@ -39,6 +39,7 @@ from tracker.web.wording import (
     ROLE_NAMES,
     STAGE_NAMES,
     STATUS_NAMES,
+    about_me_label,
     access_sentence,
     account_event_sentence,
     area_sentence,
@@ -206,6 +207,7 @@ def init_app(app) -> None:
     from tracker.web.about_me_pages import answer_lines  # (it builds forms, which need this module)
 
     app.add_template_global(answer_lines, "about_answer")
+    app.add_template_global(about_me_label, "about_me_label")
     app.add_template_global(password_params)
     app.add_template_global(character_count_params)
     app.add_template_filter(_localise, "localise")

@@ -183,6 +183,13 @@ def about_me_label(code: str) -> str:
     return localise(spec.label, str(get_locale() or "en")) if spec else code
 
 
+def logged_field_labels() -> dict:
+    """Every field code the access log may name, in words (admins' audit)."""
+    return {**FIELD_LABELS, **{code: about_me_label(code) for code in about_me.field_codes()},
+            "about_me_changed": _l("That their About me changed (not what)"), "texts_failed": _l("That we could not text them"),
+            "name": _l("Their name")}
+
+
 def consent_event_sentence(event, long_date) -> str:
     """One plain sentence for a change to a consent, as the resident reads it."""
     values = {"provider": event.provider_name, "goals": str(AREA_GOALS.get(event.area, "")),
@@ -219,6 +226,18 @@ def consent_event_sentence(event, long_date) -> str:
 
 def access_sentence(entry) -> str:
     """What one look at the plan was, as the resident reads it (without who: shown beside it)."""
+    shown = list(entry.fields_disclosed or [])
+    if shown == ["texts_failed"]:
+        return str(_l("saw that we could not text you (not your number)"))
+    if entry.area == ABOUT_ME:
+        answers = ", ".join(about_me_label(code) for code in shown)
+        if entry.action == AccessAction.OPENED:
+            return str(_l("opened your About me: %(answers)s", answers=answers)) if answers else str(_l("opened your About me"))
+        if entry.action == AccessAction.RECORDED:
+            return str(_l("wrote in your About me with you: %(answers)s", answers=answers))
+        if shown == ["about_me_changed"]:
+            return str(_l("saw in their list that your About me changed (not what)"))
+        return str(_l("saw that you share your About me with them"))
     action = ACCESS_ACTION_NAMES.get(entry.action)
     if action is None:
         return entry.action
