@@ -209,3 +209,26 @@ def test_a_phone_off_for_days_gets_the_text_again_later_twice_then_no_more(app, 
     assert [m.details.get("temporary_failures") for m in messages] == [None, 1, 2]
     assert messages[2].details["retry_of"] == messages[1].id
     assert len([s for s in notify.sent if s["channel"] == "sms"]) == 3
+
+
+def test_a_second_send_texts_started_while_one_runs_does_nothing(database_url, notify, people, db):
+    from tests.conftest import make_app
+    from tracker.domain.locks import one_run_at_a_time
+
+    amira = people.user("amira")
+    _failing_number(db, notify, amira)
+    notify.outcome[NUMBER] = "delivered"
+    texts.queue(db, amira.id, TextKind.REFERRAL_NEWS)
+    db.commit()
+    app = make_app(database_url, NOTIFY_API_KEY=fake_notify.API_KEY, NOTIFY_SMS_TEMPLATE_ID=fake_notify.TEMPLATE_ID,
+                   NOTIFY_BASE_URL=notify.url)
+    engine = app.extensions["tracker_engine"]
+    with one_run_at_a_time(engine, "send-texts") as first:  # (a run still going, in this process or another)
+        assert first
+        with one_run_at_a_time(engine, "send-texts") as second:
+            assert not second
+        result = app.test_cli_runner().invoke(args=["send-texts"], catch_exceptions=False)
+        assert "Another send-texts is still running" in result.output and notify.sent == []
+    result = app.test_cli_runner().invoke(args=["send-texts"], catch_exceptions=False)
+    assert "1 sent" in result.output and len(notify.sent) == 1
+    engine.dispose()

@@ -158,15 +158,20 @@ def send_texts():
     """Queue the check-in and "sharing ends in 14 days" reminders that are due, send the text messages whose time has come, and
     ask Notify what became of those it has (run every minute or two; two runs at once never send a
     text twice)."""
+    from tracker.domain.locks import one_run_at_a_time
     from tracker.domain.texts import queue_reminders, queue_sharing_ending_soon, send_due
     from tracker.web.text_wording import fallback_templates, notifier, words
 
     client, template_id = notifier()
-    with _session() as db:
-        reminders = queue_reminders(db) + queue_sharing_ending_soon(db)
-        db.commit()
-        report = send_due(db, client, template_id, words, commit=db.commit, templates=fallback_templates())
-        db.commit()
+    with one_run_at_a_time(current_app.extensions["tracker_engine"], "send-texts") as alone:
+        if not alone:
+            click.echo("Another send-texts is still running: nothing done (it sends what is due).")
+            return
+        with _session() as db:
+            reminders = queue_reminders(db) + queue_sharing_ending_soon(db)
+            db.commit()
+            report = send_due(db, client, template_id, words, commit=db.commit, templates=fallback_templates())
+            db.commit()
     click.echo(f"{reminders} reminders queued (check-ins, sharing ending). {report}")
 
 

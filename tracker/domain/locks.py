@@ -21,6 +21,9 @@ residents are locked for the current transaction only.
 
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
+
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
@@ -122,3 +125,38 @@ def _forget_locks(session) -> None:
     session.info.pop(_LOCKED, None)
     session.info.pop(_IMMEDIATE, None)
     session.info.pop("chain_heads", None)
+
+
+@contextmanager
+def one_run_at_a_time(engine, name: str):
+    """For a job that must not run twice at once (``send-texts``, run every minute by cron, may
+    outlast a minute): yields True for the run that holds ``name``, False for any other started
+    meanwhile. Held for the whole run without holding a transaction open: a session-level
+    advisory lock on its own connection on PostgreSQL (whichever machine runs the job); on
+    SQLite, which lives on one machine, an exclusive lock on a file beside the database."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield True  # (one process holds an in-memory database)
+            return
+        with open(f"{database}.{name}.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    with engine.connect() as connection:
+        key = f"run:{name}"
+        held = connection.execute(text("SELECT pg_try_advisory_lock(hashtext(:key))"), {"key": key}).scalar()
+        connection.commit()
+        try:
+            yield bool(held)
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": key})
+                connection.commit()
