@@ -173,6 +173,7 @@ def make_app(database_url: str, **overrides):
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
+        "FORGOT_ANSWER_SECONDS": 0,  # (tests/test_forgot_by_text.py checks it with a floor of its own)
     }
     config.update(overrides)
     app = create_app(config)

@@ -177,3 +177,20 @@ def test_the_limit_per_number_holds_when_requests_come_at_the_same_moment(app, d
     for thread in threads:
         thread.join(60)
     assert sorted(answers) == [303, 303, 303, 429, 429, 429]
+
+
+def test_the_answer_takes_as_long_whether_or_not_a_code_was_texted(database_url, db, people, notify):
+    import time
+
+    notify_app = make_app(database_url, WTF_CSRF_ENABLED=False, NOTIFY_API_KEY=fake_notify.API_KEY, FORGOT_ANSWER_SECONDS=0.8,
+                          NOTIFY_SMS_TEMPLATE_ID=fake_notify.TEMPLATE_ID, NOTIFY_BASE_URL=notify.url)
+    _with_number(db, people.user("amira"))
+    took = {}
+    for username in ("amira", "nobody"):
+        started = time.monotonic()
+        assert notify_app.test_client().post("/forgot", data={"username": username, "mobile": NUMBER}).status_code == 303
+        took[username] = time.monotonic() - started
+    assert len(notify.sent) == 1  # (a code went to Amira; nothing for nobody)
+    assert all(seconds >= 0.8 for seconds in took.values()), took
+    assert abs(took["amira"] - took["nobody"]) < 0.4, took  # the text's own time is inside the floor
+    notify_app.extensions["tracker_engine"].dispose()

@@ -52,6 +52,9 @@ DEFAULTS = {
     "NOTIFY_LETTER_TEMPLATE_ID": None,
     "NOTIFY_EMAIL_TEMPLATE_ID": None,
     "NOTIFY_BASE_URL": "https://api.notifications.service.gov.uk",
+    # /forgot answers no sooner than this, whether or not a code was texted (Notify's answer takes
+    # about this long), so the time taken does not say whether the username and number are someone's.
+    "FORGOT_ANSWER_SECONDS": 1.5,
 }
 
 DEVELOPMENT_ENVS = {"development", "testing"}

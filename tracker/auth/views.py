@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from flask import current_app, g, jsonify, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -217,6 +219,7 @@ def forgot():
     form = ForgotForm()
     status = page_status()
     if form.validate_on_submit():
+        asked_at = time.monotonic()
         db = get_session()
         secret = current_app.config["SECRET_KEY"]
         client = accounts.client_key(secret, request.remote_addr)
@@ -236,6 +239,9 @@ def forgot():
             texts.send_one(db, message, client_, template_id, words, commit=db.commit, code=code)
             db.commit()
         session[FORGOT_USERNAME] = accounts.fold_username(form.username.data)[:40]
+        # Sending a text takes time that a username or number nobody has does not: every answer
+        # waits the same, so how long it takes says nothing either.
+        time.sleep(max(0.0, current_app.config["FORGOT_ANSWER_SECONDS"] - (time.monotonic() - asked_at)))
         return htmx.redirect(url_for("auth.forgot_code"))
     return render_template("auth/forgot.html", form=form), status
 
