@@ -343,3 +343,41 @@ def test_a_big_change_to_the_notice_puts_about_me_on_hold_and_says_what_it_now_a
     page = _as(app, "amira").get(f"/me/sharing/providers/{sharing.a.id}/about_me").text
     assert "They now also ask to see:" in page and "Do you look after anyone?" in page.split("They now also ask to see:")[1]
     assert 'checked' not in page.split('name="fields"')[1].split(">")[0]  # a new yes, not one taken for granted
+
+
+def _sample(spec):
+    if spec.kind in ("one", "many"):
+        return {"choices": [spec.options[0].code]}
+    if spec.kind == "address":
+        return {"lines": ["4 Sherrard Street", "LE13 1XJ"]}
+    if spec.kind == "phone":
+        return {"text": "01664 502502"}
+    if spec.kind == "support":
+        return {"text": f"Sample {spec.code}", "hidden": []}
+    return {"text": f"Sample {spec.code}"}
+
+
+@pytest.mark.parametrize("code", about_me.field_codes())
+def test_every_answer_is_shown_only_when_shared_and_a_sensitive_one_only_for_its_reason(db, people, app, code):
+    """The consent matrix, answer by answer: the notice asks for every answer (the sensitive ones
+    for plan_support only); the resident shares just this one."""
+    sharing = Sharing(db, people)
+    sensitive = sorted(about_me.sensitive_codes())
+    notice = _publish_about_me(db, sharing.a, fields=list(about_me.field_codes()),
+                               purposes=[{**PURPOSES[0], "special": sensitive}, PURPOSES[1]])
+    amira = people.user("amira", display_name="Amira Hassan")
+    me = about_me.Entrant.resident(amira)
+    for other in about_me.field_codes():
+        about_me.save(db, amira.id, other, _sample(about_me.field(other)), entrant=me)
+    db.commit()
+    _share(db, amira, notice, [code])
+    labels = {c: about_me.field(c).label["en"] for c in about_me.field_codes()}
+    for purpose, shows in (("plan_support", True), ("progress_review", code not in sensitive)):
+        page = _as(app, "tutor.a").get(f"/staff/residents/{amira.id}/about?purpose={purpose}").text
+        main = _main(page)
+        assert (labels[code] in main) is shows, (code, purpose)
+        assert not [c for c, label in labels.items() if c != code and label in main], (code, purpose)
+        [look] = [e for e in _log(db, amira.id) if e.action == AccessAction.OPENED and e.purpose_code == purpose]
+        assert look.fields_disclosed == ([code] if shows else [])
+    for outsider in ("tutor.b", "the.admin"):  # another organisation; an admin: nothing, whatever the field
+        assert _as(app, outsider).get(f"/staff/residents/{amira.id}/about?purpose=plan_support").status_code in (403, 404)
