@@ -80,7 +80,7 @@ def test_staff_see_only_the_answers_the_resident_chose_and_each_look_is_logged_w
     # The resident reads the look in "who looked".
     client = _as(app, "amira")
     looked = client.get("/me/looked").text
-    assert "opened your About me: Phone number, Languages I speak, Health conditions that affect my plans" in looked
+    assert "opened your About me: Phone number; Languages I speak; Health conditions that affect my plans" in looked
 
 
 def test_a_sensitive_answer_is_shown_only_for_the_reason_the_notice_names_for_it(world, db, app):

@@ -268,17 +268,17 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
     with pretend_now(ella.valid_until + timedelta(minutes=1)):
         consent.expire_lapsed(db, secret_key, users["ella"].id)
 
-    _demo_about_me(db, users, providers, secret_key, give, now)
     look("amira", "tutor.learning", "digital", AccessAction.OPENED, "plan_support", 12)
     look("amira", "staff.jobs", "job_readiness", AccessAction.OPENED, "progress_review", 5)
     look("amira", "tutor.jobs", "job_readiness", AccessAction.OPENED, "plan_support", 2)
     look("chloe", "tutor.learning", "financial", AccessAction.OPENED, "plan_support", 8)
     look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)
+    _demo_about_me(db, users, providers, secret_key, give, now)  # (after the looks above: the log is in time order)
 
 
 def _demo_about_me(db: Session, users: dict, providers: dict, secret_key: str, give, now) -> None:
     """Amira wrote some of About me and shares part of it (not her health) with Adult Learning,
-    who last looked 9 days ago; since then she changed what makes learning hard."""
+    whose tutor last looked yesterday; since then she changed what makes learning hard."""
     from tracker.domain import about_me, consent
     from tracker.models import AccessAction
 
@@ -289,7 +289,7 @@ def _demo_about_me(db: Session, users: dict, providers: dict, secret_key: str, g
         ("interpreter", {"choices": ["sometimes"]}, 30), ("safe_to_contact", {"choices": ["texts"]}, 30),
         ("health", {"text": "I need to sit near the front: my eyesight is poor."}, 30),
         ("what_matters", {"text": "Getting a job so my children see me working."}, 30),
-        ("learning_barriers", {"choices": ["childcare"]}, 20), ("learning_barriers", {"choices": ["childcare", "no_data"]}, 3),
+        ("learning_barriers", {"choices": ["childcare"]}, 20), ("learning_barriers", {"choices": ["childcare", "no_data"]}, 0.1),
     ]
     for code, value, days_ago in answers:
         with pretend_now(now - timedelta(days=days_ago)):
@@ -298,7 +298,7 @@ def _demo_about_me(db: Session, users: dict, providers: dict, secret_key: str, g
          fields=["phone", "languages", "interpreter", "learning_barriers", "what_matters"])
     tutor = users["tutor.learning"]
     [decision] = consent.open_record(db, tutor, amira.id, area="about_me")
-    with pretend_now(now - timedelta(days=9)):
+    with pretend_now(now - timedelta(days=1)):
         consent.record_access(db, tutor, db.get(Provider, tutor.provider_id), [decision], AccessAction.OPENED, "plan_support", "demo",
                               fields=consent.about_me_fields(decision, "plan_support", about_me.sensitive_codes()))
 

@@ -230,7 +230,7 @@ def access_sentence(entry) -> str:
     if shown == ["texts_failed"]:
         return str(_l("saw that we could not text you (not your number)"))
     if entry.area == ABOUT_ME:
-        answers = ", ".join(about_me_label(code) for code in shown)
+        answers = "; ".join(about_me_label(code) for code in shown)
         if entry.action == AccessAction.OPENED:
             return str(_l("opened your About me: %(answers)s", answers=answers)) if answers else str(_l("opened your About me"))
         if entry.action == AccessAction.RECORDED:
