@@ -156,7 +156,9 @@ def _contact(db: Session, resident_id: str) -> dict:
         "texts_about": list(settings.kinds) if settings else [],
         "quiet_hours": [settings.quiet_from, settings.quiet_until] if settings and settings.quiet_from is not None else None,
         "check_in_reminder_weeks": settings.reminder_weeks if settings else None,
-        "texts": [{"at": _iso(t.created_at), "about": t.kind, "to": t.to, "state": t.state, "notify_id": t.notify_id} for t in texts],
+        "email_instead_of_texts_that_fail": settings.email_fallback if settings else False,
+        "texts": [{"at": _iso(t.created_at), "about": t.kind, "by": t.channel, "to": t.to, "state": t.state, "notify_id": t.notify_id}
+                  for t in texts],
     }
 
 

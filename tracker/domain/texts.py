@@ -331,26 +331,38 @@ def letter_address(db: Session, resident_id: str) -> list[str] | None:
     return list(address.value.get("lines", [])) or None
 
 
-def _instead(db: Session, message: TextMessage, now: datetime) -> TextMessage | None:
-    """A text that could not be delivered (the number does not work): an email instead, if they
-    have an address and said they prefer it, else a letter, if they gave an address and said
-    writing is safe; nothing for a code (the person waiting asks for another) or a kind of message
-    they no longer want. The new message is sent by the next run."""
-    settings = db.get(ContactSettings, message.resident_id)
-    if message.channel != TextChannel.SMS or message.kind in ASKED_FOR or settings is None or message.kind not in settings.kinds:
+def _other_way(db: Session, resident_id: str, kind: str, details: dict, now: datetime, templates: dict | None) -> TextMessage | None:
+    """The message another way, when texts do not reach them: an email, if they have an address
+    and said they prefer it, else a letter, if they gave an address and said writing is safe —
+    only a channel we can send by (``templates``), only while they still say texts are safe (the
+    other way stands in for a text they agreed to; "not safe" there means stop) and want this kind,
+    and never a code (the person waiting asks for another). Sent by the next run."""
+    settings = db.get(ContactSettings, resident_id)
+    if kind in ASKED_FOR or settings is None or not settings.texts_safe or kind not in settings.kinds:
         return None
-    resident = db.get(User, message.resident_id)
-    if settings.email_fallback and resident is not None and resident.email:
+    resident = db.get(User, resident_id)
+    usable = templates if templates is not None else {TextChannel.LETTER: True, TextChannel.EMAIL: True}
+    lines = letter_address(db, resident_id)
+    if settings.email_fallback and resident is not None and resident.email and usable.get(TextChannel.EMAIL):
         channel, to = TextChannel.EMAIL, resident.email
-    else:
-        lines = letter_address(db, message.resident_id)
-        if lines is None:
-            return None
+    elif lines is not None and usable.get(TextChannel.LETTER):
         channel, to = TextChannel.LETTER, lines[-1]
-    instead = TextMessage(resident_id=message.resident_id, kind=message.kind, channel=channel, to=to,
-                          details={**message.details, "instead_of": message.id}, send_after=now, created_at=now, updated_at=now)
+    else:
+        return None
+    instead = TextMessage(resident_id=resident_id, kind=kind, channel=channel, to=to, details=details,
+                          send_after=after_quiet_hours(settings, now) if channel == TextChannel.EMAIL else now,
+                          created_at=now, updated_at=now)
     db.add(instead)
     return instead
+
+
+def _instead(db: Session, message: TextMessage, now: datetime, templates: dict | None) -> TextMessage | None:
+    """A text that could not be delivered (the number does not work): the same message another
+    way (``_other_way``). Under the resident's lock, so it is decided on their choices as they are."""
+    if message.channel != TextChannel.SMS:
+        return None  # (a letter or an email that failed is not followed by another)
+    lock_residents(db, [message.resident_id])
+    return _other_way(db, message.resident_id, message.kind, {**message.details, "instead_of": message.id}, now, templates)
 
 
 # A text Notify could not deliver for a while (the phone off or out of signal: Notify itself keeps
@@ -362,6 +374,9 @@ def _again_later(db: Session, message: TextMessage, now: datetime) -> TextMessag
     """The same text, to their number as it is then, once the back-off has passed (not a code:
     the person waiting asks again). It is checked against their choices when it is sent."""
     tries = int(message.details.get("temporary_failures", 0))
+    if message.channel != TextChannel.SMS or message.kind in ASKED_FOR or tries >= len(TRIED_AGAIN_AFTER):
+        return None
+    lock_residents(db, [message.resident_id])
     settings = db.get(ContactSettings, message.resident_id)
     if message.channel != TextChannel.SMS or message.kind in ASKED_FOR or tries >= len(TRIED_AGAIN_AFTER) or settings is None \
             or not settings.mobile:
@@ -374,21 +389,22 @@ def _again_later(db: Session, message: TextMessage, now: datetime) -> TextMessag
 
 
 def _letter_lines(db: Session, message: TextMessage) -> list[str] | None:
-    """The letter's address as Notify takes it (their name, then the address; at most 7 lines),
-    if they still give that address and still say writing is safe."""
+    """The letter's address as Notify takes it (their name, then the address; at most 7 lines, the
+    postcode always last), if they still give that address and still say writing is safe."""
     lines = letter_address(db, message.resident_id)
     resident = db.get(User, message.resident_id)
     if lines is None or resident is None or lines[-1] != message.to:
         return None
-    return [resident.display_name, *lines][:7]
+    return [*[resident.display_name, *lines[:-1]][:6], lines[-1]]
 
 
 def _may_send(db: Session, settings: ContactSettings | None, message: TextMessage) -> bool:
     if message.channel == TextChannel.LETTER:
-        return settings is not None and message.kind in settings.kinds and _letter_lines(db, message) is not None
+        return (settings is not None and settings.texts_safe and message.kind in settings.kinds
+                and _letter_lines(db, message) is not None)
     if message.channel == TextChannel.EMAIL:
         resident = db.get(User, message.resident_id)
-        return (settings is not None and settings.email_fallback and message.kind in settings.kinds
+        return (settings is not None and settings.texts_safe and settings.email_fallback and message.kind in settings.kinds
                 and resident is not None and resident.email == message.to)
     if message.kind == TextKind.CONFIRM_NUMBER:
         return settings is not None and settings.pending_mobile == message.to
@@ -427,6 +443,13 @@ def queue(db: Session, resident_id: str, kind: TextKind, details: dict | None = 
                           send_after=after_quiet_hours(settings, now), created_at=now, updated_at=now)
     if not _may_send(db, settings, message):
         return None
+    if failed_recently(db, resident_id) is not None:
+        # Their number did not work last time: straight to the other way, if there is one (or a
+        # text again: they may have mended it), rather than a text and then a letter every time.
+        instead = _other_way(db, resident_id, str(kind), {**(details or {}), "number_failed": True}, now, None)
+        if instead is not None:
+            db.flush()
+            return instead
     db.add(message)
     db.flush()
     return message
@@ -486,10 +509,11 @@ class SendReport:
     dropped: int = 0  # no longer wanted, or refused by Notify, or failing too long
     updated: int = 0  # statuses Notify told us
     instead: int = 0  # letters or emails queued for texts that could not be delivered
+    tried_later: int = 0  # texts that did not arrive for days, queued to be sent again later
 
     def __str__(self) -> str:
         return (f"Texts: {self.sent} sent, {self.held} held for quiet hours, {self.retrying} to retry, {self.dropped} not sent; "
-                f"{self.updated} statuses updated; {self.instead} letters or emails instead.")
+                f"{self.updated} statuses updated; {self.instead} letters or emails instead; {self.tried_later} to try again later.")
 
 
 def _status_code(error: Exception) -> int | None:
@@ -524,7 +548,7 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
         report.dropped += 1
         db.add(message)
         return
-    if message.kind not in ASKED_FOR and message.channel == TextChannel.SMS:  # (a letter or an email makes no sound at night)
+    if message.kind not in ASKED_FOR and message.channel != TextChannel.LETTER:  # (an email may well come to the same phone)
         later = after_quiet_hours(settings, now)
         if later > now:
             message.send_after, message.updated_at = later, now
@@ -554,6 +578,8 @@ def send_one(db: Session, message: TextMessage, client, template_id: str, words,
     except Exception as error:  # (whatever the client raises, the message is kept and tried again or given up)
         status = _status_code(error)
         final = status is not None and 400 <= status < 500 and status not in (401, 403, 429)
+        if message.channel == TextChannel.LETTER and status is None:
+            final = True  # no answer at all: Notify may have it, and a letter posted twice is worse than a letter lost
         if final or message.attempts >= MAX_ATTEMPTS or message.kind in ASKED_FOR:
             message.state = TextState.NOT_SENT
             report.dropped += 1
@@ -597,11 +623,16 @@ def send_due(db: Session, client, template_id: str, words, now: datetime | None 
         if state is not None:
             message.state = state
             report.updated += 1
-            if state == TextState.PERMANENT_FAILURE and _instead(db, message, now) is not None:
+        db.add(message)
+        if state in (TextState.PERMANENT_FAILURE, TextState.TEMPORARY_FAILURE) and message.channel == TextChannel.SMS:
+            if commit is not None:
+                commit()  # (each resident's lock below is held only for their own follow-up)
+            if state == TextState.PERMANENT_FAILURE and _instead(db, message, now, templates) is not None:
                 report.instead += 1
             if state == TextState.TEMPORARY_FAILURE and _again_later(db, message, now) is not None:
-                report.retrying += 1
-        db.add(message)
+                report.tried_later += 1
+            if commit is not None:
+                commit()
     db.flush()
     return report
 

@@ -36,8 +36,10 @@ def resident(access: Access):
     received = [v for v in referrals.for_resident(db, access.resident_id)
                 if v.referral.to_provider_id == access.provider.id and v.referral.state in referrals.SEEN_BY_RECEIVER
                 and set(v.referral.areas) & shared]
-    failed = texts.failed_recently(db, access.resident_id)
-    if failed is not None:  # "we could not text them": said, and logged as said (never the number)
+    # "We could not text them", for their tutors (who can ask them to check it): said, and logged
+    # as said, never the number.
+    failed = texts.failed_recently(db, access.resident_id) if current_user.role == Role.TUTOR else None
+    if failed is not None:
         consent.record_access(db, current_user, access.provider, access.decisions[:1], AccessAction.LISTED, consent.LIST_PURPOSE,
                               g.request_id, fields=(TEXTS_FAILED,))
     about, changed = caseload.about_me_changes(db, current_user, [access.resident_id])

@@ -37,13 +37,11 @@ def words(message: TextMessage, settings: ContactSettings | None, code: str | No
         if message.kind == TextKind.RESET_CODE:
             return _("Your Me and My Learning code to choose a new password is %(code)s. It works for 10 minutes. "
                      "If you did not ask for it, tell a tutor.", code=code or "")
+        # A letter or an email (a text did not arrive) says the same, and nothing about a phone:
+        # whoever opens the post may not know they have one.
         if settings is not None and settings.fuller_texts:
-            said = _("Me and My Learning: %(update)s Sign in to see it.", update=_fuller(message.kind))
-        else:
-            said = _("You have an update in Me and My Learning. Sign in to see it.")
-        if message.channel != TextChannel.SMS:  # a letter or an email, because a text did not arrive
-            return _("We could not reach your phone by text, so we are writing to you instead.") + " " + said
-        return said
+            return _("Me and My Learning: %(update)s Sign in to see it.", update=_fuller(message.kind))
+        return _("You have an update in Me and My Learning. Sign in to see it.")
 
 
 def notifier():

@@ -228,13 +228,13 @@ def access_sentence(entry) -> str:
     """What one look at the plan was, as the resident reads it (without who: shown beside it)."""
     shown = list(entry.fields_disclosed or [])
     if shown == ["texts_failed"]:
-        return str(_l("saw that we could not text you (not your number)"))
+        return str(_l("saw that we could not text you (they did not see your number)"))
     if entry.area == ABOUT_ME:
         answers = "; ".join(about_me_label(code) for code in shown)
         if entry.action == AccessAction.OPENED:
             return str(_l("opened your About me: %(answers)s", answers=answers)) if answers else str(_l("opened your About me"))
         if entry.action == AccessAction.RECORDED:
-            return str(_l("wrote in your About me with you: %(answers)s", answers=answers))
+            return str(_l("wrote in your About me with you: %(answers)s", answers=answers)) if answers else str(_l("wrote in your About me with you"))
         if shown == ["about_me_changed"]:
             return str(_l("saw in their list that your About me changed (not what)"))
         return str(_l("saw that you share your About me with them"))
