@@ -111,10 +111,13 @@ def navigation_items() -> list[dict]:
     links = NAVIGATION[Role(current_user.role)]
     if current_user.role != Role.RESIDENT:  # residents find it on "My data"
         links = [*links, ACCOUNT_LINK]
-    return [
-        {"href": url_for(endpoint), "text": str(label), "current": request.endpoint == endpoint}
-        for endpoint, label in links
-    ]
+    # The links' addresses never change while the app runs: worked out once, not on every page
+    # (url_for for seven links was a twentieth of a plan page).
+    hrefs = current_app.extensions.setdefault("navigation_hrefs", {})
+    for endpoint, _label in links:
+        if endpoint not in hrefs:
+            hrefs[endpoint] = url_for(endpoint)
+    return [{"href": hrefs[endpoint], "text": str(label), "current": request.endpoint == endpoint} for endpoint, label in links]
 
 
 def password_params(**extra) -> dict:
