@@ -511,7 +511,7 @@ def test_sharing_some_fields_makes_a_consent_for_just_those(client, db, amira, p
     assert grant.fields == ["phone"] and grant.duration_months == 6 and grant.area == ABOUT_ME
     [found] = decision(db, staff, amira)
     assert found.area == ABOUT_ME and found.fields == ("phone",)
-    assert consent.about_me_fields(found, "plan_support", about_me.sensitive_codes()) == ("phone",)
+    assert consent.about_me_fields(found, "plan_support") == ("phone",)
     code = response.headers["Location"].split("changed=")[1]
     receipt = client.get(f"/me/receipts/{code}.json").json
     assert [c["fields"] for c in receipt["changes"]] == [["phone"]] and receipt["changes"][0]["area"] == ABOUT_ME
@@ -538,10 +538,10 @@ def test_health_is_shared_only_with_its_own_yes(client, db, amira, provider, sta
     assert [g.fields for g in live] == [["languages", "health"]]
     [found] = decision(db, staff, amira)
     assert found.fields == ("languages", "health")
-    assert consent.about_me_fields(found, "plan_support", about_me.sensitive_codes()) == ("languages", "health")
+    assert consent.about_me_fields(found, "plan_support") == ("languages", "health")
     # A reason that does not name health never shows it.
-    assert consent.about_me_fields(found, "progress_review", about_me.sensitive_codes()) == ("languages",)
-    assert consent.about_me_fields(found, "no_such_reason", about_me.sensitive_codes()) == ("languages",)
+    assert consent.about_me_fields(found, "progress_review") == ("languages",)
+    assert consent.about_me_fields(found, "no_such_reason") == ("languages",)
 
 
 def test_health_alone_can_be_shared(client, db, amira, provider, staff, notice):
@@ -632,7 +632,7 @@ def test_a_plan_decision_never_includes_about_me(client, db, amira, provider, st
     assert [d.area for d in consent.decisions_for(db, staff, [amira.id])] == ["digital"]
     assert [d.area for d in consent.decisions_for(db, staff, [amira.id], area=ABOUT_ME)] == [ABOUT_ME]
     [plan_decision] = consent.decisions_for(db, staff, [amira.id], area="digital")
-    assert consent.about_me_fields(plan_decision, "plan_support", about_me.sensitive_codes()) == ()
+    assert consent.about_me_fields(plan_decision, "plan_support") == ()
     db.rollback()
 
 

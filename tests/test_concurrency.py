@@ -254,3 +254,52 @@ def test_a_double_tapped_create_account_makes_one_account_and_signs_in_both_time
 
         assert len(db.exec(select(User).where(col(User.username).startswith("double.tap"))).all()) == 5
     engine.dispose()
+
+
+def test_about_me_answered_and_shared_with_double_taps_changes_things_once(any_database_url):
+    """A resident on a slow phone taps "Save" on an answer, then "Share this" for About me, twice
+    each at the same moment: one answer kept, one consent with one receipt, and both taps answered
+    without an error."""
+    from tracker.models import ABOUT_ME, AboutMeEntry, ConsentGrant
+
+    engine = make_engine(any_database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        people = People(db)
+        sharing = Sharing(db, people)
+        notice = consent.publish_notice(
+            db, sharing.a, ABOUT_ME, access_modes=["view"], fields_shown=["phone", "languages"],
+            purposes=[{"code": "plan_support", "text": {"en": "to help you with your plan", "pl": "aby pomóc w planie"}}],
+            summary={"en": "They see what you choose.", "pl": "Widzą to, co wybierzesz."},
+            retention={"en": "No copies.", "pl": "Bez kopii."}, secret_key="x")
+        db.commit()
+        residents = [people.user(f"teller{n}") for n in range(3)]
+    with Gunicorn(any_database_url, workers=4) as server:
+        for resident in residents:
+            browser = Browser(server.url)
+            browser.sign_in(resident.username, PASSWORD)
+
+            def twice(path, form, browser=browser):
+                answers = []
+                taps = [threading.Thread(target=lambda: answers.append(browser.open(path, form))) for _ in range(2)]
+                for tap in taps:
+                    tap.start()
+                for tap in taps:
+                    tap.join()
+                return sorted(a.status for a in answers)
+
+            answer = {"answer": "Arabic, some English", "action": "save", "csrf_token": browser.token("/me/about/languages")}
+            assert twice("/me/about/languages", answer) == [303, 303]
+            share = f"/me/sharing/providers/{sharing.a.id}/about_me"
+            form = {"notice": notice.id, "fields": ["languages"], "months": "12", "csrf_token": browser.token(share)}
+            assert twice(share, form) == [303, 303]
+    with Session(engine) as db:
+        for resident in residents:
+            entries = db.exec(select(AboutMeEntry).where(AboutMeEntry.resident_id == resident.id)).all()
+            assert [e.value for e in entries] == [{"text": "Arabic, some English"}]
+            grants = db.exec(select(ConsentGrant).where(ConsentGrant.resident_id == resident.id,
+                                                        ConsentGrant.area == ABOUT_ME)).all()
+            assert len(grants) == 1 and grants[0].fields == ["languages"]
+            events = db.exec(select(ConsentEvent).where(ConsentEvent.resident_id == resident.id, ConsentEvent.area == ABOUT_ME)).all()
+            assert [e.event_type for e in events] == ["given"] and len({e.receipt_code for e in events}) == 1
+        assert consent.verify_chains(db) == {}
+    engine.dispose()

@@ -273,10 +273,10 @@ def load_demo_sharing(db: Session, secret_key: str) -> None:
     look("amira", "tutor.jobs", "job_readiness", AccessAction.OPENED, "plan_support", 2)
     look("chloe", "tutor.learning", "financial", AccessAction.OPENED, "plan_support", 8)
     look("chloe", "staff.money", "financial", AccessAction.OPENED, "progress_review", 3)
-    _demo_about_me(db, users, providers, secret_key, give, now)  # (after the looks above: the log is in time order)
+    _demo_about_me(db, users, give, now)  # (after the looks above: the log is in time order)
 
 
-def _demo_about_me(db: Session, users: dict, providers: dict, secret_key: str, give, now) -> None:
+def _demo_about_me(db: Session, users: dict, give, now) -> None:
     """Amira wrote some of About me and shares part of it (not her health) with Adult Learning,
     whose tutor last looked yesterday; since then she changed what makes learning hard."""
     from tracker.domain import about_me, consent
@@ -300,7 +300,7 @@ def _demo_about_me(db: Session, users: dict, providers: dict, secret_key: str, g
     [decision] = consent.open_record(db, tutor, amira.id, area="about_me")
     with pretend_now(now - timedelta(days=1)):
         consent.record_access(db, tutor, db.get(Provider, tutor.provider_id), [decision], AccessAction.OPENED, "plan_support", "demo",
-                              fields=consent.about_me_fields(decision, "plan_support", about_me.sensitive_codes()))
+                              fields=consent.about_me_fields(decision, "plan_support"))
 
 
 def _demo_referrals(db: Session, users: dict[str, User], services: list, secret_key: str) -> None:

@@ -5,7 +5,7 @@ own yes). The rules are tracker.domain.about_me's and consent's."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,13 +66,12 @@ def about_history():
 # --- Sharing About me with an organisation --------------------------------------------------------
 
 
-def share_about_me(db, offer):
+def share_about_me(db, offer, actor: consent.ConsentActor, secret_key: str):
     """``resident.share`` for About me: the fields the organisation asks for, each with the
     resident's answer now (the preview), ordinary ones as checkboxes, special-category ones each
     with its own yes; how long; "Share this". When already shared: the same choice, to change."""
-    notice = offer.notice
-    answers = about_me.answers(db, current_user.id)
-    support = about_me.support_from_referrals(db, current_user.id)
+    notice, provider = offer.notice, offer.provider
+    here = url_for("resident.share", provider_id=provider.id, area=ABOUT_ME)
     specs = [about_me.field(code) for code in notice.fields_shown if about_me.field(code)]
     errors: dict[str, str] = {}
     chosen = set(offer.grant.fields or []) if offer.grant is not None and offer.state in ("active", "paused") else set()
@@ -81,43 +80,26 @@ def share_about_me(db, offer):
     if request.method == "POST":
         if not ButtonForm().validate_on_submit():
             abort(400)
+        if offer.state == "paused":  # (the page offers no choice then: a form from before the pause)
+            flash(_("Start sharing again first, then choose what to share."), "info")
+            return htmx.redirect(here)
         # Ordinary fields are ticked; a special-category one is shared only with its own "Yes".
         ticked = set(request.form.getlist("fields"))
-        picked = {s.code for s in specs if (s.code in ticked if not s.sensitive else request.form.get(f"special_{s.code}") == "yes")}
-        months = request.form.get("months", "")
-        record = request.form.get("record") == "y"
-        if not picked & set(notice.fields_shown):
+        chosen = {s.code for s in specs if (s.code in ticked if not s.sensitive else request.form.get(f"special_{s.code}") == "yes")}
+        months, record = request.form.get("months", ""), request.form.get("record") == "y"
+        if not chosen:
             errors["fields"] = _("Choose at least one thing to share. To share nothing, do not share, or stop sharing.")
-        if offer.state not in ("active", "paused") and months not in MONTHS:
+        if offer.state != "active" and months not in MONTHS:
             errors["months"] = _("Choose how long to share for")
         if not errors:
-            try:
-                if offer.state == "paused":
-                    flash(_("Start sharing again first, then choose what to share."), "info")
-                    return htmx.redirect(url_for("resident.share", provider_id=offer.provider.id, area=ABOUT_ME))
-                if offer.state == "active":
-                    receipt = consent.switches.choose_fields(db, current_user.id, offer.provider.id, notice_id=request.form.get("notice"),
-                                                             fields=sorted(picked), actor=_actor(), secret_key=_secret())
-                else:
-                    receipt = consent.switches.say_yes(db, current_user.id, offer.provider.id, ABOUT_ME,
-                                                       notice_id=request.form.get("notice"), record=record, months=int(months),
-                                                       actor=_actor(), secret_key=_secret(), fields=sorted(picked))
-            except consent.NotShared:
-                abort(404)
-            except consent.ConsentError:
-                db.rollback()
-                flash(_("This organisation has just changed what it asks to see. Read it again before you say yes."), "info")
-                return htmx.redirect(url_for("resident.share", provider_id=offer.provider.id, area=ABOUT_ME))
-            db.commit()
-            if receipt is None:
-                return htmx.redirect(url_for("resident.sharing") + f"#p{offer.provider.id}")
-            return htmx.redirect(url_for("resident.sharing", changed=receipt.code))
-        chosen = picked
+            return _save_choice(db, offer, sorted(chosen), int(months) if offer.state != "active" else None, record, actor, secret_key)
+    answers = about_me.answers(db, current_user.id)
+    support = about_me.support_from_referrals(db, current_user.id)
     previous = db.get(SharingNotice, offer.grant.notice_id) if offer.grant is not None and offer.state == "on_hold" else None
-    special_why = {code: [localise(p["text"], _locale()) for p in notice.purposes if code in p.get("special", [])]
+    special_why = {code: [localise(p["text"], _locale()) for p in notice.purposes if code in consent.special_fields_for(notice, p["code"])]
                    for code in notice.fields_shown}
     return render_template(
-        "resident/share_about_me.html", notice=notice, provider=offer.provider, state=offer.state, grant=offer.grant,
+        "resident/share_about_me.html", notice=notice, provider=provider, state=offer.state, grant=offer.grant,
         specs=specs, answers={s.code: answer_lines(s, answers.get(s.code), support) for s in specs}, chosen=chosen,
         months=months, record=record, errors=errors, special_why=special_why, previous=previous,
         last_looked_at=consent.last_looks(db, current_user.id).get(offer.grant.id) if offer.grant is not None else None,
@@ -125,9 +107,24 @@ def share_about_me(db, offer):
     ), 400 if errors else 200
 
 
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
-
-
-def _actor() -> consent.ConsentActor:
-    return consent.ConsentActor.resident(current_user, channel="web_js" if htmx.is_htmx_request() else "web_nojs")
+def _save_choice(db, offer, fields: list[str], months: int | None, record: bool, actor, secret_key: str):
+    """Share these answers (a first yes, or yes again after a change: ``months``), or, already
+    sharing, share these instead; then back to the sharing page with its receipt."""
+    provider_id, notice_id = offer.provider.id, request.form.get("notice")
+    try:
+        if months is None:
+            receipt = consent.switches.choose_fields(db, current_user.id, provider_id, notice_id=notice_id, fields=fields,
+                                                     actor=actor, secret_key=secret_key)
+        else:
+            receipt = consent.switches.say_yes(db, current_user.id, provider_id, ABOUT_ME, notice_id=notice_id, record=record,
+                                               months=months, actor=actor, secret_key=secret_key, fields=fields)
+    except consent.NotShared:
+        abort(404)
+    except consent.ConsentError:
+        db.rollback()
+        flash(_("This organisation has just changed what it asks to see. Read it again before you say yes."), "info")
+        return htmx.redirect(url_for("resident.share", provider_id=provider_id, area=ABOUT_ME))
+    db.commit()
+    if receipt is None:
+        return htmx.redirect(url_for("resident.sharing") + f"#p{provider_id}")
+    return htmx.redirect(url_for("resident.sharing", changed=receipt.code))

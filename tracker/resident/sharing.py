@@ -111,7 +111,7 @@ def share(provider_id, area):
     if offer.state == "pending":
         return htmx.redirect(url_for("resident.pending_sharing"))
     if area == ABOUT_ME:
-        return about.share_about_me(db, offer)
+        return about.share_about_me(db, offer, _actor(), _secret())
     preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), _locale())
     if offer.state in ("active", "paused"):
         if request.method == "POST":  # a yes sent twice, or from an old page: it is already shared

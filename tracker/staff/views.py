@@ -59,7 +59,7 @@ def resident_about(access: Access):
     since my organisation last opened it. Logged with exactly the fields shown."""
     db = get_session()
     decision = access.decision
-    shown = consent.about_me_fields(decision, access.purpose, about_me.sensitive_codes())
+    shown = consent.about_me_fields(decision, access.purpose)
     seen = consent.about_me_seen(db, access.provider.id, [access.resident_id])
     since = max(seen.get(access.resident_id, {}).values(), default=None)  # the last look at any of it
     changed = about_me.changed_since(db, [access.resident_id], {access.resident_id: shown}, seen)

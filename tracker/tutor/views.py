@@ -220,13 +220,10 @@ def about_with_resident(access, code):
     only for an answer the resident shares with the tutor's organisation, for the reason chosen,
     with "record with me" allowed. Opening it is a look at that answer; saving, a change of it."""
     db = get_session()
-    if code not in consent.about_me_fields(access.decision, access.purpose, about_me.sensitive_codes()):
+    if code not in consent.about_me_fields(access.decision, access.purpose):
         abort(404)  # not shared with us (for this reason): the same answer as for no such resident
     access.fields = (code,)
     done = url_for("staff.resident_about", resident_id=access.resident_id, purpose=access.purpose)
-    response = handle(db, access.resident_id, about_me.field(code), about_me.Entrant.tutor_with(current_user, access.provider),
-                      template="tutor/about_question.html", done=lambda: htmx.redirect(done), guarded=access,
-                      resident=db.get(User, access.resident_id), back=done, shared_with=None)
-    if isinstance(response, tuple):
-        access.action = AccessAction.OPENED  # the question (again, with an error): a look, not a change
-    return response
+    return handle(db, access.resident_id, about_me.field(code), about_me.Entrant.tutor_with(current_user, access.provider),
+                  template="tutor/about_question.html", done=lambda: htmx.redirect(done), guarded=access,
+                  resident=db.get(User, access.resident_id), back=done, shared_with=None)

@@ -130,35 +130,44 @@ def handle(db, resident_id: str, spec: about_me.AboutMeField, entrant: about_me.
     form = question_form(spec, support, with_resident=guarded is not None)
     if request.method == "GET":
         fill(form, spec, current, support)
-    elif form.validate_on_submit() and guarded is not None and not form.with_resident.data:
-        form.with_resident.errors = [_("Confirm the resident is with you and wants this written")]
     elif form.validate_on_submit():
-        action = request.form.get("action", "save")
-        try:
-            if action == "rather_not_say":
-                saved = about_me.save(db, resident_id, spec.code, None, rather_not_say=True, entrant=entrant)
-            elif action == "clear":
-                saved = about_me.save(db, resident_id, spec.code, None, entrant=entrant)
-            else:
-                chosen = request.form.getlist("answer") if spec.kind in ("one", "many") else None
-                hidden = [s.referral_id for s in support if s.referral_id not in set(request.form.getlist("shown"))]
-                value = about_me.parse(spec, text=form.answer.data if chosen is None else None, choices=chosen,
-                                       hidden=[*hidden, *kept_hidden], hideable={s.referral_id for s in support} | kept_hidden)
-                if value == {"text": "", "hidden": []}:
-                    value = None  # "support I already get" with nothing written or hidden: no answer of their own
-                saved = about_me.save(db, resident_id, spec.code, value, entrant=entrant)
-        except about_me.AboutMeError as error:
-            form.answer.errors = [*form.answer.errors, ERRORS.get(error.code, ERRORS["not_offered"])]
+        if guarded is not None and not form.with_resident.data:
+            form.with_resident.errors = [_("Confirm the resident is with you and wants this written")]
         else:
-            message = _("Saved: %(field)s", field=localise(spec.label, _locale()))
-            if guarded is None:
-                db.commit()
-                if saved is not None:
-                    flash(message, "success")
-            elif saved is not None:
-                guarded.flash_after_commit(message)
+            try:
+                saved = _keep(db, resident_id, spec, form, support, kept_hidden, entrant)
+            except about_me.AboutMeError as error:
+                form.answer.errors = [*form.answer.errors, ERRORS.get(error.code, ERRORS["not_offered"])]
             else:
-                guarded.action = AccessAction.OPENED  # nothing changed: it was a look
-            return done()
+                message = _("Saved: %(field)s", field=localise(spec.label, _locale()))
+                if guarded is None:
+                    db.commit()
+                    if saved is not None:
+                        flash(message, "success")
+                elif saved is not None:
+                    guarded.flash_after_commit(message)  # (the guard logs it as recorded, and commits)
+                else:
+                    guarded.action = AccessAction.OPENED  # nothing changed: it was a look
+                return done()
+    if guarded is not None:
+        guarded.action = AccessAction.OPENED  # the question (again, with an error): a look, not a change
     return render_template(template, form=form, spec=spec, current=current, support=support, for_staff=guarded is not None,
-                           answer=answer_lines(spec, current, support), **context), 400 if request.method == "POST" else 200
+                           **context), 400 if request.method == "POST" else 200
+
+
+def _keep(db, resident_id: str, spec: about_me.AboutMeField, form: QuestionForm, support: list[about_me.SupportEntry],
+          kept_hidden: set[str], entrant: about_me.Entrant) -> AboutMeEntry | None:
+    """The form's answer kept ("Save"), "I'd rather not say", or the answer taken away; None when
+    that is what the field says already. ``AboutMeError`` (before anything is written) for a bad one."""
+    action = request.form.get("action", "save")
+    if action == "rather_not_say":
+        return about_me.save(db, resident_id, spec.code, None, rather_not_say=True, entrant=entrant)
+    if action == "clear":
+        return about_me.save(db, resident_id, spec.code, None, entrant=entrant)
+    chosen = request.form.getlist("answer") if spec.kind in ("one", "many") else None
+    hidden = [s.referral_id for s in support if s.referral_id not in set(request.form.getlist("shown"))]
+    value = about_me.parse(spec, text=form.answer.data if chosen is None else None, choices=chosen,
+                           hidden=[*hidden, *kept_hidden], hideable={s.referral_id for s in support} | kept_hidden)
+    if value == {"text": "", "hidden": []}:
+        value = None  # "support I already get" with nothing written or hidden: no answer of their own
+    return about_me.save(db, resident_id, spec.code, value, entrant=entrant)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.domain.consent.access_log import last_looks
 from tracker.domain.consent.changes import status
-from tracker.domain.consent.decision import valid_grant_clause
+from tracker.domain.consent.decision import allowed_fields, valid_grant_clause
 from tracker.domain.consent.notices import current_notices
 from tracker.domain.consent.terms import RENEWAL_WINDOW
 from tracker.models import (
@@ -115,7 +115,6 @@ def about_me_shared_with(db: Session, resident_id: str) -> dict[str, list[str]]:
     ).all()
     seen_by: dict[str, list[str]] = {}
     for provider_name, offered, chosen in rows:
-        for code in offered:
-            if chosen is not None and code in chosen:  # (no choice on record: nothing, as the decision says)
-                seen_by.setdefault(code, []).append(provider_name)
+        for code in allowed_fields(ABOUT_ME, tuple(offered), None if chosen is None else tuple(chosen)):
+            seen_by.setdefault(code, []).append(provider_name)
     return seen_by

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.clock import utcnow
+from tracker.domain import about_me
 from tracker.domain.consent.terms import NotShared
 from tracker.domain.locks import lock_residents
 from tracker.domain.sql import one_of_named
@@ -136,10 +137,10 @@ def decisions_for(db: Session, staff: User, resident_ids: list[str], mode: str =
     # A notice's purposes and fields, read once per notice rather than once per resident.
     terms = {nid: (tuple(p["code"] for p in n.purposes), tuple(n.fields_shown)) for nid, n in notices.items()}
     return [Decision(grant.resident_id, grant.area, grant, notices[grant.notice_id], tuple(grant.access_modes),
-                     terms[grant.notice_id][0], _chosen(grant.area, terms[grant.notice_id][1], grant.fields)) for grant in grants]
+                     terms[grant.notice_id][0], allowed_fields(grant.area, terms[grant.notice_id][1], grant.fields)) for grant in grants]
 
 
-def _chosen(part: str, offered: tuple[str, ...], chosen: tuple[str, ...] | None) -> tuple[str, ...]:
+def allowed_fields(part: str, offered: tuple[str, ...], chosen: tuple[str, ...] | None) -> tuple[str, ...]:
     """The fields a consent allows: what the notice lists, narrowed to what the resident chose
     (About me with no choice on record allows nothing: it fails closed)."""
     if chosen is None:
@@ -152,12 +153,12 @@ def special_fields_for(notice: SharingNotice, purpose: str) -> tuple[str, ...]:
     return tuple(next((p.get("special", []) for p in notice.purposes if p.get("code") == purpose), []))
 
 
-def about_me_fields(decision: Decision, purpose: str, sensitive: frozenset[str]) -> tuple[str, ...]:
+def about_me_fields(decision: Decision, purpose: str) -> tuple[str, ...]:
     """What a look at About me may show, for this reason: the fields the resident chose, less any
-    special-category field the notice does not ask for this reason (``sensitive``: which fields are)."""
+    special-category field the notice does not ask for this reason."""
     if decision.area != ABOUT_ME:
         return ()
-    for_this = set(special_fields_for(decision.notice, purpose))
+    sensitive, for_this = about_me.sensitive_codes(), set(special_fields_for(decision.notice, purpose))
     return tuple(f for f in decision.fields if f not in sensitive or f in for_this)
 
 

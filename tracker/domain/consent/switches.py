@@ -152,6 +152,18 @@ def offer(db: Session, resident_id: str, provider_id: str, area: str) -> Offer:
     return Offer(notice, provider, grant, status(grant))
 
 
+def _hold_the_notice_read(db: Session, provider_id: str, area: str, notice_id: str | None) -> SharingNotice:
+    """The current notice, held (FOR SHARE) before the resident's lock, if it is the one they read
+    (``notice_id``, sent with their form): ``ConsentError("notice_changed")`` if a newer one came
+    out, ``NotShared`` if there is none."""
+    held = current_notice(db, provider_id, area, to_agree_to=True)
+    if held is None:
+        raise NotShared(provider_id)
+    if held.id != notice_id:
+        raise ConsentError("notice_changed")
+    return held
+
+
 def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notice_id: str | None, record: bool, months: int,
             actor: ConsentActor, secret_key: str, fields: list[str] | None = None) -> ConsentReceipt | None:
     """Share an area, under the notice the resident read (``notice_id``, sent with their form). The
@@ -160,11 +172,7 @@ def say_yes(db: Session, resident_id: str, provider_id: str, area: str, *, notic
     ("notice_changed")`` when what they read is no longer current; ``NotShared`` when there is
     nothing to agree to. An area already shared (a second tap) keeps its consent; the receipt is
     then the first tap's, if it was just now."""
-    held = current_notice(db, provider_id, area, to_agree_to=True)
-    if held is None:
-        raise NotShared(provider_id)
-    if held.id != notice_id:
-        raise ConsentError("notice_changed")
+    _hold_the_notice_read(db, provider_id, area, notice_id)
     with Change(db, resident_id, actor, secret_key) as change:
         found = offer(db, resident_id, provider_id, area)
         if found.state not in ("active", "paused", "pending"):
@@ -178,11 +186,7 @@ def choose_fields(db: Session, resident_id: str, provider_id: str, *, notice_id:
     """About me, already shared: share a different choice of fields from now on. The consent that
     allowed the old choice ends and a new one starts, with the same end date, on one receipt (the
     history keeps both). None when the choice is what is shared already (a second tap)."""
-    held = current_notice(db, provider_id, ABOUT_ME, to_agree_to=True)
-    if held is None:
-        raise NotShared(provider_id)
-    if held.id != notice_id:
-        raise ConsentError("notice_changed")
+    held = _hold_the_notice_read(db, provider_id, ABOUT_ME, notice_id)
     with Change(db, resident_id, actor, secret_key) as change:
         found = offer(db, resident_id, provider_id, ABOUT_ME)
         if found.state != "active":
