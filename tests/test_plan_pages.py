@@ -409,8 +409,8 @@ def test_words_written_in_another_language_inside_a_request_are_in_that_language
 
 
 def test_names_kept_for_a_request_follow_a_forced_language(app):
-    """Area and stage names are translated once per request; one forced into another language
-    (a message to a resident) must come out in that language, and the request's own after."""
+    """Area and stage names are translated once per language and kept; one forced into another
+    language (a message to a resident) must come out in that language, and the request's own after."""
     from flask import render_template_string
     from flask_babel import force_locale
 
@@ -420,6 +420,40 @@ def test_names_kept_for_a_request_follow_a_forced_language(app):
             polish = render_template_string("{{ 'digital' | area_name }}")
         assert polish != "Using computers, phones and the internet" and polish
         assert render_template_string("{{ 'digital' | area_name }}") == "Using computers, phones and the internet"
+
+
+def test_templates_translate_and_escape_as_jinja_newstyle_gettext_does(app):
+    """The templates' _() and ngettext() are our own (one call each instead of three): they must
+    still translate, escape what is put into a text, turn "%%" into "%", fill in ngettext's num,
+    and serve {% trans %} blocks."""
+    from flask import render_template_string
+
+    def render(source, **context):
+        return render_template_string(source, **context)
+
+    with app.test_request_context("/", headers={"Accept-Language": "pl"}):
+        assert render("{{ _('My plan') }}") == "Mój plan"
+        assert render("{% trans %}My plan{% endtrans %}") == "Mój plan"
+        assert render("{{ _('Name: %(name)s', name=name) }}", name="<b>Ann & co</b>") == "Name: &lt;b&gt;Ann &amp; co&lt;/b&gt;"
+        assert render("{{ _('100%% of it') }}") == "100% of it"
+        assert render("{{ ngettext('%(num)d note', '%(num)d notes', 5) }}") == "5 notatek"
+        assert render("{{ ngettext('%(num)d note', '%(num)d notes', 1) }}") == "1 notatka"
+        # Outside autoescaping (a text message's words) nothing is escaped.
+        assert render("{% autoescape false %}{{ _('Name: %(name)s', name='<b>') }}{% endautoescape %}") == "Name: <b>"
+
+
+def test_text_written_in_python_is_escaped_exactly_as_jinja_escapes_it():
+    """The plan's areas and the staff lists are written in Python with text_html: every value
+    (lazy translations and Markup included) must come out as markupsafe would escape plain text."""
+    from flask_babel import lazy_gettext
+    from markupsafe import Markup, escape
+
+    from tracker.web.templating import text_html
+
+    for value in ["plain words", "<script>alert('x')</script>", 'say "hi" & go', "&amp; already", "Łucja żółw",
+                  "", 42, Markup("<b>trusted</b>"), lazy_gettext("Phones & <i>the web</i>")]:
+        assert text_html(value) == str(escape(str(value))), value
+        assert type(text_html(value)) is str
 
 
 def test_names_from_the_wording_tables_are_escaped_on_the_plan_page(signed_in, db, amira, monkeypatch):

@@ -20,10 +20,9 @@ placeholders.
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_babel import get_locale
 from markupsafe import Markup
 
-from tracker.web.templating import long_date, name_in, request_translations
+from tracker.web.templating import long_date, name_in, request_locale, request_translations
 from tracker.web.templating import text_html as _html
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
 
@@ -99,7 +98,7 @@ class PlanWords:
 
 def plan_words() -> PlanWords:
     """This request's words (the plan page, an area sent back after a tick, a goal's page)."""
-    locale = get_locale()
+    locale = request_locale()
     kept = g.get("_plan_words")
     if kept is None or kept[0] is not locale:  # a forced language gets its own words
         kept = g._plan_words = (locale, PlanWords())
