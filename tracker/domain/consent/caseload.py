@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache, wraps
 
 from sqlalchemy import String, and_, bindparam, case, cast, column, false, func, or_, table, true, tuple_
 from sqlalchemy.orm import aliased
@@ -80,18 +81,76 @@ def _notices_showing(db: Session, provider_id: str | None) -> NoticeFields:
     return showing
 
 
-def _field_allowed(code: str, notices: NoticeFields):
-    """True in SQL when the grant's notice lists this field."""
-    return ConsentGrant.notice_id.in_(notices[code]) if notices.get(code) else false()
-
-
-def _valid_grants(provider_id: str | None, now: datetime):
+def _valid_grants(provider_id, now):
     """The consent module's one valid-grant clause, for this provider. ``provider_id`` None (an
-    admin, a deactivated member of staff) matches nothing."""
+    admin, a deactivated member of staff) matches nothing. Either may be a bindparam (the lists'
+    statements, built once, name their values)."""
     if provider_id is None:
         return false()
     # Lists are of the plan: About me is seen on its own page (consent.about_me_fields).
     return and_(ConsentGrant.provider_id == provider_id, consent.valid_grant_clause(now), ConsentGrant.area != ABOUT_ME)
+
+
+# --- Statements built once -----------------------------------------------------------------------
+#
+# A list's statements name their values (bindparams) instead of holding them, and are built once
+# per shape — which filters are on, which fields some notice of the organisation shows, which way
+# a page goes and from what kind of cursor — then kept for the life of the process. Building the
+# walks of a county's filtered page took 2.8 ms, and SQLAlchemy worked out each new statement's
+# cache key again on every run (docs/benchmarks.md, "Statements built once"). The values travel
+# with each execution (``_values``), so one statement serves every organisation, filter value,
+# time and page. A name search's statements hold the text searched for, and are built per search.
+
+_PROVIDER = bindparam("provider")
+_NOW = bindparam("now", type_=ConsentGrant.valid_until.type)
+_AREA = bindparam("area")
+_STAGE = bindparam("stage")
+_MONTH_START = bindparam("month_start", type_=ConsentGrant.given_at.type)
+_STALE_SINCE = bindparam("stale_since", type_=AreaProgress.last_activity_at.type)
+_CURSOR_RESIDENT = bindparam("cursor_resident")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a list's statements are made of: which filters are on (not their values), and which
+    fields some notice of the organisation shows (the notices' ids are values)."""
+    area: bool = False
+    stage: bool = False
+    stale: bool = False
+    new: bool = False
+    shown: frozenset[str] = frozenset()
+
+
+def _shape(filters: Filters, notices: NoticeFields) -> _Shape:
+    return _Shape(bool(filters.area), bool(filters.stage), filters.stale, filters.new,
+                  frozenset(code for code, ids in notices.items() if ids))
+
+
+def _values(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields) -> dict:
+    """What the statements of ``_shape(filters, notices)`` are asked with."""
+    values = {"provider": provider_id, "now": now, "area": filters.area, "stage": filters.stage,
+              "month_start": now.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+              "stale_since": now - timedelta(days=30)}
+    values.update({f"shows_{code}": ids for code, ids in notices.items() if ids})
+    return values
+
+
+def _field_allowed(code: str, shape: _Shape):
+    """True in SQL when the grant's notice lists this field (the notices that do are a value)."""
+    return ConsentGrant.notice_id.in_(bindparam(f"shows_{code}", expanding=True)) if code in shape.shown else false()
+
+
+def _kept(build):
+    """``build`` made once per arguments (all of them structure: a shape, a direction, a size) and
+    kept; built afresh when a name is searched for, as the text is in the statement."""
+    kept = lru_cache(maxsize=None)(build)
+
+    @wraps(build)
+    def statement(*args, name: str | None = None):
+        return build(*args, name=name) if name else kept(*args)
+
+    statement.cache_info = kept.cache_info
+    return statement
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -210,10 +269,10 @@ def name_matches(name: str) -> ColumnElement:
     return PerDatabase(plain, "sqlite", and_(col(User.id).in_(found), plain))
 
 
-def _listing(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None = None):
+def _listing(shape: _Shape, name: str | None = None):
     """The residents a provider may list, filtered: (id, name, sort keys), grouped per resident."""
-    activity_allowed = _field_allowed("last_activity", notices)
-    goals_allowed = _field_allowed("goal_status", notices)
+    activity_allowed = _field_allowed("last_activity", shape)
+    goals_allowed = _field_allowed("goal_status", shape)
     last_activity = func.max(case((activity_allowed, AreaProgress.last_activity_at), else_=None))
     goals_done = func.sum(case((goals_allowed, func.coalesce(AreaProgress.goals_done, 0)), else_=0))
     query = (
@@ -221,71 +280,84 @@ def _listing(provider_id: str, filters: Filters, now: datetime, notices: NoticeF
         .select_from(ConsentGrant)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-        .where(_grant_filter(provider_id, filters, now, notices))
+        .where(_grant_filter(shape))
         .group_by(User.id, User.display_name)
     )
     if name:
         query = query.where(name_matches(name))
-    if filters.stale:
-        query = query.having(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
+    if shape.stale:
+        query = query.having(or_(last_activity.is_(None), last_activity < _STALE_SINCE))
     return query
 
 
-def _listing_in_area(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None = None):
+def _listing_in_area(shape: _Shape, name: str | None = None):
     """``_listing`` for one area: a resident has at most one valid grant per provider and area, so
     there is nothing to group, and a page (and the count, which stops at COUNTED_UP_TO) need not
     work out every resident first."""
-    activity_allowed = _field_allowed("last_activity", notices)
+    activity_allowed = _field_allowed("last_activity", shape)
     last_activity = case((activity_allowed, AreaProgress.last_activity_at), else_=None)
-    goals_done = case((_field_allowed("goal_status", notices), func.coalesce(AreaProgress.goals_done, 0)), else_=0)
+    goals_done = case((_field_allowed("goal_status", shape), func.coalesce(AreaProgress.goals_done, 0)), else_=0)
     query = (
         select(User.id, User.display_name, last_activity.label("last_activity"), goals_done.label("goals_done"))
         .select_from(ConsentGrant)
         .join(User, User.id == ConsentGrant.resident_id)
         .join(AreaProgress, and_(AreaProgress.resident_id == ConsentGrant.resident_id, AreaProgress.area == ConsentGrant.area), isouter=True)
-        .where(_grant_filter(provider_id, filters, now, notices, stage_on=AreaProgress))
+        .where(_grant_filter(shape, stage_on=AreaProgress))
     )
     if name:
         query = query.where(name_matches(name))
-    if filters.stale:
-        query = query.where(or_(last_activity.is_(None), last_activity < now - timedelta(days=30)))
+    if shape.stale:
+        query = query.where(or_(last_activity.is_(None), last_activity < _STALE_SINCE))
     return query
 
 
-def _grant_filter(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, stage_on=None):
+def _grant_filter(shape: _Shape, stage_on=None):
     """Conditions on one grant (and its area's progress) for the filters that do not need totals."""
-    conditions = [_valid_grants(provider_id, now)]
-    if filters.area:
-        conditions.append(ConsentGrant.area == filters.area)
-    if filters.new:
-        conditions.append(ConsentGrant.given_at >= now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
-    if filters.stage:
-        conditions.append(_field_allowed("check_in_stages", notices))
+    conditions = [_valid_grants(_PROVIDER, _NOW)]
+    if shape.area:
+        conditions.append(ConsentGrant.area == _AREA)
+    if shape.new:
+        conditions.append(ConsentGrant.given_at >= _MONTH_START)
+    if shape.stage:
+        conditions.append(_field_allowed("check_in_stages", shape))
         if stage_on is not None:  # the query joins this grant's area's progress already
-            conditions.append(stage_on.latest_stage == filters.stage)
+            conditions.append(stage_on.latest_stage == _STAGE)
         else:
             stage = aliased(AreaProgress)  # the grouped listing joins AreaProgress too: do not correlate with it
             conditions.append(select(stage.resident_id).where(
                 stage.resident_id == ConsentGrant.resident_id, stage.area == ConsentGrant.area,
-                stage.latest_stage == filters.stage).exists())
+                stage.latest_stage == _STAGE).exists())
     return and_(*conditions)
 
 
-def _seek(keys: list, descending: list[bool], cursor: Cursor, nullable: bool = True):
-    """SQL for "comes after the cursor" in the order of ``keys`` (or before it, going back). Only a
-    descending first key may be NULL (last activity: residents without any come last), unless
-    ``nullable`` is False; then the first key is also bounded on its own, so an index can seek."""
+def _cursor_shape(cursor: Cursor | None) -> tuple[bool, bool] | None:
+    """What a page's statement needs to know of its cursor: the way it goes, and whether its first
+    key is missing (no date: among the residents listed last)."""
+    return None if cursor is None else (cursor.forward, cursor.key[0] is None)
+
+
+def _seek_values(cursor: Cursor | None) -> dict:
+    return {} if cursor is None else {f"seek_{n}": value for n, value in enumerate(cursor.key)}
+
+
+def _seek(keys: list, descending: list[bool], cursor_shape: tuple[bool, bool], nullable: bool = True):
+    """SQL for "comes after the cursor" in the order of ``keys`` (or before it, going back), the
+    cursor's key named seek_0, seek_1…. Only a descending first key may be NULL (last activity:
+    residents without any come last), unless ``nullable`` is False; then the first key is also
+    bounded on its own, so an index can seek."""
+    forward, first_is_none = cursor_shape
+    marks = [bindparam(f"seek_{n}", type_=key.type) for n, key in enumerate(keys)]
     if not any(descending):  # the name order: one row comparison, which an index can seek
-        return tuple_(*keys) > tuple_(*cursor.key) if cursor.forward else tuple_(*keys) < tuple_(*cursor.key)
+        return tuple_(*keys) > tuple_(*marks) if forward else tuple_(*keys) < tuple_(*marks)
     first, rest = keys[0], keys[1:]
-    value, rest_values = cursor.key[0], cursor.key[1:]
-    tie = tuple_(*rest) > tuple_(*rest_values) if cursor.forward else tuple_(*rest) < tuple_(*rest_values)
-    if value is None:  # among the NULLs, which come last
-        return and_(first.is_(None), tie) if cursor.forward else or_(first.is_not(None), and_(first.is_(None), tie))
-    step_on = or_(first < value if cursor.forward else first > value, and_(first == value, tie))
+    value, rest_values = marks[0], marks[1:]
+    tie = tuple_(*rest) > tuple_(*rest_values) if forward else tuple_(*rest) < tuple_(*rest_values)
+    if first_is_none:  # among the NULLs, which come last
+        return and_(first.is_(None), tie) if forward else or_(first.is_not(None), and_(first.is_(None), tie))
+    step_on = or_(first < value if forward else first > value, and_(first == value, tie))
     if not nullable:
-        return and_(first <= value if cursor.forward else first >= value, step_on)
-    return or_(step_on, first.is_(None)) if cursor.forward else step_on
+        return and_(first <= value if forward else first >= value, step_on)
+    return or_(step_on, first.is_(None)) if forward else step_on
 
 
 def _in_order(keys: list, descending: list[bool], forward: bool, nullable: bool = True) -> list:
@@ -300,26 +372,41 @@ def _in_order(keys: list, descending: list[bool], forward: bool, nullable: bool 
     return order
 
 
+def _paged(query, keys: list, descending: list[bool], cursor_shape, forward: bool, limit: int, nullable: bool = True):
+    """``query`` from a cursor of this shape (or the start), in the order of ``keys``, ``limit`` rows."""
+    if cursor_shape is not None:
+        query = query.where(_seek(keys, descending, cursor_shape, nullable))
+    return query.order_by(*_in_order(keys, descending, forward, nullable)).limit(limit)
+
+
+def _count_of(query, limit: int | None = None):
+    """How many rows ``query`` has, counted no further than COUNTED_UP_TO (read with ``limit``, if
+    larger: see GROUPED_COUNT_LIMIT)."""
+    return select(func.count()).select_from(query.limit(max(limit or 0, COUNTED_UP_TO) + 1).subquery())
+
+
 def _at(key: tuple, forward: bool) -> Cursor:
     """The cursor next to the resident with this sort key (the id is always the key's last part)."""
     return Cursor(key[-1], forward, tuple(key))
 
 
-def _looked_up(db: Session, cursor: Cursor | None, query, resident_id_column, key_of) -> Cursor | None:
-    """The cursor with its resident's sort key, read among the residents ``query`` lists (so from
-    an address, never a name or date); None (the first page) if they are not among them now."""
+def _looked_up(db: Session, cursor: Cursor | None, lookup, values: dict, key_of) -> Cursor | None:
+    """The cursor with its resident's sort key, read with ``lookup`` (the list's statement for the
+    resident named cursor_resident: so from an address, never a name or date, and among the
+    residents the list has now); None (the first page) if they are not among them."""
     if cursor is None or cursor.key is not None:
         return cursor
-    row = db.exec(query.where(resident_id_column == cursor.resident_id)).first()
+    row = db.exec(lookup, params={**values, "cursor_resident": cursor.resident_id}).first()
     return _at(key_of(row), cursor.forward) if row is not None else None
 
 
-def _one_page(db: Session, query, keys: list, descending: list[bool], cursor: Cursor | None, per_page: int, key_of):
-    """A page of ``query`` in the order of ``keys``, from the cursor, with the cursors of the pages
-    either side (one row more than a page is read, to know whether there is another)."""
+def _one_page(db: Session, page_statement, cursor: Cursor | None, per_page: int, key_of, values: dict):
+    """A page in the order ``page_statement(cursor shape, forward, limit)`` reads, from the cursor,
+    with the cursors of the pages either side (one row more than a page is read, to know whether
+    there is another)."""
     forward = cursor is None or cursor.forward
-    paged = query.where(_seek(keys, descending, cursor)) if cursor else query
-    found = list(db.exec(paged.order_by(*_in_order(keys, descending, forward)).limit(per_page + 1)).all())
+    statement = page_statement(_cursor_shape(cursor), forward, per_page + 1)
+    found = list(db.exec(statement, params={**values, **_seek_values(cursor)}).all())
     more = len(found) > per_page
     found = found[:per_page]
     if not forward:
@@ -333,84 +420,102 @@ def _one_page(db: Session, query, keys: list, descending: list[bool], cursor: Cu
     return found, next_page, previous_page
 
 
-def _counted(db: Session, query, limit: int | None = None) -> tuple[int, bool]:
-    """How many rows ``query`` has, counted no further than COUNTED_UP_TO (read with ``limit``,
-    if larger: see GROUPED_COUNT_LIMIT)."""
-    total = db.exec(select(func.count()).select_from(query.limit(max(limit or 0, COUNTED_UP_TO) + 1).subquery())).one()
+def _counted(db: Session, statement, values: dict) -> tuple[int, bool]:
+    """A count statement's answer (made by ``_count_of``), shown no further than COUNTED_UP_TO."""
+    total = db.exec(statement, params=values).one()
     return min(total, COUNTED_UP_TO), total > COUNTED_UP_TO
 
 
-def _grant_for(progress, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields):
+def _grant_for(progress, shape: _Shape):
     """SQL for "``ConsentGrant`` is the grant, passing the filters, for the resident and area of
     ``progress``" (an AreaProgress, or an alias of it), as the walks and counts below ask it."""
     return and_(ConsentGrant.resident_id == progress.resident_id, ConsentGrant.area == progress.area,
-                _grant_filter(provider_id, filters, now, notices, stage_on=progress))
+                _grant_filter(shape, stage_on=progress))
 
 
-def _dated_share(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, since: datetime | None = None):
+def _dated_share(shape: _Shape, lately: bool = False):
     """True in SQL (correlated with the resident in ``User``) when one of the resident's grants
-    that pass the filters is for an area with activity shown to the provider (since ``since``)."""
+    that pass the filters is for an area with activity shown to the provider (in the last 30
+    days, if ``lately``)."""
     progress = aliased(AreaProgress)
-    conditions = [ConsentGrant.resident_id == User.id, _grant_for(progress, provider_id, filters, now, notices),
-                  col(progress.last_activity_at).is_not(None), _field_allowed("last_activity", notices)]
-    if since is not None:
-        conditions.append(progress.last_activity_at >= since)
+    conditions = [ConsentGrant.resident_id == User.id, _grant_for(progress, shape),
+                  col(progress.last_activity_at).is_not(None), _field_allowed("last_activity", shape)]
+    if lately:
+        conditions.append(progress.last_activity_at >= _STALE_SINCE)
     return select(ConsentGrant.id).join(progress, true()).where(*conditions).exists()
 
 
-def _sharing_residents(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None):
+def _sharing_residents(shape: _Shape, name: str | None = None):
     """The residents the filters list, as residents (id, name): those with a grant that passes
     them ("no progress in 30 days": and no activity shown in that time)."""
-    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(provider_id, filters, now, notices)).exists()
+    shares = select(ConsentGrant.id).where(ConsentGrant.resident_id == User.id, _grant_filter(shape)).exists()
     query = select(User.id, User.display_name).where(User.role == "resident", User.active.is_(True), shares)
-    if filters.stale:
-        query = query.where(~_dated_share(provider_id, filters, now, notices, since=now - timedelta(days=30)))
+    if shape.stale:
+        query = query.where(~_dated_share(shape, lately=True))
     if name:
         query = query.where(name_matches(name))
     return query
 
 
-def _count_listed(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None):
+@_kept
+def _listed_count(shape: _Shape, name: str | None = None):
     """How many residents the filters list, counted no further than COUNTED_UP_TO: walking names,
     or, for one stage of one area, walking that stage's progress (few residents are at one stage:
     walking names to find 500 of them read most of a county, 24 ms, when lists counted to 500)."""
-    if not (filters.area and filters.stage) or name:
-        return _counted(db, _sharing_residents(provider_id, filters, now, notices, name))
-    passing = [_grant_for(AreaProgress, provider_id, filters, now, notices)]
-    if filters.stale:
-        passing.append(or_(~_field_allowed("last_activity", notices), col(AreaProgress.last_activity_at).is_(None),
-                           AreaProgress.last_activity_at < now - timedelta(days=30)))
+    if not (shape.area and shape.stage) or name:
+        return _count_of(_sharing_residents(shape, name))
+    passing = [_grant_for(AreaProgress, shape)]
+    if shape.stale:
+        passing.append(or_(~_field_allowed("last_activity", shape), col(AreaProgress.last_activity_at).is_(None),
+                           AreaProgress.last_activity_at < _STALE_SINCE))
     # Asked row by row as a subquery with its own LIMIT, which PostgreSQL cannot turn into a join:
     # as EXISTS it joined all the organisation's grants in the area first (30 ms on a county).
     shared = select(ConsentGrant.id).where(*passing).limit(1).scalar_subquery()
-    return _counted(db, select(AreaProgress.resident_id).where(
-        AreaProgress.area == filters.area, AreaProgress.latest_stage == filters.stage, shared.is_not(None)))
+    return _count_of(select(AreaProgress.resident_id).where(
+        AreaProgress.area == _AREA, AreaProgress.latest_stage == _STAGE, shared.is_not(None)))
 
 
-def _page_by_name(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, name: str | None,
-                  per_page: int):
+# --- Sorted by name: walk names ---
+
+_BY_NAME = ([User.display_name, User.id], [False, False])
+
+
+@_kept
+def _by_name_page(shape: _Shape, cursor_shape, forward: bool, limit: int, name: str | None = None):
+    return _paged(_sharing_residents(shape, name), *_BY_NAME, cursor_shape, forward, limit)
+
+
+@_kept
+def _by_name_lookup(shape: _Shape, name: str | None = None):
+    return _sharing_residents(shape, name).where(User.id == _CURSOR_RESIDENT)
+
+
+def _page_by_name(db: Session, shape: _Shape, values: dict, cursor: Cursor | None, name: str | None, per_page: int):
     """Sorted by name: walk residents in name order from the cursor and keep those the filters
     list, stopping after one page — fast however many there are."""
-    query = _sharing_residents(provider_id, filters, now, notices, name)
 
     def key_of(row):
         return row[1], row[0]
 
-    cursor = _looked_up(db, filters.cursor, query, User.id, key_of)
-    found, next_page, previous_page = _one_page(db, query, [User.display_name, User.id], [False, False], cursor, per_page, key_of)
-    return found, _count_listed(db, provider_id, filters, now, notices, name), next_page, previous_page
+    cursor = _looked_up(db, cursor, _by_name_lookup(shape, name=name), values, key_of)
+    found, next_page, previous_page = _one_page(
+        db, lambda cursor_shape, forward, limit: _by_name_page(shape, cursor_shape, forward, limit, name=name),
+        cursor, per_page, key_of, values)
+    return found, _counted(db, _listed_count(shape, name=name), values), next_page, previous_page
 
+
+# --- Sorted by last activity: walk dates ---
 
 _OTHER_GRANT = ConsentGrant.__table__.alias("other_grant")
 _OTHER_PROGRESS = AreaProgress.__table__.alias("other_progress")
 
 
-def _newest_area(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields, allowed):
+def _newest_area(shape: _Shape, allowed):
     """True in SQL when the area in ``AreaProgress`` is the resident's newest among those the list
     would use for their last activity (shown to the provider, passing the filters; the later area
     code breaks a tie): every area at once, each resident is met once, at their newest activity.
     The same conditions as the page's own, said of another of the resident's grants and areas."""
-    theirs = and_(_grant_for(AreaProgress, provider_id, filters, now, notices), col(AreaProgress.last_activity_at).is_not(None), allowed)
+    theirs = and_(_grant_for(AreaProgress, shape), col(AreaProgress.last_activity_at).is_not(None), allowed)
     grant, progress = _OTHER_GRANT.c, _OTHER_PROGRESS.c
     theirs = ClauseAdapter(_OTHER_GRANT).chain(ClauseAdapter(_OTHER_PROGRESS)).traverse(theirs)
     newer = or_(progress.last_activity_at > AreaProgress.last_activity_at,
@@ -419,68 +524,94 @@ def _newest_area(provider_id: str, filters: Filters, now: datetime, notices: Not
         progress.resident_id == AreaProgress.resident_id, theirs, newer).exists()
 
 
-def _page_by_activity(db: Session, provider_id: str, filters: Filters, now: datetime, notices: NoticeFields,
-                      name: str | None, per_page: int):
+@_kept
+def _dated(shape: _Shape, name: str | None = None):
+    """The residents with activity shown to the provider, as (id, name, date), and the keys they
+    are walked by (newest first, then name).
+
+    The dates are walked along area_progress's indexes, and everything else is asked of each row
+    in a subquery: joined, SQLite would start from the provider's grants and sort them all, or
+    first read the whole of user_account and consent_grant into Bloom filters (10 ms each on a
+    county) to stop after a page."""
+    allowed = _field_allowed("last_activity", shape)
+    resident_name = select(User.display_name).where(User.id == AreaProgress.resident_id).scalar_subquery()
+    shared_here = select(ConsentGrant.id).where(_grant_for(AreaProgress, shape), allowed).exists()
+    dated = (select(AreaProgress.resident_id, resident_name, AreaProgress.last_activity_at)
+             .where(col(AreaProgress.last_activity_at).is_not(None), shared_here))
+    # One area: its dates. Every area: each resident at their newest area only.
+    dated = dated.where(AreaProgress.area == _AREA if shape.area else _newest_area(shape, allowed))
+    if name:
+        dated = dated.where(select(User.id).where(User.id == AreaProgress.resident_id, name_matches(name)).exists())
+    if shape.stale:
+        dated = dated.where(AreaProgress.last_activity_at < _STALE_SINCE)
+    return dated, [AreaProgress.last_activity_at, resident_name, AreaProgress.resident_id]
+
+
+@_kept
+def _undated(shape: _Shape, name: str | None = None):
+    """The rest of the list: the residents with no activity shown to the provider, by name. (No
+    shown date at all is stale already: they need not be asked about the last 30 days.)"""
+    return _sharing_residents(replace(shape, stale=False), name).where(~_dated_share(shape))
+
+
+@_kept
+def _dated_part(shape: _Shape, cursor_shape, forward: bool, limit: int, name: str | None = None):
+    dated, keys = _dated(shape, name=name)
+    if not shape.area:
+        # For every area at once SQLite is told which index to walk: it would rather sort every
+        # resident by name (0.35 s on a county). Not when a page link's resident is looked up
+        # (_dated_lookup): with the hint, SQLite walked every date to find them (0.2-0.3 s a "Next").
+        dated = dated.with_hint(AreaProgress, "INDEXED BY ix_area_progress_activity", "sqlite")
+    return _paged(dated, keys, [True, False, False], cursor_shape, forward, limit, nullable=False)
+
+
+@_kept
+def _undated_part(shape: _Shape, cursor_shape, forward: bool, limit: int, name: str | None = None):
+    return _paged(_undated(shape, name=name), *_BY_NAME, cursor_shape, forward, limit, nullable=False)
+
+
+@_kept
+def _dated_lookup(shape: _Shape, name: str | None = None):
+    return _dated(shape, name=name)[0].where(AreaProgress.resident_id == _CURSOR_RESIDENT)
+
+
+@_kept
+def _undated_lookup(shape: _Shape, name: str | None = None):
+    return _undated(shape, name=name).where(User.id == _CURSOR_RESIDENT)
+
+
+def _page_by_activity(db: Session, shape: _Shape, values: dict, cursor: Cursor | None, name: str | None, per_page: int):
     """Newest activity first (in one area, or in any): in two parts, so that neither has to sort
     every resident. First those with activity shown to this provider, walked newest first along
     an index on the activity dates and kept if they share (every area at once: at their newest
     area only); then the rest (no activity, or notices that do not show it), in name order, as the
     "no date" end of the list. A cursor from the first part has a date; one from the second has none."""
-    allowed = _field_allowed("last_activity", notices)
 
-    # The dates are walked along area_progress's indexes, and everything else is asked of each row
-    # in a subquery: joined, SQLite would start from the provider's grants and sort them all, or
-    # first read the whole of user_account and consent_grant into Bloom filters (10 ms each on a
-    # county) to stop after a page. For every area at once it is also told which index to walk: it
-    # would rather sort every resident by name (0.35 s on a county).
-    resident_name = select(User.display_name).where(User.id == AreaProgress.resident_id).scalar_subquery()
-    shared_here = select(ConsentGrant.id).where(_grant_for(AreaProgress, provider_id, filters, now, notices), allowed).exists()
-    dated = (select(AreaProgress.resident_id, resident_name, AreaProgress.last_activity_at)
-             .where(col(AreaProgress.last_activity_at).is_not(None), shared_here))
-    if filters.area:
-        dated = dated.where(AreaProgress.area == filters.area)
-    else:
-        dated = dated.where(_newest_area(provider_id, filters, now, notices, allowed))
-    if name:
-        dated = dated.where(select(User.id).where(User.id == AreaProgress.resident_id, name_matches(name)).exists())
-    # (No shown date at all is stale already: the rest need not be asked about the last 30 days.)
-    undated = (_sharing_residents(provider_id, replace(filters, stale=False), now, notices, name)
-               .where(~_dated_share(provider_id, filters, now, notices)))
-    if filters.stale:
-        dated = dated.where(AreaProgress.last_activity_at < now - timedelta(days=30))
-    by_date = ([AreaProgress.last_activity_at, resident_name, AreaProgress.resident_id], [True, False, False])
-    by_name = ([User.display_name, User.id], [False, False])
-
-    def part(query, order, cursor, forward, limit):
-        keys, descending = order
-        if cursor is not None:
-            query = query.where(_seek(keys, descending, cursor, nullable=False))
-        rows = db.exec(query.order_by(*_in_order(keys, descending, forward, nullable=False)).limit(limit)).all()
+    def part(kind, cursor, forward, limit):
+        statement = (_dated_part if kind == "dated" else _undated_part)(shape, _cursor_shape(cursor), forward, limit, name=name)
+        rows = db.exec(statement, params={**values, **_seek_values(cursor)}).all()
         return [(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]
 
-    # A page link's resident is looked up by their key, along no walk (with the hint below SQLite
-    # would walk every date to find them: 0.2-0.3 s for each "Next").
-    cursor = _looked_up(db, filters.cursor, dated, AreaProgress.resident_id, lambda row: (row[2], row[1], row[0]))
-    if not filters.area:
-        dated = dated.with_hint(AreaProgress, "INDEXED BY ix_area_progress_activity", "sqlite")
-    if cursor is None and filters.cursor is not None:  # not among those with a date: among the rest?
-        cursor = _looked_up(db, filters.cursor, undated, User.id, lambda row: (None, row[1], row[0]))
+    asked = cursor
+    cursor = _looked_up(db, asked, _dated_lookup(shape, name=name), values, lambda row: (row[2], row[1], row[0]))
+    if cursor is None and asked is not None:  # not among those with a date: among the rest?
+        cursor = _looked_up(db, asked, _undated_lookup(shape, name=name), values, lambda row: (None, row[1], row[0]))
     forward = cursor is None or cursor.forward
     want = per_page + 1
     if forward:
         if cursor is None or cursor.key[0] is not None:
-            found = part(dated, by_date, cursor, True, want)
+            found = part("dated", cursor, True, want)
             if len(found) < want:
-                found += part(undated, by_name, None, True, want - len(found))
+                found += part("undated", None, True, want - len(found))
         else:
-            found = part(undated, by_name, _at(cursor.key[1:], True), True, want)
+            found = part("undated", _at(cursor.key[1:], True), True, want)
     else:
         if cursor.key[0] is None:
-            found = part(undated, by_name, _at(cursor.key[1:], False), False, want)
+            found = part("undated", _at(cursor.key[1:], False), False, want)
             if len(found) < want:
-                found += part(dated, by_date, None, False, want - len(found))
+                found += part("dated", None, False, want - len(found))
         else:
-            found = part(dated, by_date, cursor, False, want)
+            found = part("dated", cursor, False, want)
     more = len(found) > per_page
     found = found[:per_page]
     if not forward:
@@ -493,8 +624,40 @@ def _page_by_activity(db: Session, provider_id: str, filters: Filters, now: date
             previous_page = _at((found[0][2], found[0][1], found[0][0]), False)
     # Those with a date and the rest are, together, the residents the filters list: counted as such
     # (walking names), which is cheaper than counting the two parts along the dates.
-    total = _count_listed(db, provider_id, filters, now, notices, name)
+    total = _counted(db, _listed_count(shape, name=name), values)
     return [(rid, name_) for rid, name_, _date in found], total, next_page, previous_page
+
+
+# --- Few grants, or sorted by goals done: the grouped listing ---
+
+_GROUPED_KEYS = {"name": ("display_name", "id"), "last_activity": ("last_activity", "display_name", "id"),
+                 "goals_done": ("goals_done", "display_name", "id")}
+
+
+@_kept
+def _grouped(shape: _Shape, sort: str, name: str | None = None):
+    """The grouped listing (per resident, from the organisation's grants), as (id, name, last
+    activity, goals done), with the keys of ``sort`` and which of them run from high to low."""
+    listing = (_listing_in_area if shape.area else _listing)(shape, name).subquery()
+    keys = [listing.c[key] for key in _GROUPED_KEYS[sort]]
+    return select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done), keys, [sort != "name", False, False][:len(keys)]
+
+
+@_kept
+def _grouped_page(shape: _Shape, sort: str, cursor_shape, forward: bool, limit: int, name: str | None = None):
+    return _paged(*_grouped(shape, sort, name=name), cursor_shape, forward, limit)
+
+
+@_kept
+def _grouped_lookup(shape: _Shape, sort: str, name: str | None = None):
+    query, _keys, _descending = _grouped(shape, sort, name=name)
+    return query.where(query.selected_columns[0] == _CURSOR_RESIDENT)
+
+
+@_kept
+def _grouped_count(shape: _Shape, sort: str, name: str | None = None):
+    query, _keys, _descending = _grouped(shape, sort, name=name)
+    return _count_of(select(query.selected_columns[0]), GROUPED_COUNT_LIMIT)
 
 
 # Lists of an organisation with more grants than this (in the area asked about) are walked along an
@@ -528,6 +691,7 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     provider_id = consent.staff_provider(staff)
     now = utcnow()
     notices = _notices_showing(db, provider_id)
+    shape, values = _shape(filters, notices), _values(provider_id, filters, now, notices)
     # Walked along an index (names, or dates), a page stops after a page of residents who share:
     # fast when many share, slow when few do (an organisation sharing with a thirtieth of a county
     # read most of it for a page). Few grants to list ("started sharing this month", a small
@@ -535,27 +699,25 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     many = not filters.new and _grants_more_than(db, provider_id, filters.area, WALKED_FROM)
     walk = many and filters.sort != "goals_done"  # a sum over areas cannot be walked along an index
     if walk and filters.sort == "name":
-        found, (total, more), next_page, previous_page = _page_by_name(db, provider_id, filters, now, notices, name, per_page)
+        found, (total, more), next_page, previous_page = _page_by_name(db, shape, values, filters.cursor, name, per_page)
     elif walk:
-        found, (total, more), next_page, previous_page = _page_by_activity(db, provider_id, filters, now, notices, name, per_page)
+        found, (total, more), next_page, previous_page = _page_by_activity(db, shape, values, filters.cursor, name, per_page)
     else:
-        listing = (_listing_in_area if filters.area else _listing)(provider_id, filters, now, notices, name).subquery()
-        keys, descending = {
-            "name": ([listing.c.display_name, listing.c.id], [False, False]),
-            "last_activity": ([listing.c.last_activity, listing.c.display_name, listing.c.id], [True, False, False]),
-            "goals_done": ([listing.c.goals_done, listing.c.display_name, listing.c.id], [True, False, False]),
-        }[filters.sort]
-        query = select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done)
+        sort = filters.sort
 
         def key_of(row):
-            return {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[filters.sort]
+            return {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[sort]
 
-        cursor = filters.cursor if filters.cursor is None or filters.cursor.key is None or len(filters.cursor.key) == len(keys) else None
-        cursor = _looked_up(db, cursor, query, listing.c.id, key_of)
-        found, next_page, previous_page = _one_page(db, query, keys, descending, cursor, per_page, key_of)
+        cursor = filters.cursor
+        if cursor is not None and cursor.key is not None and len(cursor.key) != len(_GROUPED_KEYS[sort]):
+            cursor = None
+        cursor = _looked_up(db, cursor, _grouped_lookup(shape, sort, name=name), values, key_of)
+        found, next_page, previous_page = _one_page(
+            db, lambda cursor_shape, forward, limit: _grouped_page(shape, sort, cursor_shape, forward, limit, name=name),
+            cursor, per_page, key_of, values)
         found = [(row[0], row[1]) for row in found]
         # Many grants: counted by walking names, not by working the totals out a second time.
-        total, more = _count_listed(db, provider_id, filters, now, notices, name) if many else _counted(db, select(listing.c.id), GROUPED_COUNT_LIMIT)
+        total, more = _counted(db, _listed_count(shape, name=name) if many else _grouped_count(shape, sort, name=name), values)
     rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
     if rows:
         _fill_areas(db, provider_id, rows, now, filters.area)
@@ -821,8 +983,10 @@ def log_exported(db: Session, staff: User, filters: Filters, request_id: str) ->
     and any other list never wait for each other in a circle; the decisions are then taken under
     the locks, and a resident whose sharing ended meanwhile is left out of the file."""
     provider_id = consent.staff_provider(staff)
-    listing = _listing(provider_id, filters, utcnow(), _notices_showing(db, provider_id)).subquery()
-    residents = db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id)).all()
+    notices = _notices_showing(db, provider_id)
+    listing = _listing(_shape(filters, notices)).subquery()
+    residents = db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id),
+                        params=_values(provider_id, filters, utcnow(), notices)).all()
     if not residents:
         return []
     lock_residents(db, [rid for rid, _name in residents])
