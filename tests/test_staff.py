@@ -5,7 +5,6 @@ for the staff member's provider appear, and each one shown is in the access log.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from datetime import timedelta
@@ -91,54 +90,6 @@ def test_the_dashboard_shows_exactly_the_consented_residents(app, db, sharing, e
                            ("/provider/?area=digital&sort=last_activity", digital),
                            ("/provider/?area=digital&stale=1", digital)]:
         assert _names(staff.get(path).text) == expected, path
-
-
-def test_lists_built_once_serve_each_organisation_filter_and_page_with_its_own_values(app, db, sharing, people, way, monkeypatch):
-    """A list's statements are built once per shape and kept for the life of the process; what
-    differs between organisations, areas, times and pages goes with each run. So the same list
-    asked by two organisations gives each its own residents, two areas their own, every sort the
-    same people, pages follow on without a gap or a repeat, and the second organisation's list
-    builds nothing new."""
-    from tracker.models import Role
-
-    monkeypatch.setattr(caseload, "PER_PAGE", 2)
-    people.user("staff.b", role=Role.PROVIDER_STAFF, provider=sharing.b.name)
-    a_digital = [people.user(f"a.digital{n}") for n in range(3)]
-    a_money = [people.user(f"a.money{n}") for n in range(2)]
-    b_digital = [people.user(f"b.digital{n}") for n in range(2)]
-    for resident in a_digital:
-        sharing.give(resident, sharing.a, "digital")
-    for resident in a_money:
-        sharing.give(resident, sharing.a, "financial")
-    for resident in b_digital:
-        sharing.give(resident, sharing.b, "digital")
-    plan.add_own_goal(db, a_money[1].id, "financial", "Open a bank account", ["Find a branch"], plan.Actor.of(a_money[1]))
-    db.commit()
-    staff_a, staff_b = _staff(app, "staff.a"), _staff(app, "staff.b")
-
-    def every_page(client, path):
-        seen, page = [], client.get(path).text
-        while True:
-            seen += re.findall(r'href="/staff/residents/([0-9a-f]{32})"', page)
-            found = re.search(r'href="([^"]+)" rel="next"', page)
-            if not found:
-                return seen
-            page = client.get(html.unescape(found.group(1))).text
-
-    ids = lambda residents: sorted(r.id for r in residents)
-    for sort in ("name", "last_activity", "goals_done"):
-        for client, area, expected in [(staff_a, "", a_digital + a_money), (staff_b, "", b_digital),
-                                       (staff_a, "financial", a_money), (staff_a, "digital", a_digital),
-                                       (staff_b, "digital", b_digital), (staff_b, "financial", [])]:
-            listed = every_page(client, f"/provider/?sort={sort}&area={area}")
-            assert sorted(listed) == ids(expected), (sort, area)  # each once, nobody missing
-    # The resident with a goal (and so some activity) comes first by last activity.
-    assert every_page(staff_a, "/provider/?sort=last_activity&area=financial")[0] == a_money[1].id
-    if way == "walked":
-        built = caseload._by_name_page.cache_info().misses
-        every_page(staff_b, "/provider/")
-        every_page(staff_a, "/provider/")
-        assert caseload._by_name_page.cache_info().misses == built
 
 
 def test_each_row_says_what_is_shared_as_text_and_in_the_readers_language(app, db, sharing, people):

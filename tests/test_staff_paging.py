@@ -367,3 +367,107 @@ def test_an_area_shared_after_the_export_was_logged_is_not_in_the_file(db, crowd
     assert len(areas) == 23 + 6 and areas.count("financial") == 6  # as logged: the new area is not there
     now = caseload.resident_page(db, sharing.staff_a, everyone, per_page=30).rows
     assert sum(len(row.areas) for row in now) == 23 + 7  # while the dashboard shows it, and logs it, from now on
+
+
+def test_lists_built_once_serve_each_organisation_filter_and_page_with_its_own_values(app, db, people, way, monkeypatch):
+    """A list's statements are built once per shape and kept for the life of the process; what
+    differs between organisations, areas, times and pages goes with each run. So the same list
+    asked by two organisations gives each its own residents (and a third, whose notice hides last
+    activity, never sorts by it), two areas their own, every filter and sort the same people as
+    worked out from the grants, pages follow on and back without a gap or a repeat, and the second
+    organisation's list builds nothing new."""
+    import html
+
+    from tracker.domain import plan
+    from tracker.models import Role
+
+    monkeypatch.setattr(caseload, "PER_PAGE", 2)
+    sharing = Sharing(db, people)
+    c = people.provider("Melton Money Advice")
+    publish(db, c, "digital", fields=[f for f in ALL_FIELDS if f != "last_activity"])
+    people.user("staff.b", role=Role.PROVIDER_STAFF, provider=sharing.b.name)
+    people.user("staff.c", role=Role.PROVIDER_STAFF, provider=c.name)
+    a_digital = [people.user(f"a.digital{n}") for n in range(5)]
+    a_money = [people.user(f"a.money{n}") for n in range(2)]
+    b_digital = [people.user(f"b.digital{n}") for n in range(3)]
+    for resident in a_digital:
+        sharing.give(resident, sharing.a, "digital")
+        sharing.give(resident, c, "digital")
+    for resident in a_money:
+        sharing.give(resident, sharing.a, "financial")
+    for resident in b_digital:
+        sharing.give(resident, sharing.b, "digital")
+    # Activity (so pages by last activity carry dated cursors), newest last: a_digital[3], [2], [1].
+    for resident in (a_digital[1], a_digital[2], a_digital[3], b_digital[0]):
+        plan.add_own_goal(db, resident.id, "digital", "Send an email", ["Open the app"], plan.Actor.of(resident))
+        db.commit()
+
+    def every_page(client, path):
+        """Ids in the order the pages show them, following Next; then Previous back to the start."""
+        forward, page = [], client.get(path).text
+        for _ in range(20):
+            forward.append(re.findall(r'href="/staff/residents/([0-9a-f]{32})"', page))
+            found = re.search(r'href="([^"]+)" rel="next"', page)
+            if not found:
+                break
+            page = client.get(html.unescape(found.group(1))).text
+        back = [forward[-1]]
+        for _ in range(20):
+            found = re.search(r'href="([^"]+)" rel="prev"', page)
+            if not found:
+                break
+            page = client.get(html.unescape(found.group(1))).text
+            back.append(re.findall(r'href="/staff/residents/([0-9a-f]{32})"', page))
+        assert back == forward[::-1], path  # Previous walks the same pages back
+        return [rid for ids in forward for rid in ids]
+
+    for cache in (caseload._by_name_page, caseload._dated_part, caseload._undated_part, caseload._grouped_page):
+        cache.cache_clear()
+    staff = {name: app.test_client() for name in ("staff.a", "staff.b", "staff.c")}
+    for name, client in staff.items():
+        assert sign_in(client, name).status_code == 303
+    listed = every_page(staff["staff.a"], "/provider/")
+    assert sorted(listed) == sorted(r.id for r in a_digital + a_money)
+    built = caseload._by_name_page.cache_info().misses
+    assert sorted(every_page(staff["staff.b"], "/provider/")) == sorted(r.id for r in b_digital)
+    if way == "walked":  # (the grouped listing has statements of its own)
+        assert caseload._by_name_page.cache_info().misses == built, "a second organisation's list built its statements again"
+
+    ids = {r.id for r in a_digital + a_money + b_digital}
+    for sort in ("name", "last_activity", "goals_done"):
+        for query in ("", "&area=digital", "&area=financial", "&stale=1", "&new=1", "&area=digital&stage=1"):
+            for name, provider in (("staff.a", sharing.a), ("staff.b", sharing.b), ("staff.c", c)):
+                path = f"/provider/?sort={sort}{query}"
+                shown = every_page(staff[name], path)
+                assert len(shown) == len(set(shown)), path  # nobody twice
+                expected = _expected_by_grants(db, provider, query) & ids
+                assert set(shown) == expected, (name, path)
+    # Newest activity first, through dated cursors, for the organisation whose notice shows it;
+    # the one whose notice hides last activity lists by name instead.
+    by_activity = every_page(staff["staff.a"], "/provider/?sort=last_activity&area=digital")
+    assert by_activity[:3] == [a_digital[3].id, a_digital[2].id, a_digital[1].id]
+    hidden = every_page(staff["staff.c"], "/provider/?sort=last_activity")
+    assert hidden == every_page(staff["staff.c"], "/provider/?sort=name")
+    # A name search is built for its text, and finds only the organisation's own.
+    found = staff["staff.b"].post("/provider/search", data={"name": "digital"}).text
+    assert set(re.findall(r'href="/staff/residents/([0-9a-f]{32})"', found)) == {r.id for r in b_digital}
+
+
+def _expected_by_grants(db, provider, query: str) -> set[str]:
+    """Who a list with these filters shows, from the grants (every resident here checked in at no
+    stage, so a stage filter shows nobody; "stale" and "new" keep everyone: nothing here is older
+    than 30 days, and every grant was given this month)."""
+    now = utcnow()
+    grants = [g for g in db.exec(select(ConsentGrant).where(ConsentGrant.provider_id == provider.id)).all()
+              if g.state in VALID_GRANT_STATES and g.valid_until > now]
+    area = re.search(r"area=(\w+)", query)
+    if area:
+        grants = [g for g in grants if g.area == area.group(1)]
+    if "stage=" in query:
+        return set()
+    if "stale=1" in query:
+        recent = {p.resident_id for p in db.exec(select(AreaProgress)).all()
+                  if p.last_activity_at and p.last_activity_at > now - timedelta(days=30)}
+        shows_activity = provider.name != "Melton Money Advice"
+        return {g.resident_id for g in grants if not (shows_activity and g.resident_id in recent)}
+    return {g.resident_id for g in grants}

@@ -108,6 +108,7 @@ _STAGE = bindparam("stage")
 _MONTH_START = bindparam("month_start", type_=ConsentGrant.given_at.type)
 _STALE_SINCE = bindparam("stale_since", type_=AreaProgress.last_activity_at.type)
 _CURSOR_RESIDENT = bindparam("cursor_resident")
+_PAGE_ROWS = bindparam("page_rows")  # rows a page reads (one more than it shows)
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,13 @@ class _Shape:
     shown: frozenset[str] = frozenset()
 
 
+# The fields a list filters or sorts by: whether a notice shows them changes a list's statements.
+_LISTED_FIELDS = ("check_in_stages", "goal_status", "last_activity")
+
+
 def _shape(filters: Filters, notices: NoticeFields) -> _Shape:
     return _Shape(bool(filters.area), bool(filters.stage), filters.stale, filters.new,
-                  frozenset(code for code, ids in notices.items() if ids))
+                  frozenset(code for code in _LISTED_FIELDS if notices.get(code)))
 
 
 def _values(provider_id: str, filters: Filters, now: datetime, notices: NoticeFields) -> dict:
@@ -131,7 +136,9 @@ def _values(provider_id: str, filters: Filters, now: datetime, notices: NoticeFi
     values = {"provider": provider_id, "now": now, "area": filters.area, "stage": filters.stage,
               "month_start": now.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
               "stale_since": now - timedelta(days=30)}
-    values.update({f"shows_{code}": ids for code, ids in notices.items() if ids})
+    # Only fields some notice shows: a statement built for a shape that names another's notices
+    # asks for a value this leaves out, and fails (closed) rather than use the wrong notices.
+    values.update({f"shows_{code}": notices[code] for code in _LISTED_FIELDS if notices.get(code)})
     return values
 
 
@@ -141,15 +148,16 @@ def _field_allowed(code: str, shape: _Shape):
 
 
 def _kept(build):
-    """``build`` made once per arguments (all of them structure: a shape, a direction, a size) and
-    kept; built afresh when a name is searched for, as the text is in the statement."""
-    kept = lru_cache(maxsize=None)(build)
+    """``build`` made once per arguments (all of them structure: a shape, a direction, a kind of
+    cursor) and kept; built afresh when a name is searched for, as the text is in the statement.
+    (A few dozen shapes are in use at once; the bound is there so that none can grow for ever.)"""
+    kept = lru_cache(maxsize=1024)(build)
 
     @wraps(build)
     def statement(*args, name: str | None = None):
         return build(*args, name=name) if name else kept(*args)
 
-    statement.cache_info = kept.cache_info
+    statement.cache_info, statement.cache_clear = kept.cache_info, kept.cache_clear
     return statement
 
 
@@ -372,11 +380,11 @@ def _in_order(keys: list, descending: list[bool], forward: bool, nullable: bool 
     return order
 
 
-def _paged(query, keys: list, descending: list[bool], cursor_shape, forward: bool, limit: int, nullable: bool = True):
-    """``query`` from a cursor of this shape (or the start), in the order of ``keys``, ``limit`` rows."""
+def _paged(query, keys, descending, cursor_shape, forward: bool, nullable: bool = True):
+    """``query`` from a cursor of this shape (or the start), in the order of ``keys``, page_rows rows."""
     if cursor_shape is not None:
         query = query.where(_seek(keys, descending, cursor_shape, nullable))
-    return query.order_by(*_in_order(keys, descending, forward, nullable)).limit(limit)
+    return query.order_by(*_in_order(keys, descending, forward, nullable)).limit(_PAGE_ROWS)
 
 
 def _count_of(query, limit: int | None = None):
@@ -401,12 +409,12 @@ def _looked_up(db: Session, cursor: Cursor | None, lookup, values: dict, key_of)
 
 
 def _one_page(db: Session, page_statement, cursor: Cursor | None, per_page: int, key_of, values: dict):
-    """A page in the order ``page_statement(cursor shape, forward, limit)`` reads, from the cursor,
-    with the cursors of the pages either side (one row more than a page is read, to know whether
-    there is another)."""
+    """A page in the order ``page_statement(cursor shape, forward)`` reads, from the cursor, with
+    the cursors of the pages either side (one row more than a page is read, to know whether there
+    is another)."""
     forward = cursor is None or cursor.forward
-    statement = page_statement(_cursor_shape(cursor), forward, per_page + 1)
-    found = list(db.exec(statement, params={**values, **_seek_values(cursor)}).all())
+    statement = page_statement(_cursor_shape(cursor), forward)
+    found = list(db.exec(statement, params={**values, **_seek_values(cursor), "page_rows": per_page + 1}).all())
     more = len(found) > per_page
     found = found[:per_page]
     if not forward:
@@ -437,6 +445,8 @@ def _dated_share(shape: _Shape, lately: bool = False):
     """True in SQL (correlated with the resident in ``User``) when one of the resident's grants
     that pass the filters is for an area with activity shown to the provider (in the last 30
     days, if ``lately``)."""
+    if "last_activity" not in shape.shown:  # no notice shows activity: nobody has a date shown
+        return false()
     progress = aliased(AreaProgress)
     conditions = [ConsentGrant.resident_id == User.id, _grant_for(progress, shape),
                   col(progress.last_activity_at).is_not(None), _field_allowed("last_activity", shape)]
@@ -458,7 +468,7 @@ def _sharing_residents(shape: _Shape, name: str | None = None):
 
 
 @_kept
-def _listed_count(shape: _Shape, name: str | None = None):
+def _listed_count(shape: _Shape, *, name: str | None = None):
     """How many residents the filters list, counted no further than COUNTED_UP_TO: walking names,
     or, for one stage of one area, walking that stage's progress (few residents are at one stage:
     walking names to find 500 of them read most of a county, 24 ms, when lists counted to 500)."""
@@ -477,16 +487,16 @@ def _listed_count(shape: _Shape, name: str | None = None):
 
 # --- Sorted by name: walk names ---
 
-_BY_NAME = ([User.display_name, User.id], [False, False])
+_BY_NAME = ((User.display_name, User.id), (False, False))
 
 
 @_kept
-def _by_name_page(shape: _Shape, cursor_shape, forward: bool, limit: int, name: str | None = None):
-    return _paged(_sharing_residents(shape, name), *_BY_NAME, cursor_shape, forward, limit)
+def _by_name_page(shape: _Shape, cursor_shape, forward: bool, *, name: str | None = None):
+    return _paged(_sharing_residents(shape, name), *_BY_NAME, cursor_shape, forward)
 
 
 @_kept
-def _by_name_lookup(shape: _Shape, name: str | None = None):
+def _by_name_lookup(shape: _Shape, *, name: str | None = None):
     return _sharing_residents(shape, name).where(User.id == _CURSOR_RESIDENT)
 
 
@@ -499,7 +509,7 @@ def _page_by_name(db: Session, shape: _Shape, values: dict, cursor: Cursor | Non
 
     cursor = _looked_up(db, cursor, _by_name_lookup(shape, name=name), values, key_of)
     found, next_page, previous_page = _one_page(
-        db, lambda cursor_shape, forward, limit: _by_name_page(shape, cursor_shape, forward, limit, name=name),
+        db, lambda cursor_shape, forward: _by_name_page(shape, cursor_shape, forward, name=name),
         cursor, per_page, key_of, values)
     return found, _counted(db, _listed_count(shape, name=name), values), next_page, previous_page
 
@@ -525,7 +535,7 @@ def _newest_area(shape: _Shape, allowed):
 
 
 @_kept
-def _dated(shape: _Shape, name: str | None = None):
+def _dated(shape: _Shape, *, name: str | None = None):
     """The residents with activity shown to the provider, as (id, name, date), and the keys they
     are walked by (newest first, then name).
 
@@ -535,6 +545,9 @@ def _dated(shape: _Shape, name: str | None = None):
     county) to stop after a page."""
     allowed = _field_allowed("last_activity", shape)
     resident_name = select(User.display_name).where(User.id == AreaProgress.resident_id).scalar_subquery()
+    keys = (AreaProgress.last_activity_at, resident_name, AreaProgress.resident_id)
+    if "last_activity" not in shape.shown:  # no notice shows activity: nobody is listed by a date
+        return select(AreaProgress.resident_id, resident_name, AreaProgress.last_activity_at).where(false()), keys
     shared_here = select(ConsentGrant.id).where(_grant_for(AreaProgress, shape), allowed).exists()
     dated = (select(AreaProgress.resident_id, resident_name, AreaProgress.last_activity_at)
              .where(col(AreaProgress.last_activity_at).is_not(None), shared_here))
@@ -544,39 +557,39 @@ def _dated(shape: _Shape, name: str | None = None):
         dated = dated.where(select(User.id).where(User.id == AreaProgress.resident_id, name_matches(name)).exists())
     if shape.stale:
         dated = dated.where(AreaProgress.last_activity_at < _STALE_SINCE)
-    return dated, [AreaProgress.last_activity_at, resident_name, AreaProgress.resident_id]
+    return dated, keys
 
 
 @_kept
-def _undated(shape: _Shape, name: str | None = None):
+def _undated(shape: _Shape, *, name: str | None = None):
     """The rest of the list: the residents with no activity shown to the provider, by name. (No
     shown date at all is stale already: they need not be asked about the last 30 days.)"""
     return _sharing_residents(replace(shape, stale=False), name).where(~_dated_share(shape))
 
 
 @_kept
-def _dated_part(shape: _Shape, cursor_shape, forward: bool, limit: int, name: str | None = None):
+def _dated_part(shape: _Shape, cursor_shape, forward: bool, *, name: str | None = None):
     dated, keys = _dated(shape, name=name)
     if not shape.area:
         # For every area at once SQLite is told which index to walk: it would rather sort every
         # resident by name (0.35 s on a county). Not when a page link's resident is looked up
         # (_dated_lookup): with the hint, SQLite walked every date to find them (0.2-0.3 s a "Next").
         dated = dated.with_hint(AreaProgress, "INDEXED BY ix_area_progress_activity", "sqlite")
-    return _paged(dated, keys, [True, False, False], cursor_shape, forward, limit, nullable=False)
+    return _paged(dated, keys, (True, False, False), cursor_shape, forward, nullable=False)
 
 
 @_kept
-def _undated_part(shape: _Shape, cursor_shape, forward: bool, limit: int, name: str | None = None):
-    return _paged(_undated(shape, name=name), *_BY_NAME, cursor_shape, forward, limit, nullable=False)
+def _undated_part(shape: _Shape, cursor_shape, forward: bool, *, name: str | None = None):
+    return _paged(_undated(shape, name=name), *_BY_NAME, cursor_shape, forward, nullable=False)
 
 
 @_kept
-def _dated_lookup(shape: _Shape, name: str | None = None):
+def _dated_lookup(shape: _Shape, *, name: str | None = None):
     return _dated(shape, name=name)[0].where(AreaProgress.resident_id == _CURSOR_RESIDENT)
 
 
 @_kept
-def _undated_lookup(shape: _Shape, name: str | None = None):
+def _undated_lookup(shape: _Shape, *, name: str | None = None):
     return _undated(shape, name=name).where(User.id == _CURSOR_RESIDENT)
 
 
@@ -588,8 +601,8 @@ def _page_by_activity(db: Session, shape: _Shape, values: dict, cursor: Cursor |
     "no date" end of the list. A cursor from the first part has a date; one from the second has none."""
 
     def part(kind, cursor, forward, limit):
-        statement = (_dated_part if kind == "dated" else _undated_part)(shape, _cursor_shape(cursor), forward, limit, name=name)
-        rows = db.exec(statement, params={**values, **_seek_values(cursor)}).all()
+        statement = (_dated_part if kind == "dated" else _undated_part)(shape, _cursor_shape(cursor), forward, name=name)
+        rows = db.exec(statement, params={**values, **_seek_values(cursor), "page_rows": limit}).all()
         return [(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]
 
     asked = cursor
@@ -635,28 +648,29 @@ _GROUPED_KEYS = {"name": ("display_name", "id"), "last_activity": ("last_activit
 
 
 @_kept
-def _grouped(shape: _Shape, sort: str, name: str | None = None):
+def _grouped(shape: _Shape, sort: str, *, name: str | None = None):
     """The grouped listing (per resident, from the organisation's grants), as (id, name, last
     activity, goals done), with the keys of ``sort`` and which of them run from high to low."""
     listing = (_listing_in_area if shape.area else _listing)(shape, name).subquery()
-    keys = [listing.c[key] for key in _GROUPED_KEYS[sort]]
-    return select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done), keys, [sort != "name", False, False][:len(keys)]
+    keys = tuple(listing.c[key] for key in _GROUPED_KEYS[sort])
+    return (select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done), keys,
+            (sort != "name", False, False)[:len(keys)])
 
 
 @_kept
-def _grouped_page(shape: _Shape, sort: str, cursor_shape, forward: bool, limit: int, name: str | None = None):
-    return _paged(*_grouped(shape, sort, name=name), cursor_shape, forward, limit)
+def _grouped_page(shape: _Shape, sort: str, cursor_shape, forward: bool, *, name: str | None = None):
+    return _paged(*_grouped(shape, sort, name=name), cursor_shape, forward)
 
 
 @_kept
-def _grouped_lookup(shape: _Shape, sort: str, name: str | None = None):
+def _grouped_lookup(shape: _Shape, sort: str, *, name: str | None = None):
     query, _keys, _descending = _grouped(shape, sort, name=name)
     return query.where(query.selected_columns[0] == _CURSOR_RESIDENT)
 
 
 @_kept
-def _grouped_count(shape: _Shape, sort: str, name: str | None = None):
-    query, _keys, _descending = _grouped(shape, sort, name=name)
+def _grouped_count(shape: _Shape, *, name: str | None = None):
+    query, _keys, _descending = _grouped(shape, "name", name=name)  # (the same residents in any order)
     return _count_of(select(query.selected_columns[0]), GROUPED_COUNT_LIMIT)
 
 
@@ -689,6 +703,8 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     fixed number of queries, whatever the numbers)."""
     per_page = per_page or PER_PAGE
     provider_id = consent.staff_provider(staff)
+    if provider_id is None:  # an admin, a deactivated member of staff: nobody
+        return ResidentPage([], 0)
     now = utcnow()
     notices = _notices_showing(db, provider_id)
     shape, values = _shape(filters, notices), _values(provider_id, filters, now, notices)
@@ -713,11 +729,11 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
             cursor = None
         cursor = _looked_up(db, cursor, _grouped_lookup(shape, sort, name=name), values, key_of)
         found, next_page, previous_page = _one_page(
-            db, lambda cursor_shape, forward, limit: _grouped_page(shape, sort, cursor_shape, forward, limit, name=name),
+            db, lambda cursor_shape, forward: _grouped_page(shape, sort, cursor_shape, forward, name=name),
             cursor, per_page, key_of, values)
         found = [(row[0], row[1]) for row in found]
         # Many grants: counted by walking names, not by working the totals out a second time.
-        total, more = _counted(db, _listed_count(shape, name=name) if many else _grouped_count(shape, sort, name=name), values)
+        total, more = _counted(db, _listed_count(shape, name=name) if many else _grouped_count(shape, name=name), values)
     rows = {rid: ResidentRow(rid, name_) for rid, name_ in found}
     if rows:
         _fill_areas(db, provider_id, rows, now, filters.area)
@@ -983,6 +999,8 @@ def log_exported(db: Session, staff: User, filters: Filters, request_id: str) ->
     and any other list never wait for each other in a circle; the decisions are then taken under
     the locks, and a resident whose sharing ended meanwhile is left out of the file."""
     provider_id = consent.staff_provider(staff)
+    if provider_id is None:  # an admin, a deactivated member of staff: nobody
+        return []
     notices = _notices_showing(db, provider_id)
     listing = _listing(_shape(filters, notices)).subquery()
     residents = db.exec(select(listing.c.id, listing.c.display_name).order_by(listing.c.display_name, listing.c.id),
