@@ -455,6 +455,12 @@ def test_text_written_in_python_is_escaped_exactly_as_jinja_escapes_it():
         assert text_html(value) == str(escape(str(value))), value
         assert type(text_html(value)) is str
 
+    class AnswersMarkup:  # whatever str() gives is text, even a Markup
+        def __str__(self):
+            return Markup("<b>")
+
+    assert text_html(AnswersMarkup()) == "&lt;b&gt;" and type(text_html(AnswersMarkup())) is str
+
 
 def test_names_from_the_wording_tables_are_escaped_on_the_plan_page(signed_in, db, amira, monkeypatch):
     """A translated name is a lazy string, which markupsafe would take as already safe: the plan

@@ -218,6 +218,8 @@ def text_html(value) -> str:
     hold none of the five, and a plan page escapes about 430 of them: looking before replacing
     takes a fifth of the time markupsafe's escape() and the Markup round trip took."""
     text = str(value)
+    if type(text) is not str:  # a __str__ that answers Markup: its own replace() would escape again
+        text = str.__str__(text)
     if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
     return text
@@ -228,11 +230,16 @@ def name_in(table: dict, key) -> str:
     and the catalogues never change while the app runs, so each name is translated once per
     language and kept with the app: a staff list names an area or a stage on every row, every page
     names the menu's links, and each translation costs about 7 µs."""
-    names = current_app.extensions.setdefault("tracker_names_in_language", {})
-    cache_key = (id(table), key, request_locale())
-    found = names.get(cache_key)
+    tables = current_app.extensions.setdefault("tracker_names_in_language", {})
+    kept = tables.get(id(table))
+    if kept is None or kept[0] is not table:  # (kept with the table, so its id is never another's)
+        kept = tables[id(table)] = (table, {})
+    locale = request_locale()
+    found = kept[1].get((key, locale))
     if found is None:
-        found = names[cache_key] = str(table.get(key, ""))
+        found = str(table.get(key, ""))
+        if key in table:  # (a code no table knows is not kept)
+            kept[1][(key, locale)] = found
     return found
 
 
