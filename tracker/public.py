@@ -5,7 +5,6 @@ health check."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,13 +17,13 @@ from tracker.domain import consent, directory, referrals
 from tracker.models import Provider, Role
 from tracker.web import htmx
 from tracker.web.forms import GovTextInput, NoControlCharacters, strip
+from tracker.web.i18n import request_language
 from tracker.web.roles import home_url
 from tracker.web.security import safe_next
 from tracker.web.session import get_session
 from tracker.web.wording import PROVIDER_KIND_NAMES
 
 bp = Blueprint("public", __name__)
-
 
 
 @bp.get("/")
@@ -116,7 +115,7 @@ def find_help():
     """The directory of local services, for anyone, signed in or not: all of them, or those
     matching what was typed. Nothing about the search is kept or shown to any organisation."""
     form = FindHelpForm(request.args)
-    language = str(get_locale() or "en")
+    language = request_language()
     if not form.validate():
         return render_template("public/find_help.html", form=form, text="", need=None, needs=[], services=[], total=0), 400
     text = form.q.data or None
@@ -129,7 +128,7 @@ def find_help():
 
 @bp.get("/find-help/<uid:service_id>")
 def service_page(service_id: str):
-    service = directory.service_for_residents(get_session(), service_id, str(get_locale() or "en"))
+    service = directory.service_for_residents(get_session(), service_id, request_language())
     if service is None:
         abort(404)
     return render_template("public/service.html", service=service, language_name=directory.language_name,

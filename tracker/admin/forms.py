@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,6 +26,7 @@ from tracker.web.forms import (
     NoControlCharacters,
     strip,
 )
+from tracker.web.i18n import request_language
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
@@ -147,7 +147,7 @@ class NoticeForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        locale = str(get_locale() or "en")
+        locale = request_language()
         self.area.choices = [*(SelectChoice(area.value, AREA_NAMES[area]) for area in Area), SelectChoice(ABOUT_ME, _l("About me"))]
         self.shown.choices = [*(SelectChoice(code, wording.FIELD_LABELS[code]) for code in consent.FIELD_CODES),
                               *(SelectChoice(code, _("About me: %(field)s (sensitive)", field=localise(spec.label, locale))

@@ -3,7 +3,6 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, jsonify, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,6 +13,7 @@ from tracker.domain import accounts, consent, setup_codes, texts, throttle
 from tracker.models import Role
 from tracker.web import htmx
 from tracker.web.forms import page_status
+from tracker.web.i18n import request_language
 from tracker.web.roles import home_url
 from tracker.web.security import safe_next
 from tracker.web.session import get_session
@@ -89,7 +89,7 @@ def register():
         return htmx.redirect(home_url(current_user))
     form = RegisterForm()
     if request.method == "GET":
-        form.language.data = str(get_locale() or "en")
+        form.language.data = request_language()
     status = page_status()
     if form.validate_on_submit():
         db = get_session()

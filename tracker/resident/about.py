@@ -6,7 +6,6 @@ own yes). The rules are tracker.domain.about_me's and consent's."""
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,13 +17,10 @@ from tracker.resident import bp
 from tracker.web import htmx
 from tracker.web.about_me_pages import answer_lines, handle
 from tracker.web.forms import ButtonForm
+from tracker.web.i18n import request_language
 from tracker.web.session import get_session
 
 MONTHS = ("3", "6", "12")
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
 
 
 @bp.get("/about")
@@ -96,7 +92,7 @@ def share_about_me(db, offer, actor: consent.ConsentActor, secret_key: str):
     answers = about_me.answers(db, current_user.id)
     support = about_me.support_from_referrals(db, current_user.id)
     previous = db.get(SharingNotice, offer.grant.notice_id) if offer.grant is not None and offer.state == "on_hold" else None
-    special_why = {code: [localise(p["text"], _locale()) for p in notice.purposes if code in consent.special_fields_for(notice, p["code"])]
+    special_why = {code: [localise(p["text"], request_language()) for p in notice.purposes if code in consent.special_fields_for(notice, p["code"])]
                    for code in notice.fields_shown}
     return render_template(
         "resident/share_about_me.html", notice=notice, provider=provider, state=offer.state, grant=offer.grant,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, flash, g, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -20,6 +19,7 @@ from tracker.resident import bp
 from tracker.web import htmx
 from tracker.web.about_me_pages import answer_lines
 from tracker.web.forms import ButtonForm, GovRadioField, GovTextInput, NoControlCharacters, page_status, strip
+from tracker.web.i18n import request_language
 from tracker.web.session import get_session
 
 
@@ -92,7 +92,7 @@ def details():
     form = DetailsForm()
     if request.method == "GET":
         form.display_name.data, form.email.data = current_user.display_name, current_user.email
-        form.language.data = current_user.preferred_language or str(get_locale() or "en")
+        form.language.data = current_user.preferred_language or request_language()
     if form.validate_on_submit():
         db = get_session()
         user = current_user._get_current_object()

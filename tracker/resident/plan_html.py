@@ -22,7 +22,8 @@ from __future__ import annotations
 from flask import g, url_for
 from markupsafe import Markup
 
-from tracker.web.templating import long_date, name_in, request_locale, request_translations
+from tracker.web.i18n import request_locale
+from tracker.web.templating import long_date, name_in, request_translations
 from tracker.web.templating import text_html as _html
 from tracker.web.wording import AREA_NAMES, AREA_SHORT_NAMES, STAGE_NAMES, STATUS_NAMES
 

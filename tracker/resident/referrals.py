@@ -5,7 +5,6 @@ anything". Nothing is sent until they agree."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,12 +15,9 @@ from tracker.models import Provider
 from tracker.resident import bp
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, page_status
+from tracker.web.i18n import request_language
 from tracker.web.referral_forms import AgreeForm, OwnReferralForm
 from tracker.web.session import get_session
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
 
 
 def _actor() -> consent.ConsentActor:
@@ -63,7 +59,7 @@ def referral(referral_id, form=None):
     if view.referral.state == "waiting":
         for area in view.referral.areas:
             notice = consent.current_notice(db, view.referral.to_provider_id, area)
-            previews.append((area, notice, shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale()) if notice else None))
+            previews.append((area, notice, shared_area(db, current_user.id, area, tuple(notice.fields_shown), request_language()) if notice else None))
         if form is None:
             form = AgreeForm()
             form.set_areas([a for a, notice, _p in previews if notice])

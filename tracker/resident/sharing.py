@@ -5,9 +5,9 @@ history of consents and who has looked."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
@@ -26,6 +26,7 @@ from tracker.models import (
 from tracker.resident import about, bp
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, GovRadioField, page_status
+from tracker.web.i18n import request_language
 from tracker.web.session import get_session
 
 PER_PAGE = 50
@@ -41,17 +42,12 @@ class ShareForm(FlaskForm):
     record = BooleanField(_l("Also let them record progress with me (for example, tick steps at a session)"), widget=GovCheckboxInput())
 
 
-
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
 def _actor() -> consent.ConsentActor:
     return consent.ConsentActor.resident(current_user, channel="web_js" if htmx.is_htmx_request() else "web_nojs")
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
 
 
 @bp.get("/sharing")
@@ -112,7 +108,7 @@ def share(provider_id, area):
         return htmx.redirect(url_for("resident.pending_sharing"))
     if area == ABOUT_ME:
         return about.share_about_me(db, offer, _actor(), _secret())
-    preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), _locale())
+    preview = shared_area(db, current_user.id, area, tuple(offer.notice.fields_shown), request_language())
     if offer.state in ("active", "paused"):
         if request.method == "POST":  # a yes sent twice, or from an old page: it is already shared
             return _done(None, provider_id)
@@ -186,7 +182,7 @@ def preview(provider_id, area):
     if notice is None:
         abort(404)
     provider = db.get(Provider, provider_id)
-    data = shared_area(db, current_user.id, area, tuple(notice.fields_shown), _locale())
+    data = shared_area(db, current_user.id, area, tuple(notice.fields_shown), request_language())
     return render_template("resident/preview.html", notice=notice, provider=provider, preview=data)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, flash, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -24,6 +23,7 @@ from tracker.resident.forms import EditGoalForm, NoteForm, OwnGoalForm
 from tracker.resident.plan_html import goal_item, plan_area, plan_areas, plan_words
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, CheckInForm, page_status
+from tracker.web.i18n import request_language
 from tracker.web.pagecache import CSRF_PLACEHOLDER, plan_fragments, with_csrf
 from tracker.web.session import get_session
 
@@ -42,10 +42,6 @@ def _goal_or_404(goal_id: str):
         return plan.get_goal(get_session(), current_user.id, goal_id)
     except plan.NotFound:
         abort(404)
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
 
 
 for _helper in (goal_item, plan_area, plan_areas, plan_words):
@@ -88,7 +84,7 @@ def plan_page():
     """The busiest page. Its goals are rendered once per version of the plan and kept (see
     tracker/pagecache.py); any change to the plan or the catalogue makes a new version."""
     db = get_session()
-    locale = _locale()
+    locale = request_language()
     resident_id = current_user.id
     cache = plan_fragments()
     if not cache.size:  # switched off: read and render in one go
@@ -106,7 +102,7 @@ def plan_page():
 
 @bp.get("/plan/print")
 def print_plan():
-    view = plan.read_plan(get_session(), current_user.id, _locale())
+    view = plan.read_plan(get_session(), current_user.id, request_language())
     return render_template("resident/print.html", plan_view=view)
 
 
@@ -158,7 +154,7 @@ def choose_goals():
 def _choose_page(db, area, query, error=None, status=200):
     """One part of the plan at a time (a search looks in all three), the goals that fit the
     resident's last check-in first, each with its own "Add to my plan" button."""
-    locale = _locale()
+    locale = request_language()
     offered = plan.offered_goals(db)
     in_plan = plan.catalogue_ids_in_plan(db, current_user.id)
     latest = plan.stages_then_and_now(db, current_user.id)[1]
@@ -201,8 +197,8 @@ def goal(goal_id):
 
 
 def _goal_page(db, goal, note_form=None, status=200):
-    view = plan.read_plan(db, current_user.id, _locale(), goal_id=goal.id)
-    services, needs = directory.services_for_goal(db, plan.catalogue_code(db, goal), _locale())
+    view = plan.read_plan(db, current_user.id, request_language(), goal_id=goal.id)
+    services, needs = directory.services_for_goal(db, plan.catalogue_code(db, goal), request_language())
     return render_template(
         "resident/goal.html", goal=view.areas[goal.area][0], notes=plan.notes_for_goal(db, goal),
         form=note_form or NoteForm(), services=services, needs=needs,
@@ -224,7 +220,7 @@ def save_area(area):
     plan.save_area_form(db, current_user.id, area, _ticks, _actor())
     db.commit()
     if htmx.is_htmx_request():  # the area, for htmx to swap in: written out without a template, as every tick waits for it
-        view = plan.read_plan(db, current_user.id, _locale(), area=area)
+        view = plan.read_plan(db, current_user.id, request_language(), area=area)
         return plan_area(area, view.areas[area], view, url_for("resident.plan_page"), generate_csrf(), announce=True)
     flash(_("Saved."), "success")
     return htmx.redirect(url_for("resident.plan_page") + f"#area-{area}")
@@ -239,7 +235,7 @@ def save_goal(goal_id):
     plan.save_goal_form(db, goal, *_ticks(goal.id), _actor())
     db.commit()
     if htmx.is_htmx_request():
-        view = plan.read_plan(db, current_user.id, _locale(), goal_id=goal.id)
+        view = plan.read_plan(db, current_user.id, request_language(), goal_id=goal.id)
         return render_template("resident/_goal.html", goal=view.areas[goal.area][0], own_form=True, announce=True)
     flash(_("Saved."), "success")
     return htmx.redirect(url_for("resident.goal", goal_id=goal.id))

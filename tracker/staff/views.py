@@ -6,7 +6,6 @@ after the consent decision, and its look is logged in the same transaction (``tr
 from __future__ import annotations
 
 from flask import abort, g, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +19,7 @@ from tracker.staff.forms import StaffNoteForm
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, CheckInForm
 from tracker.web.guard import FORM, LIST, REFERRAL, Access, consent_required
+from tracker.web.i18n import request_language
 from tracker.web.referral_forms import CloseForm, DeclineForm
 from tracker.web.session import get_session
 
@@ -185,7 +185,7 @@ def _area_page(access: Access, area: str, *, check_in_form=None, note_form=None,
     shown on the same page, as a 400."""
     db = get_session()
     decision = access.decision
-    data = shared_area(db, access.resident_id, area, decision.fields, str(get_locale() or "en"))
+    data = shared_area(db, access.resident_id, area, decision.fields, request_language())
     can_record = current_user.role == Role.TUTOR and decision.allows(AccessMode.RECORD)
     purpose = next(p for p in decision.notice.purposes if p["code"] == access.purpose)
     status = 400 if (check_in_form or note_form) else 200

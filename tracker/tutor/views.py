@@ -5,7 +5,6 @@ and shared areas, where tutors record progress, are the ``staff`` blueprint's.)"
 from __future__ import annotations
 
 from flask import abort, current_app, g, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +20,7 @@ from tracker.web import htmx
 from tracker.web.about_me_pages import handle
 from tracker.web.forms import SearchForm, page_status
 from tracker.web.guard import LIST, consent_required
+from tracker.web.i18n import request_language
 from tracker.web.lists import search_residents
 from tracker.web.referral_forms import ChooseServiceForm, ReferralForm
 from tracker.web.session import get_session
@@ -68,7 +68,7 @@ def refer(access):
     db = get_session()
     form = ChooseServiceForm(request.args)
     found = referrals.destinations(db, access.provider.id)
-    form.set_choices(found, _language())
+    form.set_choices(found, request_language())
     if "service" in request.args and form.validate():
         return htmx.redirect(url_for("tutor.refer_to", resident_id=access.resident_id, service_id=form.service.data))
     return render_template("tutor/refer.html", form=form, resident_id=access.resident_id, found=found), \
@@ -96,11 +96,7 @@ def refer_to(access, service_id):
         access.flash_after_commit(_("Your referral is saved. The resident will see it on their home page, and nothing is sent until they agree."))
         return htmx.redirect(url_for("staff.resident", resident_id=access.resident_id))
     return render_template("tutor/refer_to.html", form=form, resident_id=access.resident_id, found=found,
-                           language=_language()), page_status()
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
+                           language=request_language()), page_status()
 
 
 # --- Accounts made in person ----------------------------------------------------------------

@@ -5,7 +5,6 @@ The rules are ``tracker.domain.about_me``'s."""
 from __future__ import annotations
 
 from flask import flash, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,6 +15,7 @@ from tracker.domain import about_me
 from tracker.domain.catalogue import localise
 from tracker.models import AboutMeEntry, AccessAction
 from tracker.web.forms import GovCheckboxesInput, GovRadioInput
+from tracker.web.i18n import request_language
 
 ERRORS = {
     "choose": _l("Choose an answer, or choose “I'd rather not say”"),
@@ -34,12 +34,8 @@ RATHER_NOT_SAY = _l("I'd rather not say")
 NOT_ANSWERED = _l("Not answered")
 
 
-def _locale() -> str:
-    return str(get_locale() or "en")
-
-
 def words(value: dict | None, locale: str | None = None) -> str:
-    return localise(value or {}, locale or _locale())
+    return localise(value or {}, locale or request_language())
 
 
 def answer_lines(spec: about_me.AboutMeField, entry: AboutMeEntry | None,
@@ -71,7 +67,7 @@ class QuestionForm(FlaskForm):
 
 def question_form(spec: about_me.AboutMeField, support: list[about_me.SupportEntry], with_resident: bool = False,
                   **kwargs) -> QuestionForm:
-    locale = _locale()
+    locale = request_language()
     label, hint = localise(spec.label, locale), localise(spec.hint, locale) if spec.hint else ""
     choices = [SelectChoice(o.code, localise(o.name, locale)) for o in spec.options]
     attrs: dict = {}
@@ -139,7 +135,7 @@ def handle(db, resident_id: str, spec: about_me.AboutMeField, entrant: about_me.
             except about_me.AboutMeError as error:
                 form.answer.errors = [*form.answer.errors, ERRORS.get(error.code, ERRORS["not_offered"])]
             else:
-                message = _("Saved: %(field)s", field=localise(spec.label, _locale()))
+                message = _("Saved: %(field)s", field=localise(spec.label, request_language()))
                 if guarded is None:
                     db.commit()
                     if saved is not None:

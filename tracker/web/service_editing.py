@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, flash, render_template, url_for
-from flask_babel import format_timedelta, get_locale, to_user_timezone
+from flask_babel import format_timedelta, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -37,6 +37,7 @@ from tracker.domain.directory import language_name
 from tracker.models import Role, ServiceStatus
 from tracker.web import htmx
 from tracker.web.forms import ButtonForm, GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput, page_status
+from tracker.web.i18n import request_language
 from tracker.web.session import get_session
 from tracker.web.templating import long_date
 from tracker.web.wording import INTAKE_NAMES, SERVICE_STATUS_HINTS, SERVICE_STATUS_NAMES
@@ -120,18 +121,14 @@ def last_checked(when) -> str:
 
 
 def _language_label(code: str) -> str:
-    name = language_name(code, str(_locale())) or code
+    name = language_name(code, str(request_language())) or code
     return name[:1].upper() + name[1:]
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
 
 
 def term_names(kind: str, codes) -> list[str]:
     """The names of these codes of one of our lists, in the list's order and the reader's language."""
     wanted = set(codes)
-    return [localise(term.name, _locale()) for term in read_taxonomies()[kind].terms if term.code in wanted]
+    return [localise(term.name, request_language()) for term in read_taxonomies()[kind].terms if term.code in wanted]
 
 
 # --- The form -------------------------------------------------------------------------------------
@@ -189,7 +186,7 @@ class ServiceForm(FlaskForm):
         self.status.choices = [SelectChoice(str(s), SERVICE_STATUS_NAMES[s]) for s in editing.STATUSES]
         self.intake.choices = [SelectChoice(str(i), INTAKE_NAMES[i]) for i in editing.INTAKES]
         for kind in editing.TAGS:
-            self[kind].choices = [SelectChoice(term.code, localise(term.name, _locale())) for term in read_taxonomies()[kind].terms]
+            self[kind].choices = [SelectChoice(term.code, localise(term.name, request_language())) for term in read_taxonomies()[kind].terms]
 
     def status_hints(self) -> list[dict]:
         return [{"hint": {"text": str(SERVICE_STATUS_HINTS[ServiceStatus(s)])}} for s in editing.STATUSES]
@@ -321,7 +318,7 @@ def new_page(pages: Pages):
             form.show(invalid.problems)
         else:
             db.commit()
-            name = localise(service.name, _locale())
+            name = localise(service.name, request_language())
             flash(_("“%(name)s” is added to the directory.", name=name) if created else _("“%(name)s” was already added.", name=name),
                   "success")
             return htmx.redirect(url_for(pages.list))
@@ -362,7 +359,7 @@ def edit_page(pages: Pages, service_id: str):
             form.show(invalid.problems)
         else:
             db.commit()
-            name = localise(found.service.name, _locale())
+            name = localise(found.service.name, request_language())
             flash(_("“%(name)s” is saved, and shows as checked today.", name=name) if changed
                   else _("Nothing was changed. “%(name)s” shows as checked today.", name=name), "success")
             return htmx.redirect(url_for(pages.list))
@@ -377,5 +374,5 @@ def confirm(pages: Pages, service_id: str):
         abort(400)
     if editing.confirm_still_right(db, current_user, found.service):
         db.commit()
-    flash(_("“%(name)s” shows as checked today.", name=localise(found.service.name, _locale())), "success")
+    flash(_("“%(name)s” shows as checked today.", name=localise(found.service.name, request_language())), "success")
     return htmx.redirect(url_for(pages.list))

@@ -1,6 +1,5 @@
 """Words the service uses for its fixed ideas (areas, stages, statuses), translated in one place."""
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.domain import about_me, partnership
@@ -18,6 +17,7 @@ from tracker.models import (
     Role,
     ServiceStatus,
 )
+from tracker.web.i18n import request_language, request_locale
 
 AREA_NAMES = {
     Area.DIGITAL: _l("Using computers, phones and the internet"),
@@ -116,10 +116,9 @@ def then_and_now_sentence(progress) -> str:
     """One sentence across the three areas: where the resident went up, stayed or went down."""
     up, same, down = progress.moved(1), progress.moved(0), progress.moved(-1)
     from babel.lists import format_list
-    from flask_babel import get_locale
 
     def names(areas):
-        return format_list([str(AREA_SHORT_NAMES[a]).lower() for a in areas], locale=get_locale() or "en")
+        return format_list([str(AREA_SHORT_NAMES[a]).lower() for a in areas], locale=request_locale() or "en")
 
     parts = []
     if up:
@@ -180,7 +179,7 @@ ACCESS_ACTION_NAMES = {
 def about_me_label(code: str) -> str:
     """An About me question by its words, in the reader's language."""
     spec = about_me.field(code)
-    return localise(spec.label, str(get_locale() or "en")) if spec else code
+    return localise(spec.label, request_language()) if spec else code
 
 
 def logged_field_labels() -> dict:

@@ -643,8 +643,8 @@ def _page_by_activity(db: Session, shape: _Shape, values: dict, cursor: Cursor |
 
 # --- Few grants, or sorted by goals done: the grouped listing ---
 
-_GROUPED_KEYS = {"name": ("display_name", "id"), "last_activity": ("last_activity", "display_name", "id"),
-                 "goals_done": ("goals_done", "display_name", "id")}
+# The grouped listing's columns are (id, name, last activity, goals done); each sort's keys, by place.
+_GROUPED_KEYS = {"name": (1, 0), "last_activity": (2, 1, 0), "goals_done": (3, 1, 0)}
 
 
 @_kept
@@ -652,9 +652,9 @@ def _grouped(shape: _Shape, sort: str, *, name: str | None = None):
     """The grouped listing (per resident, from the organisation's grants), as (id, name, last
     activity, goals done), with the keys of ``sort`` and which of them run from high to low."""
     listing = (_listing_in_area if shape.area else _listing)(shape, name).subquery()
-    keys = tuple(listing.c[key] for key in _GROUPED_KEYS[sort])
-    return (select(listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done), keys,
-            (sort != "name", False, False)[:len(keys)])
+    columns = (listing.c.id, listing.c.display_name, listing.c.last_activity, listing.c.goals_done)
+    keys = tuple(columns[place] for place in _GROUPED_KEYS[sort])
+    return select(*columns), keys, (sort != "name", False, False)[:len(keys)]
 
 
 @_kept
@@ -719,13 +719,13 @@ def resident_page(db: Session, staff: User, filters: Filters, name: str | None =
     elif walk:
         found, (total, more), next_page, previous_page = _page_by_activity(db, shape, values, filters.cursor, name, per_page)
     else:
-        sort = filters.sort
+        sort, places = filters.sort, _GROUPED_KEYS[filters.sort]
 
         def key_of(row):
-            return {"name": (row[1], row[0]), "last_activity": (row[2], row[1], row[0]), "goals_done": (row[3], row[1], row[0])}[sort]
+            return tuple(row[place] for place in places)
 
         cursor = filters.cursor
-        if cursor is not None and cursor.key is not None and len(cursor.key) != len(_GROUPED_KEYS[sort]):
+        if cursor is not None and cursor.key is not None and len(cursor.key) != len(places):
             cursor = None
         cursor = _looked_up(db, cursor, _grouped_lookup(shape, sort, name=name), values, key_of)
         found, next_page, previous_page = _one_page(
