@@ -25,6 +25,7 @@ from sqlmodel import Session, col, delete, select
 
 from tracker.clock import utcnow
 from tracker.domain.locks import lock_residents
+from tracker.domain.plan import Actor
 from tracker.models import AboutMeEntry, DirectoryService, Provider, Referral, ReferralState, Role, User
 
 KINDS = ("text", "long_text", "one", "many", "address", "phone", "support")
@@ -240,22 +241,19 @@ def address_lines(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Entrant:
-    """Who gives an answer: the resident, or a tutor with the resident beside them."""
+class Entrant(Actor):
+    """Who gives an answer, named as the plan's timeline names who made a change: the resident,
+    or a tutor with the resident beside them."""
 
-    user_id: str
-    role: str
-    name: str
-    provider_name: str | None = None
     with_resident: bool = False
 
     @classmethod
     def resident(cls, user: User) -> Entrant:
-        return cls(user.id, Role.RESIDENT, user.display_name.split()[0] if user.display_name else "")
+        return cls(user.id, Role.RESIDENT, user.first_name)
 
     @classmethod
     def tutor_with(cls, tutor: User, provider: Provider) -> Entrant:
-        return cls(tutor.id, tutor.role, tutor.display_name.split()[0] if tutor.display_name else "", provider.name, True)
+        return cls(tutor.id, tutor.role, tutor.first_name, provider.name, True)
 
 
 def answers(db: Session, resident_id: str) -> dict[str, AboutMeEntry]:
